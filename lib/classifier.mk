@@ -1,0 +1,1 @@
+# lib/classifier.mk: see lib/automake.mk.

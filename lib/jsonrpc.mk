@@ -1,0 +1,1 @@
+# lib/jsonrpc.mk: see lib/automake.mk.

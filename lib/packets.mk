@@ -1,0 +1,1 @@
+# lib/packets.mk: see lib/automake.mk.

@@ -1,0 +1,1 @@
+# lib/runtime.mk: see lib/automake.mk.

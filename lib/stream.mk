@@ -1,0 +1,1 @@
+# lib/stream.mk: see lib/automake.mk.

@@ -1,0 +1,1 @@
+# tests/bench: see tests/automake.mk

@@ -1,0 +1,178 @@
+/* The unit-test runner: see test.h. */
+#include <config.h>
+#include "test.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "hash.h"
+
+static struct test_case *cases;
+static const char *current_name;
+static uint32_t seed;
+static uint64_t rng_state;
+static char *tmpdir;
+
+void
+test_register(struct test_case *tc)
+{
+    /* Constructors run in file order; keep that order for output. */
+    struct test_case **p = &cases;
+    while (*p) {
+        p = &(*p)->next;
+    }
+    tc->next = NULL;
+    *p = tc;
+}
+
+static const char *
+suite_name(void)
+{
+    static char name[128];
+    if (!name[0]) {
+        const char *p = program_name;
+        if (!strncmp(p, "test-", 5)) {
+            p += 5;
+        }
+        snprintf(name, sizeof name, "%s", p);
+    }
+    return name;
+}
+
+void
+test_fail(const char *where, const char *format, ...)
+{
+    va_list args;
+
+    fflush(stdout);
+    printf("FAIL %s/%s: %s: ", suite_name(), current_name, where);
+    va_start(args, format);
+    vprintf(format, args);
+    va_end(args);
+    printf(" (seed %" PRIu32 ")\n", seed);
+    fflush(stdout);
+    _exit(1);
+}
+
+void
+test_skip(const char *format, ...)
+{
+    va_list args;
+
+    printf("SKIP %s/%s: ", suite_name(), current_name);
+    va_start(args, format);
+    vprintf(format, args);
+    va_end(args);
+    printf("\n");
+    fflush(stdout);
+    _exit(77);
+}
+
+uint64_t
+test_random64(void)
+{
+    /* splitmix64: small, fast, good enough for tests. */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint32_t
+test_random(void)
+{
+    return test_random64() >> 32;
+}
+
+uint32_t
+test_seed(void)
+{
+    return seed;
+}
+
+const char *
+test_tmpdir(void)
+{
+    if (!tmpdir) {
+        const char *base = getenv("TMPDIR");
+        char *template = xasprintf("%s/plx-test-XXXXXX",
+                                   base && *base ? base : "/tmp");
+        if (!mkdtemp(template)) {
+            test_fail(TEST_WHERE, "mkdtemp: %s", strerror(errno));
+        }
+        tmpdir = template;
+    }
+    return tmpdir;
+}
+
+static void
+run_case(struct test_case *tc)
+{
+    current_name = tc->name;
+    const char *env_seed = getenv("PLX_TEST_SEED");
+    seed = env_seed ? strtoul(env_seed, NULL, 0)
+                    : hash_string(tc->name, 0);
+    rng_state = seed;
+
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        printf("FAIL %s/%s: fork: %s\n", suite_name(), tc->name,
+               strerror(errno));
+        return;
+    }
+    if (!pid) {
+        tc->function();
+        printf("PASS %s/%s\n", suite_name(), tc->name);
+        fflush(stdout);
+        if (tmpdir) {
+            char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+            if (system(cmd)) {
+                /* Leftovers in /tmp are not a test failure. */
+            }
+            free(cmd);
+        }
+        exit(0);
+    }
+
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        continue;
+    }
+    if (WIFSIGNALED(status)) {
+        printf("FAIL %s/%s: killed by signal %d (seed %" PRIu32 ")\n",
+               suite_name(), tc->name, WTERMSIG(status), seed);
+    } else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1
+               && WEXITSTATUS(status) != 77) {
+        /* Exited without printing a verdict (e.g. a sanitizer report). */
+        printf("FAIL %s/%s: exited with status %d (seed %" PRIu32 ")\n",
+               suite_name(), tc->name, WEXITSTATUS(status), seed);
+    }
+    fflush(stdout);
+}
+
+int
+main(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    if (argc > 1 && !strcmp(argv[1], "--list")) {
+        for (struct test_case *tc = cases; tc; tc = tc->next) {
+            printf("%s/%s\n", suite_name(), tc->name);
+        }
+        return 0;
+    }
+
+    const char *pattern = argc > 1 ? argv[1] : NULL;
+    for (struct test_case *tc = cases; tc; tc = tc->next) {
+        if (!pattern || strstr(tc->name, pattern)) {
+            run_case(tc);
+        }
+    }
+    return 0;
+}
