@@ -11,6 +11,17 @@
 #include <unistd.h>
 #include "hash.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_HAVE_LSAN 1
+#endif
+#endif
+#ifdef TEST_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 static struct test_case *cases;
 static const char *current_name;
 static uint32_t seed;
@@ -127,23 +138,36 @@ run_case(struct test_case *tc)
     }
     if (!pid) {
         tc->function();
-        printf("PASS %s/%s\n", suite_name(), tc->name);
-        fflush(stdout);
         if (tmpdir) {
             char *cmd = xasprintf("rm -rf '%s'", tmpdir);
             if (system(cmd)) {
                 /* Leftovers in /tmp are not a test failure. */
             }
             free(cmd);
+            free(tmpdir);
+            tmpdir = NULL;
         }
-        exit(0);
+#ifdef TEST_HAVE_LSAN
+        /* Check for leaks now, while the verdict is still ours to give;
+         * _exit() below skips LeakSanitizer's own check at exit. */
+        if (__lsan_do_recoverable_leak_check()) {
+            printf("FAIL %s/%s: memory leak (report above)\n",
+                   suite_name(), tc->name);
+            fflush(stdout);
+            _exit(1);
+        }
+#endif
+        fflush(stdout);
+        _exit(0);
     }
 
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         continue;
     }
-    if (WIFSIGNALED(status)) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        printf("PASS %s/%s\n", suite_name(), tc->name);
+    } else if (WIFSIGNALED(status)) {
         printf("FAIL %s/%s: killed by signal %d (seed %" PRIu32 ")\n",
                suite_name(), tc->name, WTERMSIG(status), seed);
     } else if (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1
