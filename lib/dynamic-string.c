@@ -1,7 +1,6 @@
 #include <config.h>
 #include "dynamic-string.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -99,6 +98,11 @@ ds_put_format_valist(struct ds *ds, const char *format, va_list args_)
     va_end(args);
 
     if (needed < 0) {
+        /* An encoding error (or a result over INT_MAX): append nothing,
+         * but vsnprintf() may have written over the terminating NUL. */
+        if (ds->string) {
+            ds->string[ds->length] = '\0';
+        }
         return;
     }
     if ((size_t) needed < available) {
@@ -121,6 +125,11 @@ ds_put_hex(struct ds *ds, const void *buf_, size_t n)
     }
 }
 
+/* Each line: the offset, up to 16 bytes in hex with a '-' between the
+ * 8th and 9th, and if ASCII is true, the bytes again as printable ASCII
+ * between bars, its column aligned on a short last line.  No line ends
+ * in a space, and bytes outside printable ASCII (whatever the locale)
+ * show as '.'. */
 void
 ds_put_hex_dump(struct ds *ds, const void *buf_, size_t size,
                 uintptr_t ofs, bool ascii)
@@ -130,23 +139,20 @@ ds_put_hex_dump(struct ds *ds, const void *buf_, size_t size,
     for (size_t i = 0; i < size; i += 16) {
         size_t n = MIN(16, size - i);
         ds_put_format(ds, "%08" PRIxPTR "  ", ofs + i);
-        for (size_t j = 0; j < 16; j++) {
-            if (j < n) {
-                ds_put_format(ds, "%02x", buf[i + j]);
-            } else {
-                ds_put_cstr(ds, "  ");
+        for (size_t j = 0; j < n; j++) {
+            if (j) {
+                ds_put_char(ds, j == 8 ? '-' : ' ');
             }
-            ds_put_char(ds, j == 7 ? '-' : ' ');
+            ds_put_format(ds, "%02x", buf[i + j]);
         }
         if (ascii) {
+            ds_put_char_multiple(ds, ' ', (16 - n) * 3 + 1);
             ds_put_char(ds, '|');
             for (size_t j = 0; j < n; j++) {
                 int c = buf[i + j];
-                ds_put_char(ds, isprint(c) ? c : '.');
+                ds_put_char(ds, c >= 0x20 && c < 0x7f ? c : '.');
             }
             ds_put_char(ds, '|');
-        } else {
-            ds_chomp(ds, ' ');
         }
         ds_put_char(ds, '\n');
     }

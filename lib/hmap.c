@@ -20,21 +20,21 @@ hmap_init(struct hmap *hmap)
     hmap->rehash_idx = 0;
 }
 
-static void
-free_buckets(struct hmap *hmap, struct hmap_node **buckets)
-{
-    if (buckets && buckets != &hmap->one) {
-        free(buckets);
-    }
-}
-
+/* 'buckets' is heap memory exactly when 'mask' is nonzero ('one' backs
+ * the single-bucket case), and 'old' is always heap memory or NULL.
+ * Deciding by 'mask' rather than by comparing with &hmap->one keeps
+ * hmap_destroy() from freeing a struct member when a one-bucket map was
+ * copied and hmap_moved() was forgotten. */
 void
 hmap_destroy(struct hmap *hmap)
 {
     if (hmap) {
-        free_buckets(hmap, hmap->buckets);
-        free_buckets(hmap, hmap->old);
+        if (hmap->mask) {
+            free(hmap->buckets);
+        }
+        free(hmap->old);
         hmap->buckets = NULL;
+        hmap->mask = 0;
         hmap->old = NULL;
     }
 }
@@ -92,7 +92,7 @@ hmap_move_one_bucket(struct hmap *hmap)
         hmap->old = NULL;
         hmap->old_mask = 0;
         hmap->rehash_idx = 0;
-        free_buckets(hmap, old);
+        free(old);
     }
 }
 
@@ -146,11 +146,15 @@ hmap_start_resize(struct hmap *hmap, size_t n_buckets)
     hmap->mask = n_buckets - 1;
 }
 
-/* Bucket count we want for N nodes: at most two nodes per bucket. */
+/* Bucket count we want for N nodes: the least power of 2 that
+ * hmap_insert() would not grow at N nodes (it grows once n / 2 > mask,
+ * i.e. n / 2 >= buckets), so that hmap_reserve(N) really saves every
+ * resize for N nodes and hmap_shrink() does not leave a map that the next
+ * insertion grows again. */
 static size_t
 buckets_for(size_t n)
 {
-    return round_up_pow2(MAX(n / 2, 1));
+    return round_up_pow2(n / 2 + 1);
 }
 
 void
@@ -189,7 +193,11 @@ hmap_insert(struct hmap *hmap, struct hmap_node *node, size_t hash)
     hmap->n++;
 
     if (hmap->n / 2 > hmap->mask) {
-        hmap_finish_resize(hmap);   /* Only after heavy removal churn. */
+        /* A resize in progress is always done by now: it started at
+         * n == 2 * old buckets, and reaching the next threshold takes at
+         * least that many more insertions, each moving two old buckets.
+         * Finishing is thus a no-op kept for safety. */
+        hmap_finish_resize(hmap);
         hmap_start_resize(hmap, (hmap->mask + 1) * 2);
     }
 }
@@ -274,4 +282,50 @@ hmap_next(const struct hmap *hmap, const struct hmap_node *node)
         return next ? next : first_in(hmap->buckets, 0, hmap->mask);
     }
     return first_in(hmap->buckets, (hash & hmap->mask) + 1, hmap->mask);
+}
+
+/* HMAP_FOR_EACH_POP's helper: removes and returns some node of HMAP, or
+ * returns NULL if HMAP is empty.  *POS is a cursor over the unmoved old
+ * buckets followed by the new ones, so that popping every node costs
+ * O(n + buckets) instead of rescanning the emptied front of the bucket
+ * array on every call.  If the loop body inserted into HMAP (possibly
+ * starting or finishing a resize, which shifts the meaning of *POS), the
+ * scan from *POS may come up empty while nodes remain: then it rescans
+ * from the start, so the loop still ends with HMAP empty. */
+struct hmap_node *
+hmap_pop_helper__(struct hmap *hmap, size_t *pos)
+{
+    if (!hmap->n) {
+        return NULL;
+    }
+    for (int pass = 0; pass < 2; pass++, *pos = 0) {
+        struct hmap_node **bucket = NULL;
+        size_t base = 0;
+
+        if (hmap->old) {
+            for (size_t i = MAX(*pos, hmap->rehash_idx);
+                 i <= hmap->old_mask; i++) {
+                if (hmap->old[i]) {
+                    *pos = i;
+                    bucket = &hmap->old[i];
+                    break;
+                }
+            }
+            base = hmap->old_mask + 1;
+        }
+        for (size_t i = MAX(*pos, base) - base; !bucket && i <= hmap->mask;
+             i++) {
+            if (hmap->buckets[i]) {
+                *pos = base + i;
+                bucket = &hmap->buckets[i];
+            }
+        }
+        if (bucket) {
+            struct hmap_node *node = *bucket;
+            *bucket = node->next;
+            hmap->n--;
+            return node;
+        }
+    }
+    PLX_NOT_REACHED();          /* 'n' is nonzero but no bucket has a node. */
 }

@@ -15,9 +15,14 @@
  * else in the new one.  All nodes with one hash therefore always share one
  * chain, which keeps lookups a single chain walk.
  *
- * Only insertion moves nodes between arrays.  Removal and lookup never do,
- * so HMAP_FOR_EACH_SAFE may remove the current node; inserting while
+ * Only insertion (and hmap_reserve() and hmap_shrink()) moves nodes
+ * between arrays.  Removal, replacement and lookup never do, so
+ * HMAP_FOR_EACH_SAFE may remove the current node; inserting while
  * iterating may make the iteration miss or repeat nodes.
+ *
+ * 'buckets' points at the in-struct 'one' exactly when 'mask' is 0, and
+ * 'old' is never 'one' (growing out of one bucket moves its few nodes at
+ * once), so after copying a struct hmap only hmap_moved() is needed.
  *
  * Not thread-safe: concurrent readers need the caller's locking, or a
  * structure built for RCU (the classifier uses one).
@@ -133,11 +138,15 @@ struct hmap_node *hmap_next(const struct hmap *, const struct hmap_node *);
          NODE##__ = NODE##__n)
 
 /* Removes every node, visiting each once with NODE set; the body usually
- * frees it.  Leaves the map empty. */
+ * frees it.  Leaves the map empty.  Linear in nodes plus buckets. */
+struct hmap_pop_cursor__ {
+    size_t pos;
+    struct hmap_node *node;
+};
+struct hmap_node *hmap_pop_helper__(struct hmap *, size_t *pos);
 #define HMAP_FOR_EACH_POP(NODE, MEMBER, HMAP)                             \
-    for (struct hmap_node *NODE##__;                                      \
-         (NODE##__ = hmap_first(HMAP))                                    \
-         ? (hmap_remove(HMAP, NODE##__),                                  \
-            ASSIGN_CONTAINER(NODE, NODE##__, MEMBER), 1) : 0;)
+    for (struct hmap_pop_cursor__ NODE##__c = { 0, NULL };                \
+         (NODE##__c.node = hmap_pop_helper__(HMAP, &NODE##__c.pos))       \
+         ? (ASSIGN_CONTAINER(NODE, NODE##__c.node, MEMBER), 1) : 0;)
 
 #endif /* hmap.h */
