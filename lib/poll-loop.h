@@ -13,6 +13,13 @@
  * The WHERE argument of the *_at() forms names the caller in debug logs
  * ("woken by fd 7 registered at lib/stream.c:120"); the plain macros fill
  * it in.
+ *
+ * poll_block() also waits for fatal signals and, after waking, runs
+ * fatal_signal_run() (see fatal-signal.h): a daemon that runs a poll loop
+ * cleans up its pid file and sockets on SIGTERM without doing anything
+ * itself.  An interrupted poll() (EINTR) simply returns; the caller's
+ * loop goes round again.  With the poll_loop module at DBG, each wakeup
+ * is logged with its cause and WHERE.
  */
 #ifndef PLX_POLL_LOOP_H
 #define PLX_POLL_LOOP_H 1

@@ -21,7 +21,9 @@ long long int time_wall_msec(void);    /* Wall clock, ms since the epoch. */
 time_t time_wall(void);                /* Wall clock, seconds. */
 
 /* Formats wall-clock time WHEN_MS with strftime FORMAT (which may also use
- * "%.###" for milliseconds) into a new string (UTC if UTC is true). */
+ * "%.###" for milliseconds) into a new string (UTC if UTC is true).
+ * As in Open vSwitch, ".###" without the '%' works too, and one to three
+ * '#' give that many digits: "%H:%M:%S.###" -> "08:00:00.123". */
 char *xastrftime_msec(const char *format, long long int when_ms, int utc);
 
 /* Sleeps for MSEC milliseconds (restarting after signals). */

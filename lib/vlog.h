@@ -20,6 +20,22 @@
  *
  * allows 5 messages a minute on average, in bursts of up to 20, and
  * reports how many were suppressed when logging resumes.
+ *
+ * Defaults: a module logs WARN and above to the console (stderr), ERR and
+ * above to syslog, and INFO and above to the log file.  Syslog receives
+ * nothing until vlog_enable_syslog(true) (--syslog), and the file nothing
+ * until one is opened (--log-file); vlog_is_enabled() only considers
+ * destinations that are active.  Console and file lines look like
+ *
+ *     2026-11-24T08:00:00.123Z|00042|module|INFO|text
+ *
+ * (UTC time with milliseconds, a per-process sequence number, module,
+ * level, message); syslog gets the same without the time.  Newlines in a
+ * message become spaces, so that one message is always one line.
+ *
+ * Emission is serialized by a mutex, so that lines from different threads
+ * never interleave; everything here is thread-safe except that vlog must
+ * never be called from a signal handler.
  */
 #ifndef PLX_VLOG_H
 #define PLX_VLOG_H 1
@@ -50,6 +66,9 @@ enum vlog_destination {
 const char *vlog_get_level_name(enum vlog_level);
 /* Returns VLL_N_LEVELS if NAME is not a level name. */
 enum vlog_level vlog_get_level_val(const char *name);
+/* For vlog_set_levels(): every destination at once. */
+#define VLF_ANY_DESTINATION VLF_N_DESTINATIONS
+
 const char *vlog_get_destination_name(enum vlog_destination);
 enum vlog_destination vlog_get_destination_val(const char *name);
 
@@ -82,6 +101,10 @@ struct vlog_module *vlog_module_from_name(const char *name);
 /* Level control. */
 void vlog_set_levels(struct vlog_module *, enum vlog_destination,
                      enum vlog_level);
+/* (vlog_set_levels(): module NULL means every module, including ones
+ * inserted later; destination VLF_ANY_DESTINATION every destination.) */
+enum vlog_level vlog_get_level(const struct vlog_module *,
+                               enum vlog_destination);
 /* Parses "module[:destination][:level]" (any order, "ANY" for all, as
  * ovs-appctl vlog/set takes); returns NULL or an error message that the
  * caller frees. */
@@ -92,7 +115,13 @@ bool vlog_is_enabled(const struct vlog_module *, enum vlog_level);
 
 /* Destinations. */
 int vlog_set_log_file(const char *file_name);   /* 0 or errno. */
+/* Reopens the log file by name, if one is set, unless the name still
+ * refers to the open file (so after a rename by logrotate, a new file is
+ * created).  0 or errno. */
 int vlog_reopen_log_file(void);
+void vlog_close_log_file(void);
+/* The log file's name, or NULL if none; caller frees. */
+char *vlog_get_log_file(void);
 void vlog_enable_syslog(bool);
 
 /* Emitting. */
@@ -127,6 +156,12 @@ void vlog_rate_limit(const struct vlog_module *, enum vlog_level,
 /* True if a message would be suppressed (consumes no token if enabled). */
 bool vlog_should_drop(const struct vlog_module *, enum vlog_level,
                       struct vlog_rate_limit *);
+/* (vlog_should_drop(), precisely: if LEVEL is disabled it returns true and
+ * takes no token; otherwise it takes one if it can and returns false, or
+ * counts a drop and returns true.  So call it once per message you then
+ * log, as Open vSwitch's does.  On the first message after drops it first
+ * logs "Dropped N log messages in last S seconds (most recently, T
+ * seconds ago) due to excessive rate".  Thread-safe.) */
 
 #define VLOG(LEVEL, ...)                                                  \
     do {                                                                  \
