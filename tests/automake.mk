@@ -17,7 +17,8 @@ check-local: $(check_PROGRAMS)
 
 # Unit tests only (what the sanitizer build runs).
 check-unit: $(check_PROGRAMS)
-	@$(SHELL) $(srcdir)/tests/run-tests --log tests/unit.log \
+	@PLX_SRCDIR=$(abs_top_srcdir) PLX_BUILDDIR=$(abs_top_builddir) \
+	  $(SHELL) $(srcdir)/tests/run-tests --log tests/unit.log \
 	  $(PLX_TEST_FLAGS) $(UNIT_TESTS)
 .PHONY: check-unit
 
