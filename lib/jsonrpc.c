@@ -1,0 +1,1154 @@
+/* jsonrpc: JSON-RPC 1.0 messages, framing, connections and sessions. */
+#include <config.h>
+#include "jsonrpc.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include "dynamic-string.h"
+#include "list.h"
+#include "poll-loop.h"
+#include "reconnect.h"
+#include "stream.h"
+#include "timeval.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(jsonrpc);
+
+/* ---- Messages. ---- */
+
+const char *
+jsonrpc_msg_type_to_string(enum jsonrpc_msg_type type)
+{
+    switch (type) {
+    case JSONRPC_REQUEST: return "request";
+    case JSONRPC_NOTIFY: return "notification";
+    case JSONRPC_REPLY: return "reply";
+    case JSONRPC_ERROR: return "error reply";
+    }
+    return "(unknown)";
+}
+
+static struct jsonrpc_msg *
+jsonrpc_msg_create(enum jsonrpc_msg_type type, const char *method,
+                   json_t *params, json_t *result, json_t *error,
+                   json_t *id)
+{
+    struct jsonrpc_msg *msg = xzalloc(sizeof *msg);
+
+    msg->type = type;
+    msg->method = method ? xstrdup(method) : NULL;
+    msg->params = params;
+    msg->result = result;
+    msg->error = error;
+    msg->id = id;
+    return msg;
+}
+
+static json_t *
+jsonrpc_next_id(void)
+{
+    static atomic_ullong next_id = 1;
+    return json_integer(atomic_fetch_add(&next_id, 1));
+}
+
+struct jsonrpc_msg *
+jsonrpc_create_request(const char *method, json_t *params, json_t **idp)
+{
+    json_t *id = jsonrpc_next_id();
+
+    if (idp) {
+        *idp = json_incref(id);
+    }
+    return jsonrpc_msg_create(JSONRPC_REQUEST, method,
+                              params ? params : json_array(),
+                              NULL, NULL, id);
+}
+
+struct jsonrpc_msg *
+jsonrpc_create_notify(const char *method, json_t *params)
+{
+    return jsonrpc_msg_create(JSONRPC_NOTIFY, method,
+                              params ? params : json_array(),
+                              NULL, NULL, NULL);
+}
+
+/* Null ids are not ids (see the table in jsonrpc.h). */
+static json_t *
+jsonrpc_id_ref(const json_t *id)
+{
+    return id && !json_is_null(id) ? json_incref((json_t *) id) : NULL;
+}
+
+struct jsonrpc_msg *
+jsonrpc_create_reply(json_t *result, const json_t *id)
+{
+    return jsonrpc_msg_create(JSONRPC_REPLY, NULL, NULL,
+                              result ? result : json_null(), NULL,
+                              jsonrpc_id_ref(id));
+}
+
+struct jsonrpc_msg *
+jsonrpc_create_error(json_t *error, const json_t *id)
+{
+    return jsonrpc_msg_create(JSONRPC_ERROR, NULL, NULL, NULL,
+                              error ? error : json_string("error"),
+                              jsonrpc_id_ref(id));
+}
+
+void
+jsonrpc_msg_destroy(struct jsonrpc_msg *msg)
+{
+    if (msg) {
+        free(msg->method);
+        json_decref(msg->params);
+        json_decref(msg->result);
+        json_decref(msg->error);
+        json_decref(msg->id);
+        free(msg);
+    }
+}
+
+char *
+jsonrpc_msg_is_valid(const struct jsonrpc_msg *msg)
+{
+    /* Which members each type must (1) and must not (0) have. */
+    static const signed char rules[4][5] = {
+        /*                method params result error id */
+        [JSONRPC_REQUEST] = { 1,   1,     0,     0,    1 },
+        [JSONRPC_NOTIFY]  = { 1,   1,     0,     0,    0 },
+        [JSONRPC_REPLY]   = { 0,   0,     1,     0,    1 },
+        [JSONRPC_ERROR]   = { 0,   0,     0,     1,    1 },
+    };
+    static const char *const names[5] = {
+        "method", "params", "result", "error", "id"
+    };
+    const char *type = jsonrpc_msg_type_to_string(msg->type);
+    bool present[5] = {
+        msg->method != NULL, msg->params != NULL, msg->result != NULL,
+        msg->error != NULL, msg->id != NULL,
+    };
+
+    if (msg->type > JSONRPC_ERROR) {
+        return xasprintf("bad message type %d", (int) msg->type);
+    }
+    for (int i = 0; i < 5; i++) {
+        if (rules[msg->type][i] && !present[i]) {
+            return xasprintf("%s must have \"%s\"", type, names[i]);
+        } else if (!rules[msg->type][i] && present[i]) {
+            return xasprintf(i >= 2 ? "%s must not have non-null \"%s\""
+                             : "%s must not have \"%s\"", type, names[i]);
+        }
+    }
+    if (msg->params && !json_is_array(msg->params)) {
+        return xasprintf("\"params\" must be a JSON array, not %s",
+                         json_type_name(msg->params));
+    }
+    return NULL;
+}
+
+/* Appends at most 64 bytes of S to DS, cut at a UTF-8 boundary, so that
+ * an error message quoting peer input stays short. */
+static void
+put_truncated(struct ds *ds, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len <= 64) {
+        ds_put_cstr(ds, s);
+    } else {
+        len = 64;
+        while (len && ((unsigned char) s[len] & 0xc0) == 0x80) {
+            len--;
+        }
+        ds_put_buffer(ds, s, len);
+        ds_put_cstr(ds, "...");
+    }
+}
+
+char *
+jsonrpc_msg_from_json(const json_t *json, struct jsonrpc_msg **msgp)
+{
+    json_t *method = NULL, *params = NULL, *result = NULL, *error = NULL;
+    json_t *id = NULL;
+    enum jsonrpc_msg_type type;
+    struct jsonrpc_msg *msg;
+    const char *key;
+    json_t *value;
+    char *err;
+
+    *msgp = NULL;
+    if (!json_is_object(json)) {
+        return xasprintf("message is not a JSON object (it is %s)",
+                         json_type_name(json));
+    }
+
+    json_object_foreach ((json_t *) json, key, value) {
+        json_t **slot = (!strcmp(key, "method") ? &method
+                         : !strcmp(key, "params") ? &params
+                         : !strcmp(key, "result") ? &result
+                         : !strcmp(key, "error") ? &error
+                         : !strcmp(key, "id") ? &id
+                         : NULL);
+        if (!slot) {
+            struct ds ds = DS_EMPTY_INITIALIZER;
+            ds_put_cstr(&ds, "message has unexpected member \"");
+            put_truncated(&ds, key);
+            ds_put_char(&ds, '"');
+            return ds_steal_cstr(&ds);
+        }
+        if (!json_is_null(value)) {
+            *slot = value;
+        }
+    }
+    if (method && !json_is_string(method)) {
+        return xasprintf("\"method\" must be a JSON string, not %s",
+                         json_type_name(method));
+    }
+
+    type = (result ? JSONRPC_REPLY
+            : error ? JSONRPC_ERROR
+            : id ? JSONRPC_REQUEST
+            : JSONRPC_NOTIFY);
+    msg = jsonrpc_msg_create(type, method ? json_string_value(method) : NULL,
+                             params ? json_incref(params) : NULL,
+                             result ? json_incref(result) : NULL,
+                             error ? json_incref(error) : NULL,
+                             id ? json_incref(id) : NULL);
+    err = jsonrpc_msg_is_valid(msg);
+    if (err) {
+        jsonrpc_msg_destroy(msg);
+        return err;
+    }
+    *msgp = msg;
+    return NULL;
+}
+
+static void
+json_object_set_or_null(json_t *object, const char *key, json_t *value)
+{
+    json_object_set_new(object, key, value ? json_incref(value) : json_null());
+}
+
+json_t *
+jsonrpc_msg_to_json(const struct jsonrpc_msg *msg)
+{
+    json_t *json = json_object();
+
+    if (msg->method) {
+        json_object_set_new(json, "method",
+                            json_string_sanitized(msg->method));
+    }
+    if (msg->params) {
+        json_object_set(json, "params", msg->params);
+    }
+    if (msg->result || msg->type == JSONRPC_ERROR) {
+        json_object_set_or_null(json, "result", msg->result);
+    }
+    if (msg->error || msg->type == JSONRPC_REPLY) {
+        json_object_set_or_null(json, "error", msg->error);
+    }
+    if (msg->id || msg->type == JSONRPC_NOTIFY) {
+        json_object_set_or_null(json, "id", msg->id);
+    }
+    return json;
+}
+
+char *
+jsonrpc_msg_to_string(const struct jsonrpc_msg *msg)
+{
+    json_t *json = jsonrpc_msg_to_json(msg);
+    char *s = json_to_string_canonical(json);
+    json_decref(json);
+    return s;
+}
+
+/* ---- Framing. ---- */
+
+struct jsonrpc_parser {
+    size_t max_msg_bytes;
+    unsigned long long offset;  /* Bytes fed before the current chunk. */
+
+    /* The message being received. */
+    bool in_msg;
+    unsigned long long msg_start;   /* Its first byte's offset. */
+    struct json_scanner scanner;
+    struct ds partial;              /* Its bytes so far, if incomplete. */
+
+    /* Complete values not yet taken: queue[head..n). */
+    json_t **queue;
+    size_t head, n, allocated;
+
+    char *error;                /* Framing error, or NULL. */
+};
+
+struct jsonrpc_parser *
+jsonrpc_parser_create(size_t max_msg_bytes)
+{
+    struct jsonrpc_parser *p = xzalloc(sizeof *p);
+
+    p->max_msg_bytes = (max_msg_bytes ? max_msg_bytes
+                        : JSONRPC_DEFAULT_MAX_MSG_BYTES);
+    ds_init(&p->partial);
+    return p;
+}
+
+void
+jsonrpc_parser_set_max_msg_bytes(struct jsonrpc_parser *p,
+                                 size_t max_msg_bytes)
+{
+    p->max_msg_bytes = (max_msg_bytes ? max_msg_bytes
+                        : JSONRPC_DEFAULT_MAX_MSG_BYTES);
+}
+
+void
+jsonrpc_parser_destroy(struct jsonrpc_parser *p)
+{
+    if (p) {
+        for (size_t i = p->head; i < p->n; i++) {
+            json_decref(p->queue[i]);
+        }
+        free(p->queue);
+        ds_destroy(&p->partial);
+        free(p->error);
+        free(p);
+    }
+}
+
+static void PLX_PRINTF_FORMAT(2, 3)
+jsonrpc_parser_error(struct jsonrpc_parser *p, const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    p->error = xvasprintf(format, args);
+    va_end(args);
+
+    ds_destroy(&p->partial);
+    ds_init(&p->partial);
+    p->in_msg = false;
+}
+
+/* Parses the complete value in the N bytes at DATA and queues it. */
+static void
+jsonrpc_parser_parse(struct jsonrpc_parser *p, const char *data, size_t n)
+{
+    json_error_t error;
+    json_t *json = json_loadb(data, n, 0, &error);
+
+    if (!json) {
+        jsonrpc_parser_error(p, "syntax error in message at stream byte "
+                             "%llu (line %d, column %d): %s", p->msg_start,
+                             error.line, error.column, error.text);
+        return;
+    }
+    if (p->head == p->n) {
+        p->head = p->n = 0;
+    }
+    if (p->n >= p->allocated) {
+        p->queue = x2nrealloc(p->queue, &p->allocated, sizeof *p->queue);
+    }
+    p->queue[p->n++] = json;
+}
+
+void
+jsonrpc_parser_feed(struct jsonrpc_parser *p, const void *data_, size_t n)
+{
+    const char *data = data_;
+    size_t i = 0;
+
+    while (i < n && !p->error) {
+        enum json_scan_result r;
+        size_t start, used, total;
+
+        if (!p->in_msg) {
+            unsigned char c = data[i];
+
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                i++;
+                continue;
+            } else if (c != '{' && c != '[') {
+                jsonrpc_parser_error(
+                    p, "unexpected %s%c%s (0x%02x) between messages at "
+                    "stream byte %llu",
+                    c >= 0x20 && c < 0x7f ? "'" : "",
+                    c >= 0x20 && c < 0x7f ? c : '?',
+                    c >= 0x20 && c < 0x7f ? "'" : "",
+                    c, p->offset + i);
+                break;
+            }
+            p->in_msg = true;
+            p->msg_start = p->offset + i;
+            json_scanner_init(&p->scanner, JSON_DEFAULT_MAX_DEPTH);
+        }
+
+        start = i;
+        r = json_scanner_scan(&p->scanner, data + i, n - i, &used);
+        i += used;
+        total = p->partial.length + (i - start);
+        if (total > p->max_msg_bytes) {
+            jsonrpc_parser_error(p, "message starting at stream byte %llu "
+                                 "exceeds the limit of %zu bytes",
+                                 p->msg_start, p->max_msg_bytes);
+        } else if (r == JSON_SCAN_MORE) {
+            ds_put_buffer(&p->partial, data + start, i - start);
+        } else if (r == JSON_SCAN_END) {
+            p->in_msg = false;
+            if (p->partial.length) {
+                ds_put_buffer(&p->partial, data + start, i - start);
+                jsonrpc_parser_parse(p, p->partial.string,
+                                     p->partial.length);
+                ds_clear(&p->partial);
+            } else {
+                jsonrpc_parser_parse(p, data + start, i - start);
+            }
+        } else {
+            /* JSON_SCAN_UNBALANCED cannot happen: a message starts by
+             * opening a container. */
+            jsonrpc_parser_error(p, "message starting at stream byte %llu "
+                                 "nests deeper than %d levels",
+                                 p->msg_start, JSON_DEFAULT_MAX_DEPTH);
+        }
+    }
+    p->offset += n;
+}
+
+void
+jsonrpc_parser_finish(struct jsonrpc_parser *p)
+{
+    if (!p->error && p->in_msg) {
+        jsonrpc_parser_error(p, "input ended inside a message (%zu bytes "
+                             "from stream byte %llu)", p->partial.length,
+                             p->msg_start);
+    }
+}
+
+int
+jsonrpc_parser_next(struct jsonrpc_parser *p, json_t **jsonp)
+{
+    if (p->head < p->n) {
+        *jsonp = p->queue[p->head++];
+        return 0;
+    }
+    *jsonp = NULL;
+    return p->error ? EPROTO : EAGAIN;
+}
+
+const char *
+jsonrpc_parser_get_error(const struct jsonrpc_parser *p)
+{
+    return p->error;
+}
+
+size_t
+jsonrpc_parser_partial_bytes(const struct jsonrpc_parser *p)
+{
+    return p->in_msg ? p->partial.length : 0;
+}
+
+bool
+jsonrpc_parser_has_output(const struct jsonrpc_parser *p)
+{
+    return p->head < p->n || p->error;
+}
+
+/* ---- Connections. ---- */
+
+/* One queued outgoing message. */
+struct jsonrpc_outbuf {
+    struct plx_list list_node;  /* In struct jsonrpc's 'output'. */
+    char *data;
+    size_t size;
+    size_t ofs;                 /* Bytes already sent. */
+};
+
+struct jsonrpc {
+    struct stream *stream;
+    char *name;
+    int status;                 /* 0 or sticky error. */
+
+    struct jsonrpc_parser *parser;
+    unsigned long long received_bytes;
+
+    struct plx_list output;     /* struct jsonrpc_outbuf, oldest first. */
+    size_t backlog;             /* Unsent bytes in 'output'. */
+    size_t output_count;        /* Messages in 'output'. */
+    size_t max_backlog_msgs;    /* 0: no limit. */
+    size_t max_backlog_bytes;   /* 0: no limit. */
+};
+
+static struct vlog_rate_limit jsonrpc_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+struct jsonrpc *
+jsonrpc_open(struct stream *stream)
+{
+    struct jsonrpc *rpc = xzalloc(sizeof *rpc);
+
+    rpc->stream = stream;
+    rpc->name = xstrdup(stream_get_name(stream));
+    rpc->parser = jsonrpc_parser_create(0);
+    plx_list_init(&rpc->output);
+    return rpc;
+}
+
+static void
+jsonrpc_clear_output(struct jsonrpc *rpc)
+{
+    struct jsonrpc_outbuf *buf;
+
+    LIST_FOR_EACH_POP (buf, list_node, &rpc->output) {
+        free(buf->data);
+        free(buf);
+    }
+    rpc->backlog = 0;
+    rpc->output_count = 0;
+}
+
+void
+jsonrpc_close(struct jsonrpc *rpc)
+{
+    if (rpc) {
+        stream_close(rpc->stream);
+        jsonrpc_parser_destroy(rpc->parser);
+        jsonrpc_clear_output(rpc);
+        free(rpc->name);
+        free(rpc);
+    }
+}
+
+/* Makes ERROR the connection's sticky error (if it has none yet) and
+ * drops what was queued: nothing more can be sent. */
+static void
+jsonrpc_error(struct jsonrpc *rpc, int error)
+{
+    plx_assert(error);
+    if (!rpc->status) {
+        rpc->status = error;
+        jsonrpc_clear_output(rpc);
+    }
+}
+
+void
+jsonrpc_run(struct jsonrpc *rpc)
+{
+    if (rpc->status) {
+        return;
+    }
+
+    stream_run(rpc->stream);
+    while (!plx_list_is_empty(&rpc->output)) {
+        struct jsonrpc_outbuf *buf = CONTAINER_OF(
+            plx_list_front(&rpc->output), struct jsonrpc_outbuf, list_node);
+        int n = stream_send(rpc->stream, buf->data + buf->ofs,
+                            buf->size - buf->ofs);
+        if (n >= 0) {
+            buf->ofs += n;
+            rpc->backlog -= n;
+            if (buf->ofs >= buf->size) {
+                plx_list_remove(&buf->list_node);
+                free(buf->data);
+                free(buf);
+                rpc->output_count--;
+            }
+        } else {
+            if (n != -EAGAIN) {
+                VLOG_WARN_RL(&jsonrpc_rl, "%s: send error: %s",
+                             rpc->name, plx_strerror(-n));
+                jsonrpc_error(rpc, -n);
+            }
+            break;
+        }
+    }
+}
+
+void
+jsonrpc_wait(struct jsonrpc *rpc)
+{
+    if (!rpc->status) {
+        stream_run_wait(rpc->stream);
+        if (!plx_list_is_empty(&rpc->output)) {
+            stream_send_wait(rpc->stream);
+        }
+    }
+}
+
+void
+jsonrpc_recv_wait(struct jsonrpc *rpc)
+{
+    if (rpc->status || jsonrpc_parser_has_output(rpc->parser)) {
+        poll_immediate_wake();
+    } else {
+        stream_recv_wait(rpc->stream);
+    }
+}
+
+int
+jsonrpc_get_status(const struct jsonrpc *rpc)
+{
+    return rpc->status;
+}
+
+const char *
+jsonrpc_get_name(const struct jsonrpc *rpc)
+{
+    return rpc->name;
+}
+
+size_t
+jsonrpc_get_backlog(const struct jsonrpc *rpc)
+{
+    return rpc->backlog;
+}
+
+unsigned long long
+jsonrpc_get_received_bytes(const struct jsonrpc *rpc)
+{
+    return rpc->received_bytes;
+}
+
+size_t
+jsonrpc_get_backlog_msgs(const struct jsonrpc *rpc)
+{
+    return rpc->output_count;
+}
+
+void
+jsonrpc_set_backlog_threshold(struct jsonrpc *rpc, size_t max_msgs,
+                              size_t max_bytes)
+{
+    rpc->max_backlog_msgs = max_msgs;
+    rpc->max_backlog_bytes = max_bytes;
+}
+
+void
+jsonrpc_set_max_msg_bytes(struct jsonrpc *rpc, size_t max_msg_bytes)
+{
+    jsonrpc_parser_set_max_msg_bytes(rpc->parser, max_msg_bytes);
+}
+
+static void
+jsonrpc_log_msg(const struct jsonrpc *rpc, const char *title,
+                const struct jsonrpc_msg *msg)
+{
+    if (VLOG_IS_DBG_ENABLED()) {
+        char *s = jsonrpc_msg_to_string(msg);
+        VLOG_DBG("%s: %s %s: %.1000s", rpc->name, title,
+                 jsonrpc_msg_type_to_string(msg->type), s);
+        free(s);
+    }
+}
+
+int
+jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
+{
+    struct jsonrpc_outbuf *buf;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    json_t *json;
+
+    if (rpc->status) {
+        jsonrpc_msg_destroy(msg);
+        return rpc->status;
+    }
+
+    jsonrpc_log_msg(rpc, "send", msg);
+    json = jsonrpc_msg_to_json(msg);
+    json_to_ds(json, JSON_COMPACT, &ds);
+    json_decref(json);
+    jsonrpc_msg_destroy(msg);
+
+    buf = xmalloc(sizeof *buf);
+    buf->size = ds.length;
+    buf->data = ds_steal_cstr(&ds);
+    buf->ofs = 0;
+    plx_list_push_back(&rpc->output, &buf->list_node);
+    rpc->backlog += buf->size;
+    rpc->output_count++;
+
+    if ((rpc->max_backlog_msgs && rpc->output_count > rpc->max_backlog_msgs)
+        || (rpc->max_backlog_bytes
+            && rpc->backlog > rpc->max_backlog_bytes)) {
+        VLOG_WARN_RL(&jsonrpc_rl, "%s: dropping connection: %zu messages "
+                     "and %zu bytes queued, beyond the limit (%zu messages, "
+                     "%zu bytes)", rpc->name, rpc->output_count,
+                     rpc->backlog, rpc->max_backlog_msgs,
+                     rpc->max_backlog_bytes);
+        jsonrpc_error(rpc, ENOBUFS);
+        return ENOBUFS;
+    }
+
+    /* Usually the whole message goes out at once. */
+    if (rpc->output_count == 1) {
+        jsonrpc_run(rpc);
+    }
+    return rpc->status;
+}
+
+/* Reads and decodes the next queued value, if any. */
+static int
+jsonrpc_recv_queued(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
+{
+    json_t *json;
+    int error = jsonrpc_parser_next(rpc->parser, &json);
+
+    if (error == EAGAIN) {
+        return EAGAIN;
+    } else if (error) {
+        VLOG_WARN_RL(&jsonrpc_rl, "%s: %s", rpc->name,
+                     jsonrpc_parser_get_error(rpc->parser));
+        jsonrpc_error(rpc, error);
+        return error;
+    } else {
+        char *err = jsonrpc_msg_from_json(json, msgp);
+        json_decref(json);
+        if (err) {
+            VLOG_WARN_RL(&jsonrpc_rl, "%s: received bad JSON-RPC message: "
+                         "%s", rpc->name, err);
+            free(err);
+            jsonrpc_error(rpc, EPROTO);
+            return EPROTO;
+        }
+        jsonrpc_log_msg(rpc, "received", *msgp);
+        return 0;
+    }
+}
+
+int
+jsonrpc_recv(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
+{
+    *msgp = NULL;
+    if (rpc->status) {
+        return rpc->status;
+    }
+
+    /* Read a bounded amount per call, so that one busy peer cannot
+     * starve the rest of the main loop. */
+    for (int i = 0; i < 50; i++) {
+        char buffer[4096];
+        int error, n;
+
+        error = jsonrpc_recv_queued(rpc, msgp);
+        if (error != EAGAIN) {
+            return error;
+        }
+
+        n = stream_recv(rpc->stream, buffer, sizeof buffer);
+        if (n > 0) {
+            rpc->received_bytes += n;
+            jsonrpc_parser_feed(rpc->parser, buffer, n);
+        } else if (n == -EAGAIN) {
+            return EAGAIN;
+        } else if (n == 0) {
+            jsonrpc_parser_finish(rpc->parser);
+            if (jsonrpc_parser_get_error(rpc->parser)) {
+                /* Deliver complete messages first, then EPROTO. */
+                continue;
+            }
+            VLOG_DBG("%s: connection closed by peer", rpc->name);
+            jsonrpc_error(rpc, EOF);
+            return EOF;
+        } else {
+            VLOG_WARN_RL(&jsonrpc_rl, "%s: receive error: %s",
+                         rpc->name, plx_strerror(-n));
+            jsonrpc_error(rpc, -n);
+            return -n;
+        }
+    }
+    return jsonrpc_recv_queued(rpc, msgp);
+}
+
+int
+jsonrpc_send_block(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
+{
+    int error = jsonrpc_send(rpc, msg);
+
+    while (!error) {
+        jsonrpc_run(rpc);
+        if (plx_list_is_empty(&rpc->output) || rpc->status) {
+            return rpc->status;
+        }
+        jsonrpc_wait(rpc);
+        poll_block();
+    }
+    return error;
+}
+
+int
+jsonrpc_recv_block(struct jsonrpc *rpc, struct jsonrpc_msg **msgp)
+{
+    for (;;) {
+        int error = jsonrpc_recv(rpc, msgp);
+        if (error != EAGAIN) {
+            return error;
+        }
+        jsonrpc_run(rpc);
+        jsonrpc_wait(rpc);
+        jsonrpc_recv_wait(rpc);
+        poll_block();
+    }
+}
+
+int
+jsonrpc_transact_block(struct jsonrpc *rpc, struct jsonrpc_msg *request,
+                       struct jsonrpc_msg **replyp)
+{
+    json_t *id = json_incref(request->id);
+    int error;
+
+    *replyp = NULL;
+    error = jsonrpc_send_block(rpc, request);
+    while (!error) {
+        struct jsonrpc_msg *msg;
+
+        error = jsonrpc_recv_block(rpc, &msg);
+        if (error) {
+            break;
+        }
+        if ((msg->type == JSONRPC_REPLY || msg->type == JSONRPC_ERROR)
+            && id && json_equal(msg->id, id)) {
+            *replyp = msg;
+            break;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    json_decref(id);
+    return error;
+}
+
+/* ---- Sessions. ---- */
+
+struct jsonrpc_session {
+    char *name;
+    struct reconnect *reconnect;
+    struct jsonrpc *rpc;            /* Connected, or NULL. */
+    struct stream *stream;          /* Connecting, or NULL. */
+    struct pstream *pstream;        /* Listening (passive only), or NULL. */
+    int last_error;
+    unsigned int seqno;
+    size_t max_backlog_msgs, max_backlog_bytes;
+};
+
+static struct jsonrpc_session *
+jsonrpc_session_create__(const char *name)
+{
+    struct jsonrpc_session *s = xzalloc(sizeof *s);
+
+    s->name = xstrdup(name);
+    s->reconnect = reconnect_create(time_msec());
+    reconnect_set_name(s->reconnect, name);
+    return s;
+}
+
+struct jsonrpc_session *
+jsonrpc_session_open(const char *name, bool retry)
+{
+    struct jsonrpc_session *s = jsonrpc_session_create__(name);
+
+    reconnect_enable(s->reconnect, time_msec());
+    if (!pstream_verify_name(name)) {
+        reconnect_set_passive(s->reconnect, true, time_msec());
+    }
+    if (!retry) {
+        reconnect_set_max_tries(s->reconnect, 1);
+    }
+    if (!stream_or_pstream_needs_probes(name)) {
+        reconnect_set_probe_interval(s->reconnect, 0);
+    }
+    return s;
+}
+
+struct jsonrpc_session *
+jsonrpc_session_open_unreliably(struct jsonrpc *rpc)
+{
+    struct jsonrpc_session *s = jsonrpc_session_create__(
+        jsonrpc_get_name(rpc));
+
+    reconnect_set_quiet(s->reconnect, true);
+    if (!stream_or_pstream_needs_probes(s->name)) {
+        reconnect_set_probe_interval(s->reconnect, 0);
+    }
+    reconnect_set_max_tries(s->reconnect, 0);
+    reconnect_connected(s->reconnect, time_msec());
+    s->rpc = rpc;
+    return s;
+}
+
+void
+jsonrpc_session_close(struct jsonrpc_session *s)
+{
+    if (s) {
+        jsonrpc_close(s->rpc);
+        stream_close(s->stream);
+        pstream_close(s->pstream);
+        reconnect_destroy(s->reconnect);
+        free(s->name);
+        free(s);
+    }
+}
+
+static void
+jsonrpc_session_disconnect(struct jsonrpc_session *s)
+{
+    if (s->rpc) {
+        jsonrpc_close(s->rpc);
+        s->rpc = NULL;
+        s->seqno++;
+    } else if (s->stream) {
+        stream_close(s->stream);
+        s->stream = NULL;
+        s->seqno++;
+    }
+}
+
+static struct jsonrpc *
+jsonrpc_session_open_rpc(struct jsonrpc_session *s, struct stream *stream)
+{
+    struct jsonrpc *rpc = jsonrpc_open(stream);
+
+    jsonrpc_set_backlog_threshold(rpc, s->max_backlog_msgs,
+                                  s->max_backlog_bytes);
+    return rpc;
+}
+
+static void
+jsonrpc_session_connect(struct jsonrpc_session *s)
+{
+    int error;
+
+    jsonrpc_session_disconnect(s);
+    if (!reconnect_is_passive(s->reconnect)) {
+        error = stream_open(s->name, &s->stream);
+        if (!error) {
+            reconnect_connecting(s->reconnect, time_msec());
+        } else {
+            s->last_error = error;
+        }
+    } else {
+        error = s->pstream ? 0 : pstream_open(s->name, &s->pstream);
+        if (!error) {
+            reconnect_listening(s->reconnect, time_msec());
+        }
+    }
+    if (error) {
+        reconnect_connect_failed(s->reconnect, time_msec(), error);
+    }
+    s->seqno++;
+}
+
+void
+jsonrpc_session_run(struct jsonrpc_session *s)
+{
+    if (s->pstream) {
+        struct stream *stream;
+        int error = pstream_accept(s->pstream, &stream);
+
+        if (!error) {
+            if (s->rpc || s->stream) {
+                VLOG_INFO_RL(&jsonrpc_rl, "%s: new connection replacing "
+                             "active connection", s->name);
+                reconnect_disconnected(s->reconnect, time_msec(), 0);
+                jsonrpc_session_disconnect(s);
+            }
+            reconnect_connected(s->reconnect, time_msec());
+            s->rpc = jsonrpc_session_open_rpc(s, stream);
+            s->seqno++;
+        } else if (error != EAGAIN) {
+            reconnect_listen_error(s->reconnect, time_msec(), error);
+            pstream_close(s->pstream);
+            s->pstream = NULL;
+            s->last_error = error;
+        }
+    }
+
+    if (s->rpc) {
+        size_t backlog = jsonrpc_get_backlog(s->rpc);
+        int error;
+
+        jsonrpc_run(s->rpc);
+        /* Queued data draining counts as activity; data the stream took
+         * at once does not, since it may only sit in kernel buffers of a
+         * connection that has died. */
+        if (jsonrpc_get_backlog(s->rpc) < backlog) {
+            reconnect_activity(s->reconnect, time_msec());
+        }
+        error = jsonrpc_get_status(s->rpc);
+        if (error) {
+            reconnect_disconnected(s->reconnect, time_msec(), error);
+            jsonrpc_session_disconnect(s);
+            s->last_error = error;
+        }
+    } else if (s->stream) {
+        int error;
+
+        stream_run(s->stream);
+        error = stream_connect(s->stream);
+        if (!error) {
+            reconnect_connected(s->reconnect, time_msec());
+            s->rpc = jsonrpc_session_open_rpc(s, s->stream);
+            s->stream = NULL;
+        } else if (error != EAGAIN) {
+            reconnect_connect_failed(s->reconnect, time_msec(), error);
+            stream_close(s->stream);
+            s->stream = NULL;
+            s->last_error = error;
+        }
+    }
+
+    switch (reconnect_run(s->reconnect, time_msec())) {
+    case RECONNECT_CONNECT:
+        jsonrpc_session_connect(s);
+        break;
+
+    case RECONNECT_DISCONNECT:
+        reconnect_disconnected(s->reconnect, time_msec(), 0);
+        jsonrpc_session_disconnect(s);
+        break;
+
+    case RECONNECT_PROBE:
+        if (s->rpc) {
+            struct jsonrpc_msg *request = jsonrpc_create_request(
+                "echo", NULL, NULL);
+            json_decref(request->id);
+            request->id = json_string("echo");
+            jsonrpc_send(s->rpc, request);
+        }
+        break;
+
+    default:
+        break;
+    }
+}
+
+void
+jsonrpc_session_wait(struct jsonrpc_session *s)
+{
+    if (s->rpc) {
+        jsonrpc_wait(s->rpc);
+    } else if (s->stream) {
+        stream_run_wait(s->stream);
+        stream_connect_wait(s->stream);
+    }
+    if (s->pstream) {
+        pstream_wait(s->pstream);
+    }
+    reconnect_wait(s->reconnect, time_msec());
+}
+
+void
+jsonrpc_session_recv_wait(struct jsonrpc_session *s)
+{
+    if (s->rpc) {
+        jsonrpc_recv_wait(s->rpc);
+    }
+}
+
+int
+jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
+{
+    if (s->rpc) {
+        return jsonrpc_send(s->rpc, msg);
+    }
+    jsonrpc_msg_destroy(msg);
+    return ENOTCONN;
+}
+
+static bool
+jsonrpc_is_echo_reply(const struct jsonrpc_msg *msg)
+{
+    return (msg->type == JSONRPC_REPLY && json_is_string(msg->id)
+            && !strcmp(json_string_value(msg->id), "echo"));
+}
+
+struct jsonrpc_msg *
+jsonrpc_session_recv(struct jsonrpc_session *s)
+{
+    /* Loop so that echo traffic does not hide a real message behind it
+     * until the next main-loop iteration. */
+    for (int i = 0; i < 50 && s->rpc; i++) {
+        unsigned long long received = jsonrpc_get_received_bytes(s->rpc);
+        struct jsonrpc_msg *msg;
+
+        jsonrpc_recv(s->rpc, &msg);
+        if (jsonrpc_get_received_bytes(s->rpc) != received) {
+            reconnect_activity(s->reconnect, time_msec());
+        }
+        if (!msg) {
+            break;
+        }
+        if (msg->type == JSONRPC_REQUEST && !strcmp(msg->method, "echo")) {
+            jsonrpc_session_send(s, jsonrpc_create_reply(
+                                     json_incref(msg->params), msg->id));
+        } else if (!jsonrpc_is_echo_reply(msg)) {
+            return msg;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    return NULL;
+}
+
+const char *
+jsonrpc_session_get_name(const struct jsonrpc_session *s)
+{
+    return s->name;
+}
+
+bool
+jsonrpc_session_is_alive(const struct jsonrpc_session *s)
+{
+    return (s->rpc || s->stream || s->pstream
+            || reconnect_get_max_tries(s->reconnect));
+}
+
+bool
+jsonrpc_session_is_connected(const struct jsonrpc_session *s)
+{
+    return s->rpc != NULL;
+}
+
+unsigned int
+jsonrpc_session_get_seqno(const struct jsonrpc_session *s)
+{
+    return s->seqno;
+}
+
+int
+jsonrpc_session_get_last_error(const struct jsonrpc_session *s)
+{
+    return s->last_error;
+}
+
+size_t
+jsonrpc_session_get_backlog(const struct jsonrpc_session *s)
+{
+    return s->rpc ? jsonrpc_get_backlog(s->rpc) : 0;
+}
+
+void
+jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
+{
+    reconnect_force_reconnect(s->reconnect, time_msec());
+}
+
+void
+jsonrpc_session_set_max_backoff(struct jsonrpc_session *s, int max_backoff)
+{
+    int min_backoff = reconnect_get_min_backoff(s->reconnect);
+    reconnect_set_backoff(s->reconnect, MIN(min_backoff, max_backoff),
+                          max_backoff);
+}
+
+void
+jsonrpc_session_set_probe_interval(struct jsonrpc_session *s,
+                                   int probe_interval)
+{
+    reconnect_set_probe_interval(s->reconnect, probe_interval);
+}
+
+void
+jsonrpc_session_set_backlog_threshold(struct jsonrpc_session *s,
+                                      size_t max_msgs, size_t max_bytes)
+{
+    s->max_backlog_msgs = max_msgs;
+    s->max_backlog_bytes = max_bytes;
+    if (s->rpc) {
+        jsonrpc_set_backlog_threshold(s->rpc, max_msgs, max_bytes);
+    }
+}
