@@ -16,6 +16,7 @@
 #include <time.h>
 #include "dynamic-string.h"
 #include "fatal-signal.h"
+#include "rcu.h"
 #include "timeval.h"
 #include "util.h"
 #include "vlog.h"
@@ -237,7 +238,14 @@ poll_block(void)
         timeout = MIN(loop->timeout_when - now, INT_MAX);
     }
 
+    /* A thread registered with RCU holds no RCU pointers while it sleeps
+     * (its caller is between iterations), so it goes offline and cannot
+     * delay a grace period however long it sleeps. */
+    rcu_quiesce_start();
     int retval = poll(loop->pollfds, loop->n_fds, timeout);
+    int poll_errno = errno;
+    rcu_quiesce_end();
+    errno = poll_errno;
     if (retval < 0) {
         if (errno != EINTR) {
             VLOG_ERR_RL(&err_rl, "poll: %s", plx_strerror(errno));

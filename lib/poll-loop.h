@@ -10,6 +10,10 @@
  * has more work calls poll_immediate_wake() so poll_block() does not
  * sleep.  State is per-thread.
  *
+ * A thread registered with RCU (lib/rcu.h) is taken offline while
+ * poll_block() sleeps: every iteration of its loop is a quiescent state,
+ * and an idle thread never holds up RCU reclamation.
+ *
  * The WHERE argument of the *_at() forms names the caller in debug logs
  * ("woken by fd 7 registered at lib/stream.c:120"); the plain macros fill
  * it in.
