@@ -24,3 +24,4 @@ include lib/stream.mk
 include lib/jsonrpc.mk
 include lib/packets.mk
 include lib/classifier.mk
+include lib/match.mk
