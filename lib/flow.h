@@ -184,4 +184,59 @@ struct flow_wildcards {
     struct flow masks;
 };
 
+/* ------------------------------------------------------------------ */
+/* Flow functions (lib/flow.c, lib/flow-compose.c). */
+
+struct dp_packet;
+struct ds;
+
+/* Extracts the flow key of PACKET into FLOW: PACKET's metadata, then
+ * every header field the packet carries, and sets PACKET's l2_5/l3/l4
+ * offsets.  Fields the packet does not carry are zero.  Never reads
+ * outside the packet; for a truncated or malformed packet, extracts the
+ * layers before the damage:
+ *   - shorter than 14 bytes: metadata only;
+ *   - VLAN: up to FLOW_MAX_VLAN_HEADERS tags (802.1Q or 802.1ad) with
+ *     VLAN_CFI set in 'tci'; a third tag, or a tag cut short, becomes
+ *     dl_type and parsing stops;
+ *   - 802.3 frames: the SNAP EtherType if there is one, else dl_type =
+ *     FLOW_DL_TYPE_NONE;
+ *   - MPLS: up to FLOW_MAX_MPLS_LABELS entries, nothing after them;
+ *   - IPv4: no L3 fields unless version 4 and 20 <= IHL*4 <= bytes left;
+ *     no L4 if ip_tot_len < IHL*4 or for later fragments; Ethernet
+ *     padding beyond ip_tot_len is ignored;
+ *   - IPv6: hop-by-hop, routing, destination options, AH and fragment
+ *     headers are walked (at most 16); nw_proto is where the walk
+ *     stopped: the transport protocol, or ESP, no-next-header, or an
+ *     extension header cut short;
+ *   - TCP needs a complete header with a sane data offset, UDP 8 bytes,
+ *     SCTP 12, ICMP/ICMPv6 type and code 4; ND target 24, and a bad ND
+ *     option clears nd_target, arp_sha and arp_tha.
+ * PACKET's data must be 2-byte aligned (see dp-packet.h). */
+void flow_extract(struct dp_packet *packet, struct flow *flow);
+
+/* Replaces PACKET's contents by a well-formed packet (checksums and
+ * lengths right) that flow_extract() maps back to FLOW, as far as FLOW
+ * is self-consistent, and sets PACKET's metadata from FLOW's. */
+void flow_compose(struct dp_packet *packet, const struct flow *flow);
+
+/* Human-readable text: metadata that is set, in_port, L2, then only the
+ * fields that FLOW's protocols carry, e.g. "in_port=1,dl_src=...,
+ * dl_dst=...,dl_type=0x0800,nw_src=10.0.0.1,...,tp_dst=80". */
+void flow_format(struct ds *, const struct flow *);
+char *flow_to_string(const struct flow *);
+
+uint32_t flow_hash(const struct flow *, uint32_t basis);
+bool flow_equal(const struct flow *, const struct flow *);
+
+/* Wildcards: catchall matches everything; exact matches every field
+ * (not padding; tcp_flags' low 12 bits). */
+void flow_wildcards_init_catchall(struct flow_wildcards *);
+void flow_wildcards_init_exact(struct flow_wildcards *);
+bool flow_wildcards_is_catchall(const struct flow_wildcards *);
+bool flow_wildcards_equal(const struct flow_wildcards *,
+                          const struct flow_wildcards *);
+/* Zeroes every bit of FLOW that WC wildcards. */
+void flow_zero_wildcards(struct flow *, const struct flow_wildcards *);
+
 #endif /* flow.h */
