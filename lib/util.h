@@ -51,7 +51,7 @@
 /* Like CONTAINER_OF, but the type is taken from OBJECT, which is then
  * usable in the for-each macros of the containers. */
 #define OBJECT_OFFSETOF(OBJECT, MEMBER) \
-    ((char *) &(OBJECT)->MEMBER - (char *) (OBJECT))
+    offsetof(__typeof__(*(OBJECT)), MEMBER)
 #define OBJECT_CONTAINING(POINTER, OBJECT, MEMBER) \
     ((__typeof__(OBJECT)) (void *) \
      ((char *) (POINTER) - OBJECT_OFFSETOF(OBJECT, MEMBER)))

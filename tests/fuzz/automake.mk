@@ -8,23 +8,38 @@
 # FUZZ_TARGETS += NAME in the fragment of the module they test.
 
 FUZZ_SECONDS = 20
-FUZZ_SANITIZERS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-PLX_FUZZ_SRCS = $(filter %.c,$(lib_libplx_a_SOURCES))
+FUZZ_SANITIZERS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = -g -O1 -std=gnu11 $(FUZZ_SANITIZERS) $(DEFS) \
+	$(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS)
+
+# The library sources are compiled once for all targets, with the
+# fuzzer's coverage instrumentation, into tests/fuzz/obj/.
+PLX_FUZZ_SRCS = $(filter %.c,$(lib_libplx_a_SOURCES) $(ovsdb_libovsdb_a_SOURCES))
+PLX_FUZZ_OBJS = $(PLX_FUZZ_SRCS:%.c=tests/fuzz/obj/%.o)
 
 EXTRA_DIST += tests/fuzz/run-fuzz tests/fuzz/corpus
 
-fuzz-build:
+tests/fuzz/obj/%.o: %.c
 	@test -n "$(FUZZ_CC)" || { echo "make fuzz needs clang: apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
-	@mkdir -p tests/fuzz
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  echo "  FUZZCC   tests/fuzz/fuzz-$$t"; \
-	  $(FUZZ_CC) -g -O1 $(FUZZ_SANITIZERS) $(DEFS) $(DEFAULT_INCLUDES) \
-	    $(AM_CPPFLAGS) $(CPPFLAGS) -std=gnu11 \
-	    -o tests/fuzz/fuzz-$$t $(srcdir)/tests/fuzz/fuzz-$$t.c \
-	    $(PLX_FUZZ_SRCS:%=$(srcdir)/%) $(PLX_LIBS); \
-	done
+	@mkdir -p $(@D)
+	@echo "  FUZZCC   $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(PLX_FUZZ_OBJS)
+	@echo "  FUZZLD   $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	  $(PLX_FUZZ_OBJS) $(PLX_LIBS)
+
+-include $(PLX_FUZZ_OBJS:.o=.d)
+.PRECIOUS: tests/fuzz/obj/%.o
+
+fuzz-build: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 
 fuzz: fuzz-build
 	@$(SHELL) $(srcdir)/tests/fuzz/run-fuzz --srcdir $(srcdir) \
 	  --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
-.PHONY: fuzz fuzz-build
+
+fuzz-clean:
+	rm -rf tests/fuzz/obj $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+clean-local: fuzz-clean
+.PHONY: fuzz fuzz-build fuzz-clean
