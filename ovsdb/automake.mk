@@ -1,0 +1,6 @@
+# ovsdb/: the OVSDB engine (RFC 7047), server, IDL client and tools.
+noinst_LIBRARIES += ovsdb/libovsdb.a
+ovsdb_libovsdb_a_SOURCES =
+PLX_OVSDB_UNIT_LIBS = tests/unit/libplxtest.a ovsdb/libovsdb.a lib/libplx.a $(PLX_LIBS)
+
+include ovsdb/data.mk
