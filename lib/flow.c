@@ -643,6 +643,90 @@ flow_wildcards_init_exact(struct flow_wildcards *wc)
     m->tcp_flags = htons(TCP_FLAGS_MASK);
 }
 
+/* Sets WC to match exactly the fields that a packet with key FLOW carries:
+ * the input port and Ethernet header always (and the VLAN TCI even when
+ * untagged, so "vlan_tci=0x0000" says "no tag"), tunnel metadata when the
+ * packet came from a tunnel, the first MPLS label stack entry for MPLS,
+ * then the ARP or IP fields, and the L4 fields unless the packet is a
+ * later fragment.  Formatted with match_format(), this is how
+ * "ovs-ofctl parse-pcap" prints a packet. */
+void
+flow_wildcards_init_for_packet(struct flow_wildcards *wc,
+                               const struct flow *flow)
+{
+    struct flow *m = &wc->masks;
+
+    flow_wildcards_init_catchall(wc);
+    if (flow->tunnel.ip_dst || ipv6_addr_is_set(&flow->tunnel.ipv6_dst)) {
+        m->tunnel = (struct flow_tnl) {
+            .tun_id = UINT64_MAX, .ip_src = UINT32_MAX,
+            .ip_dst = UINT32_MAX, .ipv6_src = in6addr_exact,
+            .ipv6_dst = in6addr_exact, .flags = UINT16_MAX,
+            .ip_tos = UINT8_MAX, .ip_ttl = UINT8_MAX,
+            .tp_src = UINT16_MAX, .tp_dst = UINT16_MAX,
+        };
+    }
+    m->in_port = UINT32_MAX;
+    m->recirc_id = flow->recirc_id ? UINT32_MAX : 0;
+    memset(&m->dl_dst, 0xff, sizeof m->dl_dst);
+    memset(&m->dl_src, 0xff, sizeof m->dl_src);
+    m->dl_type = UINT16_MAX;
+    for (int i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        m->vlans[i].tci = UINT16_MAX;
+        if (!flow->vlans[i].tci) {
+            break;
+        }
+        m->vlans[i].tpid = UINT16_MAX;
+    }
+
+    if (eth_type_mpls(flow->dl_type)) {
+        m->mpls_lse[0] = UINT32_MAX;
+    } else if (flow->dl_type == htons(ETH_TYPE_ARP)
+               || flow->dl_type == htons(ETH_TYPE_RARP)) {
+        m->nw_src = m->nw_dst = UINT32_MAX;
+        m->nw_proto = UINT8_MAX;
+        memset(&m->arp_sha, 0xff, sizeof m->arp_sha);
+        memset(&m->arp_tha, 0xff, sizeof m->arp_tha);
+    } else if (dl_type_is_ip_any(flow->dl_type)) {
+        if (flow->dl_type == htons(ETH_TYPE_IP)) {
+            m->nw_src = m->nw_dst = UINT32_MAX;
+        } else {
+            m->ipv6_src = m->ipv6_dst = in6addr_exact;
+            m->ipv6_label = htonl(IPV6_LABEL_MASK);
+        }
+        m->nw_tos = UINT8_MAX;
+        m->nw_ttl = UINT8_MAX;
+        m->nw_proto = UINT8_MAX;
+        /* A packet that is no fragment cannot be a later one: matching
+         * FLOW_NW_FRAG_ANY alone says all there is ("nw_frag=no"). */
+        m->nw_frag = (flow->nw_frag & FLOW_NW_FRAG_ANY
+                      ? FLOW_NW_FRAG_MASK : FLOW_NW_FRAG_ANY);
+        if (flow->nw_frag & FLOW_NW_FRAG_LATER) {
+            return;
+        }
+        switch (flow->nw_proto) {
+        case IPPROTO_TCP:
+            m->tcp_flags = htons(TCP_FLAGS_MASK);
+            /* Fall through. */
+        case IPPROTO_UDP:
+        case IPPROTO_SCTP:
+        case IPPROTO_ICMP:
+            m->tp_src = m->tp_dst = UINT16_MAX;
+            break;
+        case IPPROTO_ICMPV6:
+            m->tp_src = m->tp_dst = UINT16_MAX;
+            if (flow->tp_dst == 0
+                && (flow->tp_src == htons(ND_NEIGHBOR_SOLICIT)
+                    || flow->tp_src == htons(ND_NEIGHBOR_ADVERT))) {
+                m->nd_target = in6addr_exact;
+                memset(&m->arp_sha, 0xff, sizeof m->arp_sha);
+                memset(&m->arp_tha, 0xff, sizeof m->arp_tha);
+            }
+            break;
+        }
+    }
+}
+
 bool
 flow_wildcards_is_catchall(const struct flow_wildcards *wc)
 {

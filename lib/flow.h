@@ -233,6 +233,8 @@ bool flow_equal(const struct flow *, const struct flow *);
  * (not padding; tcp_flags' low 12 bits). */
 void flow_wildcards_init_catchall(struct flow_wildcards *);
 void flow_wildcards_init_exact(struct flow_wildcards *);
+void flow_wildcards_init_for_packet(struct flow_wildcards *,
+                                    const struct flow *);
 bool flow_wildcards_is_catchall(const struct flow_wildcards *);
 bool flow_wildcards_equal(const struct flow_wildcards *,
                           const struct flow_wildcards *);

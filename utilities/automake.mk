@@ -1,1 +1,8 @@
-# utilities/: command-line tools.
+# utilities/: command-line tools and developer scripts.
+bin_PROGRAMS += utilities/plx-ofctl
+utilities_plx_ofctl_SOURCES = utilities/plx-ofctl.c
+
+dist_noinst_SCRIPTS += \
+	utilities/plx-dev \
+	utilities/plx-install-deps \
+	utilities/plx-sandbox
