@@ -16,7 +16,7 @@ check-local: $(check_PROGRAMS)
 	  $(SYSTEM_TESTS:%=$(srcdir)/%) $(INTEROP_TESTS:%=$(srcdir)/%)
 
 # Unit tests only (what the sanitizer build runs).
-check-unit: $(check_PROGRAMS)
+check-unit: all $(check_PROGRAMS)
 	@PLX_SRCDIR=$(abs_top_srcdir) PLX_BUILDDIR=$(abs_top_builddir) \
 	  $(SHELL) $(srcdir)/tests/run-tests --log tests/unit.log \
 	  $(PLX_TEST_FLAGS) $(UNIT_TESTS)
