@@ -4,3 +4,4 @@ ovsdb_libovsdb_a_SOURCES =
 PLX_OVSDB_UNIT_LIBS = tests/unit/libplxtest.a ovsdb/libovsdb.a lib/libplx.a $(PLX_LIBS)
 
 include ovsdb/data.mk
+include ovsdb/log.mk
