@@ -33,4 +33,11 @@ typedef int fd_pstream_accept_func(int fd, const struct sockaddr_storage *ss,
 int new_fd_pstream(char *name, int fd, fd_pstream_accept_func *,
                    char *unlink_path, struct pstream **pstreamp);
 
+/* Opens a TCP listener for "ptcp"-style SUFFIX "PORT[:IP]" whose
+ * accepted sockets ACCEPT_CB wraps; PREFIX names the class ("ptcp",
+ * "pssl") in the pstream's name.  Returns 0 or an errno value. */
+int new_inet_pstream(const char *prefix, const char *name,
+                     const char *suffix, fd_pstream_accept_func *accept_cb,
+                     struct pstream **pstreamp);
+
 #endif /* stream-fd.h */

@@ -627,32 +627,10 @@ pssl_accept(int fd, const struct sockaddr_storage *ss,
 static int
 pssl_listen(const char *name, char *suffix, struct pstream **pstreamp)
 {
-    struct sockaddr_storage ss;
-    uint16_t port;
-    int error, fd;
-
     if (!ssl_config_ok(name)) {
         return EPROTO;
     }
-    error = inet_parse_passive(suffix, -1, &ss);
-    if (error) {
-        return error;
-    }
-    error = inet_open_passive(SOCK_STREAM, &ss, &fd, &port);
-    if (error) {
-        VLOG_ERR("%s: listen: %s", name, plx_strerror(error));
-        return error;
-    }
-
-    struct ds bound = DS_EMPTY_INITIALIZER;
-    ds_put_format(&bound, "pssl:%u:", port);
-    ss_format_address(&ss, &bound);
-    error = new_fd_pstream(ds_steal_cstr(&bound), fd, pssl_accept, NULL,
-                           pstreamp);
-    if (!error) {
-        pstream_set_bound_port(*pstreamp, port);
-    }
-    return error;
+    return new_inet_pstream("pssl", name, suffix, pssl_accept, pstreamp);
 }
 
 const struct pstream_class pssl_pstream_class = {

@@ -53,9 +53,12 @@ ptcp_accept(int fd, const struct sockaddr_storage *ss,
     return new_fd_stream(name, fd, 0, ss->ss_family, streamp);
 }
 
-static int
-ptcp_listen(const char *name PLX_UNUSED, char *suffix,
-            struct pstream **pstreamp)
+/* Listens on the TCP address that SUFFIX ("PORT[:IP]") names, naming the
+ * pstream "PREFIX:PORT:IP" with the port actually bound (so "ptcp:0"
+ * reports the port the kernel chose). */
+int
+new_inet_pstream(const char *prefix, const char *name, const char *suffix,
+                 fd_pstream_accept_func *accept_cb, struct pstream **pstreamp)
 {
     struct sockaddr_storage ss;
     uint16_t port;
@@ -72,14 +75,20 @@ ptcp_listen(const char *name PLX_UNUSED, char *suffix,
     }
 
     struct ds bound = DS_EMPTY_INITIALIZER;
-    ds_put_format(&bound, "ptcp:%u:", port);
+    ds_put_format(&bound, "%s:%u:", prefix, port);
     ss_format_address(&ss, &bound);
-    error = new_fd_pstream(ds_steal_cstr(&bound), fd, ptcp_accept, NULL,
+    error = new_fd_pstream(ds_steal_cstr(&bound), fd, accept_cb, NULL,
                            pstreamp);
     if (!error) {
         pstream_set_bound_port(*pstreamp, port);
     }
     return error;
+}
+
+static int
+ptcp_listen(const char *name, char *suffix, struct pstream **pstreamp)
+{
+    return new_inet_pstream("ptcp", name, suffix, ptcp_accept, pstreamp);
 }
 
 const struct pstream_class ptcp_pstream_class = {
