@@ -76,21 +76,6 @@ make_record(int i)
     return r;
 }
 
-static uint8_t *
-read_file(const char *path, size_t *sizep)
-{
-    FILE *f = fopen(path, "rb");
-    CHECK(f != NULL);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = xmalloc(size + 1);
-    CHECK_EQ(fread(buf, 1, size, f), size);
-    fclose(f);
-    *sizep = size;
-    return buf;
-}
-
 static void
 write_file(const char *path, const void *data, size_t size)
 {
@@ -231,7 +216,7 @@ TEST(format_is_ovs)
         "OVSDB JSON 8 8a3d961f7fe8ef7b41d461059884a9461be85059\n"
         "{\"a\":1}\n";
     size_t size;
-    uint8_t *data = read_file(path, &size);
+    uint8_t *data = (uint8_t *) test_read_file(path, &size);
     CHECK_EQ(size, strlen(expected));
     CHECK_MEMEQ(data, expected, size);
     free(data);
@@ -307,7 +292,7 @@ TEST(torn_tail_every_offset)
 
     quiet();
     make_log(path, 5, ofs);
-    uint8_t *data = read_file(path, &size);
+    uint8_t *data = (uint8_t *) test_read_file(path, &size);
 
     for (off_t len = 0; len < (off_t) size; len++) {
         int n_whole = 0;
@@ -368,7 +353,7 @@ TEST(torn_tail_is_logged)
     vlog_close_log_file();
 
     size_t size;
-    char *text = (char *) read_file(logfile, &size);
+    char *text = (char *) (uint8_t *) test_read_file(logfile, &size);
     text[size] = '\0';
     char *expected = xasprintf("torn tail of %lld bytes at offset %lld",
                                (long long) (ofs[3] - 5 - ofs[2]),
@@ -392,7 +377,7 @@ TEST(bit_flip_in_last_record_is_torn)
     quiet();
     make_log(path, 5, ofs);
     size_t size;
-    uint8_t *data = read_file(path, &size);
+    uint8_t *data = (uint8_t *) test_read_file(path, &size);
     data[ofs[5] - 10] ^= 0x04;
     write_file(path, data, size);
     free(data);
@@ -425,7 +410,7 @@ TEST(corruption_in_middle_is_an_error)
     quiet();
     for (int where = 0; where < 3; where++) {
         make_log(path, 5, ofs);
-        uint8_t *data = read_file(path, &size);
+        uint8_t *data = (uint8_t *) test_read_file(path, &size);
         if (where == 0) {
             data[ofs[3] - 3] ^= 0x01;           /* Body of record 2. */
         } else if (where == 1) {
@@ -654,7 +639,7 @@ TEST(open_errors)
     CHECK_OK(ovsdb_log_commit_block(log));
     ovsdb_log_close(log);
     size_t size;
-    char *text = (char *) read_file(path, &size);
+    char *text = (char *) (uint8_t *) test_read_file(path, &size);
     CHECK(!strncmp(text, "OVSDB CLUSTER ", 14));
     free(text);
     CHECK_OK(ovsdb_log_open(path, "JSON|CLUSTER", OVSDB_LOG_READ_ONLY, -1,
@@ -825,7 +810,7 @@ TEST(compaction_failure_keeps_old_file)
     quiet();
     make_log(path, 5, NULL);
     size_t size0;
-    uint8_t *data0 = read_file(path, &size0);
+    uint8_t *data0 = (uint8_t *) test_read_file(path, &size0);
 
     CHECK_OK(ovsdb_log_open(path, OVSDB_LOG_MAGIC, OVSDB_LOG_READ_WRITE, -1,
                             &log));
@@ -840,7 +825,7 @@ TEST(compaction_failure_keeps_old_file)
                 "failed to rename");
 
     size_t size;
-    uint8_t *data = read_file(path, &size);
+    uint8_t *data = (uint8_t *) test_read_file(path, &size);
     CHECK_EQ(size, size0);
     CHECK_MEMEQ(data, data0, size);
     free(data);
@@ -849,7 +834,7 @@ TEST(compaction_failure_keeps_old_file)
     CHECK_OK(ovsdb_log_write(new, r));
     ovsdb_log_replace_abort(new);
     CHECK_EQ(access(tmp, F_OK), -1);
-    data = read_file(path, &size);
+    data = (uint8_t *) test_read_file(path, &size);
     CHECK_EQ(size, size0);
     CHECK_MEMEQ(data, data0, size);
     free(data);

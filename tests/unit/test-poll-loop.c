@@ -211,31 +211,6 @@ TEST(state_is_per_thread)
     CHECK_LT(timed_poll_block(), SLACK);
 }
 
-static char *
-read_file(const char *name)
-{
-    FILE *f = fopen(name, "r");
-    struct ds s = DS_EMPTY_INITIALIZER;
-    int c;
-
-    CHECK_MSG(f != NULL, "%s: %s", name, strerror(errno));
-    while ((c = getc(f)) != EOF) {
-        ds_put_char(&s, c);
-    }
-    fclose(f);
-    return ds_steal_cstr(&s);
-}
-
-static bool
-matches(const char *s, const char *re)
-{
-    regex_t r;
-    CHECK_EQ(regcomp(&r, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE), 0);
-    bool ok = !regexec(&r, s, 0, NULL, 0);
-    regfree(&r);
-    return ok;
-}
-
 TEST(debug_log_names_the_waker)
 {
     char *log = xasprintf("%s/poll.log", test_tmpdir());
@@ -254,14 +229,14 @@ TEST(debug_log_names_the_waker)
     poll_immediate_wake();
     poll_block();
 
-    char *s = read_file(log);
+    char *s = test_read_file(log, NULL);
     char *re = xasprintf("\\|poll_loop\\|DBG\\|wakeup due to \\[POLLIN\\] "
                          "on fd %d \\(registered at "
                          ".*test-poll-loop\\.c:[0-9]+\\)$", fds[0]);
-    CHECK_MSG(matches(s, re), "log was:\n%s", s);
-    CHECK(matches(s, "\\|wakeup due to (19|20)-ms timeout at "
+    CHECK_MSG(test_regex_match(s, re), "log was:\n%s", s);
+    CHECK(test_regex_match(s, "\\|wakeup due to (19|20)-ms timeout at "
                   ".*test-poll-loop\\.c:[0-9]+$"));
-    CHECK(matches(s, "\\|wakeup due to 0-ms timeout at "
+    CHECK(test_regex_match(s, "\\|wakeup due to 0-ms timeout at "
                   ".*test-poll-loop\\.c:[0-9]+$"));
     free(re);
     free(s);

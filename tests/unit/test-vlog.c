@@ -24,31 +24,6 @@ VLOG_DEFINE_MODULE__(test_other);
 #define LINE_RE "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}" \
                 "\\.[0-9]{3}Z\\|[0-9]{5,}\\|"
 
-static char *
-read_file(const char *name)
-{
-    FILE *f = fopen(name, "r");
-    struct ds s = DS_EMPTY_INITIALIZER;
-    int c;
-
-    CHECK_MSG(f != NULL, "%s: %s", name, strerror(errno));
-    while ((c = getc(f)) != EOF) {
-        ds_put_char(&s, c);
-    }
-    fclose(f);
-    return ds_steal_cstr(&s);
-}
-
-static bool
-matches(const char *s, const char *re)
-{
-    regex_t r;
-    CHECK_EQ(regcomp(&r, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE), 0);
-    bool ok = !regexec(&r, s, 0, NULL, 0);
-    regfree(&r);
-    return ok;
-}
-
 static int
 count_lines(const char *s)
 {
@@ -181,7 +156,7 @@ TEST(list_table)
     const char *b = strstr(table, "\ntest_vlog ");
     const char *c = strstr(table, "\nvlog ");
     CHECK(a < b && b < c);
-    CHECK(matches(table + strlen(header),
+    CHECK(test_regex_match(table + strlen(header),
                   "^([a-z_]+ +(OFF|EMER|ERR|WARN|INFO|DBG) +"
                   "(OFF|EMER|ERR|WARN|INFO|DBG) +"
                   "(OFF|EMER|ERR|WARN|INFO|DBG)\n)+$"));
@@ -221,18 +196,18 @@ TEST(file_format)
     VLOG_WARN("two\nlines");
     vlog(&this_module_test_other, VLL_ERR, "from %s", "other");
 
-    char *s = read_file(name);
+    char *s = test_read_file(name, NULL);
     CHECK_EQ(count_lines(s), 4);
-    CHECK(matches(s, LINE_RE "vlog\\|INFO\\|opened log file .*format\\.log$"));
-    CHECK(matches(s, LINE_RE "test_vlog\\|INFO\\|hello 42$"));
-    CHECK(matches(s, LINE_RE "test_vlog\\|WARN\\|two lines$"));
-    CHECK(matches(s, LINE_RE "test_other\\|ERR\\|from other$"));
+    CHECK(test_regex_match(s, LINE_RE "vlog\\|INFO\\|opened log file .*format\\.log$"));
+    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|INFO\\|hello 42$"));
+    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|WARN\\|two lines$"));
+    CHECK(test_regex_match(s, LINE_RE "test_other\\|ERR\\|from other$"));
     CHECK(!strstr(s, "not at the default"));
 
     /* Sequence numbers count up. */
-    CHECK(matches(s, "\\|00001\\|vlog\\|"));
-    CHECK(matches(s, "\\|00002\\|test_vlog\\|INFO\\|hello"));
-    CHECK(matches(s, "\\|00004\\|test_other\\|"));
+    CHECK(test_regex_match(s, "\\|00001\\|vlog\\|"));
+    CHECK(test_regex_match(s, "\\|00002\\|test_vlog\\|INFO\\|hello"));
+    CHECK(test_regex_match(s, "\\|00004\\|test_other\\|"));
     free(s);
     free(name);
 }
@@ -244,7 +219,7 @@ TEST(timestamp_is_now)
     char *before = xastrftime_msec("%Y-%m-%dT%H:%M", time_wall_msec(), true);
     VLOG_WARN("x");
     char *after = xastrftime_msec("%Y-%m-%dT%H:%M", time_wall_msec(), true);
-    char *s = read_file(name);
+    char *s = test_read_file(name, NULL);
     const char *line = strrchr(s, '\n');
     CHECK(line);
     while (line > s && line[-1] != '\n') {
@@ -292,13 +267,13 @@ TEST(reopen_after_rename)
     CHECK_EQ(vlog_reopen_log_file(), 0);  /* Same file: no change. */
     VLOG_INFO("four");
 
-    char *old = read_file(rotated);
-    char *new = read_file(name);
-    CHECK(matches(old, "\\|INFO\\|one$"));
-    CHECK(matches(old, "\\|INFO\\|two$"));
+    char *old = test_read_file(rotated, NULL);
+    char *new = test_read_file(name, NULL);
+    CHECK(test_regex_match(old, "\\|INFO\\|one$"));
+    CHECK(test_regex_match(old, "\\|INFO\\|two$"));
     CHECK(!strstr(old, "three"));
-    CHECK(matches(new, "\\|INFO\\|three$"));
-    CHECK(matches(new, "\\|INFO\\|four$"));
+    CHECK(test_regex_match(new, "\\|INFO\\|three$"));
+    CHECK(test_regex_match(new, "\\|INFO\\|four$"));
     CHECK_EQ(count_lines(new), 2);
     free(old);
     free(new);
@@ -318,18 +293,18 @@ TEST(rate_limit_drops_then_reports)
     plx_msleep(150);
     VLOG_INFO_RL(&rl, "after the pause");
 
-    char *s = read_file(name);
+    char *s = test_read_file(name, NULL);
     for (int i = 0; i < 5; i++) {
         char *re = xasprintf("\\|burst %d$", i);
-        CHECK(matches(s, re));
+        CHECK(test_regex_match(s, re));
         free(re);
     }
     CHECK(!strstr(s, "burst 5"));
     CHECK(!strstr(s, "burst 19"));
-    CHECK(matches(s, LINE_RE "test_vlog\\|INFO\\|Dropped 15 log messages in "
+    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|INFO\\|Dropped 15 log messages in "
                   "last 0 seconds \\(most recently, 0 seconds ago\\) due to "
                   "excessive rate$"));
-    CHECK(matches(s, "\\|after the pause$"));
+    CHECK(test_regex_match(s, "\\|after the pause$"));
     /* opened + 5 + dropped report + after. */
     CHECK_EQ(count_lines(s), 8);
     free(s);
@@ -368,7 +343,7 @@ run_capturing_stderr(void (*func)(void), char **output)
     }
     int status;
     CHECK_EQ(waitpid(pid, &status, 0), pid);
-    *output = read_file(name);
+    *output = test_read_file(name, NULL);
     free(name);
     return status;
 }
@@ -387,8 +362,8 @@ TEST(console_output)
     char *s;
     int status = run_capturing_stderr(console_child, &s);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(matches(s, LINE_RE "test_vlog\\|WARN\\|to the console$"));
-    CHECK(matches(s, LINE_RE "test_vlog\\|INFO\\|now to the console$"));
+    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|WARN\\|to the console$"));
+    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|INFO\\|now to the console$"));
     CHECK(!strstr(s, "not to the console"));
     CHECK_EQ(count_lines(s), 2);
     free(s);
@@ -426,13 +401,13 @@ TEST(verbosity_option)
 
     status = run_capturing_stderr(good_verbosity_child, &s);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK(matches(s, "\\|test_vlog\\|DBG\\|debug everywhere$"));
+    CHECK(test_regex_match(s, "\\|test_vlog\\|DBG\\|debug everywhere$"));
     CHECK(!strstr(s, "not shown"));
     free(s);
 
     status = run_capturing_stderr(fatal_child, &s);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-    CHECK(matches(s, LINE_RE "test_vlog\\|EMER\\|giving up: 7$"));
+    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|EMER\\|giving up: 7$"));
     free(s);
 }
 
@@ -463,7 +438,7 @@ TEST(threads_do_not_interleave)
         pthread_join(threads[i], NULL);
     }
 
-    char *s = read_file(name);
+    char *s = test_read_file(name, NULL);
     CHECK_EQ(count_lines(s), 1 + N_THREADS * N_PER_THREAD);
 
     /* Every line well formed, sequence numbers 1, 2, 3... in order. */
@@ -471,7 +446,7 @@ TEST(threads_do_not_interleave)
     char *save_ptr = NULL;
     for (char *line = strtok_r(s, "\n", &save_ptr); line;
          line = strtok_r(NULL, "\n", &save_ptr)) {
-        CHECK_MSG(matches(line, LINE_RE "(vlog|test_vlog)\\|INFO\\|"
+        CHECK_MSG(test_regex_match(line, LINE_RE "(vlog|test_vlog)\\|INFO\\|"
                           "(opened log file .*|thread [0-9] message [0-9]+ "
                           "padding padding padding padding padding "
                           "padding)$"), "bad line: %s", line);

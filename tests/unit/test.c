@@ -3,6 +3,7 @@
 #include "test.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,49 @@ test_tmpdir(void)
         tmpdir = template;
     }
     return tmpdir;
+}
+
+char *
+test_read_file(const char *name, size_t *sizep)
+{
+    FILE *f = fopen(name, "rb");
+    if (!f) {
+        test_fail(TEST_WHERE, "%s: %s", name, strerror(errno));
+    }
+
+    size_t size = 0, allocated = 4096;
+    char *buf = xmalloc(allocated + 1);
+    size_t n;
+    while ((n = fread(buf + size, 1, allocated - size, f)) > 0) {
+        size += n;
+        if (size == allocated) {
+            allocated *= 2;
+            buf = xrealloc(buf, allocated + 1);
+        }
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        test_fail(TEST_WHERE, "%s: read error", name);
+    }
+    buf[size] = '\0';
+    if (sizep) {
+        *sizep = size;
+    }
+    return buf;
+}
+
+bool
+test_regex_match(const char *s, const char *re)
+{
+    regex_t r;
+    int error = regcomp(&r, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
+    if (error) {
+        test_fail(TEST_WHERE, "bad regular expression \"%s\"", re);
+    }
+    bool match = !regexec(&r, s, 0, NULL, 0);
+    regfree(&r);
+    return match;
 }
 
 static void

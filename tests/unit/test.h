@@ -55,6 +55,15 @@ uint32_t test_seed(void);
 /* A fresh temporary directory for this case, removed afterwards. */
 const char *test_tmpdir(void);
 
+/* Returns the whole of file NAME, NUL-terminated (so text can be used as
+ * a string), its size in *SIZEP if SIZEP is nonnull; fails the case if
+ * the file cannot be read.  The caller frees it. */
+char *test_read_file(const char *name, size_t *sizep);
+
+/* True if S matches extended regular expression RE (REG_NEWLINE: '^' and
+ * '$' match at line boundaries). */
+bool test_regex_match(const char *s, const char *re);
+
 #define TEST_WHERE __FILE__ ":" PLX_STRINGIZE2(__LINE__)
 
 #define CHECK(COND)                                                       \
