@@ -31,7 +31,8 @@ plx_list_init(struct plx_list *list)
 static inline void
 plx_list_poison(struct plx_list *elem)
 {
-    elem->prev = elem->next = (struct plx_list *) (uintptr_t) 0xccccccccccccccccULL;
+    elem->prev = elem->next
+        = (struct plx_list *) (uintptr_t) 0xccccccccccccccccULL;
 }
 
 /* Inserts ELEM just before BEFORE. */

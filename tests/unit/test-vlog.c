@@ -198,7 +198,8 @@ TEST(file_format)
 
     char *s = test_read_file(name, NULL);
     CHECK_EQ(count_lines(s), 4);
-    CHECK(test_regex_match(s, LINE_RE "vlog\\|INFO\\|opened log file .*format\\.log$"));
+    CHECK(test_regex_match(
+              s, LINE_RE "vlog\\|INFO\\|opened log file .*format\\.log$"));
     CHECK(test_regex_match(s, LINE_RE "test_vlog\\|INFO\\|hello 42$"));
     CHECK(test_regex_match(s, LINE_RE "test_vlog\\|WARN\\|two lines$"));
     CHECK(test_regex_match(s, LINE_RE "test_other\\|ERR\\|from other$"));
@@ -301,7 +302,8 @@ TEST(rate_limit_drops_then_reports)
     }
     CHECK(!strstr(s, "burst 5"));
     CHECK(!strstr(s, "burst 19"));
-    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|INFO\\|Dropped 15 log messages in "
+    CHECK(test_regex_match(s, LINE_RE
+                           "test_vlog\\|INFO\\|Dropped 15 log messages in "
                   "last 0 seconds \\(most recently, 0 seconds ago\\) due to "
                   "excessive rate$"));
     CHECK(test_regex_match(s, "\\|after the pause$"));
@@ -363,7 +365,8 @@ TEST(console_output)
     int status = run_capturing_stderr(console_child, &s);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     CHECK(test_regex_match(s, LINE_RE "test_vlog\\|WARN\\|to the console$"));
-    CHECK(test_regex_match(s, LINE_RE "test_vlog\\|INFO\\|now to the console$"));
+    CHECK(test_regex_match(
+              s, LINE_RE "test_vlog\\|INFO\\|now to the console$"));
     CHECK(!strstr(s, "not to the console"));
     CHECK_EQ(count_lines(s), 2);
     free(s);
