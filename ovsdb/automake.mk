@@ -5,3 +5,4 @@ PLX_OVSDB_UNIT_LIBS = tests/unit/libplxtest.a ovsdb/libovsdb.a lib/libplx.a $(PL
 
 include ovsdb/data.mk
 include ovsdb/log.mk
+include ovsdb/idl.mk
