@@ -5,4 +5,5 @@ PLX_OVSDB_UNIT_LIBS = tests/unit/libplxtest.a ovsdb/libovsdb.a lib/libplx.a $(PL
 
 include ovsdb/data.mk
 include ovsdb/log.mk
+include ovsdb/engine.mk
 include ovsdb/idl.mk
