@@ -314,8 +314,9 @@ ovsdb_atom_from_string(union ovsdb_atom *atom,
 }
 
 /* True if S must be quoted to read back as the same string: anything but
- * a word of letters, '_', '-' and '.' that starts with a letter or '_'
- * and is not "true" or "false" (as in ovs-vsctl). */
+ * a word of letters, digits, '_', '-' and '.' that starts with a letter or
+ * '_' and does not look like a UUID.  (The caller also quotes "true" and
+ * "false".)  This is ovs-vsctl's rule, so that output compares equal. */
 static bool
 string_needs_quotes(const char *s)
 {
@@ -324,12 +325,15 @@ string_needs_quotes(const char *s)
     if (!isalpha(c) && c != '_') {
         return true;
     }
-    while ((c = *++s) != '\0') {
-        if (!isalpha(c) && c != '_' && c != '-' && c != '.') {
+    for (const char *p = s + 1; (c = *p) != '\0'; p++) {
+        if (!isalnum(c) && c != '_' && c != '-' && c != '.') {
             return true;
         }
     }
-    return false;
+
+    /* A bare UUID-shaped string would read back as a UUID. */
+    struct uuid uuid;
+    return uuid_from_string(&uuid, s);
 }
 
 static void
