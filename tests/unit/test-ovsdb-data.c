@@ -271,7 +271,10 @@ TEST(atoms_json)
     check_datum("\"real\"", "1.7976931348623157e308", NULL, NULL);
     check_datum("\"boolean\"", "true", NULL, "true");
     check_datum("\"boolean\"", "false", NULL, "false");
-    check_datum("\"string\"", "\"br0\"", NULL, "\"br0\"");
+    check_datum("\"string\"", "\"br0\"", NULL, "br0");
+    /* A UUID-shaped string is quoted, or it would read back as a UUID. */
+    check_datum("\"string\"", "\"a0b1c2d3-0000-4000-8000-00000000000f\"", NULL,
+                "\"a0b1c2d3-0000-4000-8000-00000000000f\"");
     check_datum("\"string\"", "\"internal\"", NULL, "internal");
     check_datum("\"string\"", "\"\"", NULL, "\"\"");
     check_datum("\"string\"", "\"true\"", NULL, "\"true\"");
@@ -649,7 +652,7 @@ TEST(string_output)
                 "]]",
                 "[\"set\", [\"\\u0001\", \"-a\", \"1\", \"_x-y.z\", \"a1\", "
                 "\"a=b\", \"abc\", \"false\", \"true\", \"\\u00e9\"]]",
-                "[\"\\u0001\", \"-a\", \"1\", _x-y.z, \"a1\", \"a=b\", abc, "
+                "[\"\\u0001\", \"-a\", \"1\", _x-y.z, a1, \"a=b\", abc, "
                 "\"false\", \"true\", \"\xc3\xa9\"]");
     check_datum("{\"key\": \"real\", \"max\": 3}",
                 "[\"set\", [1e+100, 0.1, 123456789.125]]",
