@@ -221,7 +221,11 @@ compose_ipv6(struct dp_packet *p, const struct flow *flow)
     if (flow->nw_frag & FLOW_NW_FRAG_ANY) {
         struct ip6_frag_header *fh = dp_packet_put_zeros(p, sizeof *fh);
         ip6->ip6_next = IPPROTO_FRAGMENT;
-        fh->ip6f_nxt = flow->nw_proto;
+        /* A later fragment's flow says only IPPROTO_FRAGMENT (see
+         * flow_extract()); its header's next header is then unknown. */
+        fh->ip6f_nxt = (flow->nw_frag & FLOW_NW_FRAG_LATER
+                        && flow->nw_proto == IPPROTO_FRAGMENT
+                        ? IPPROTO_NONE : flow->nw_proto);
         fh->ip6f_offlg = htons(flow->nw_frag & FLOW_NW_FRAG_LATER
                                ? 1448 : IP6_FRAG_MORE);
         put_16aligned_be32(&fh->ip6f_ident, htonl(0x42));

@@ -150,25 +150,27 @@ parse_arp(struct cursor *c, struct flow *flow)
 }
 
 /* Parses the ND target and link-layer address options of a neighbor
- * solicitation or advertisement.  A malformed option (zero length, longer
- * than the message, or a second SLL/TLL) invalidates all ND fields, as in
- * Open vSwitch. */
+ * solicitation or advertisement, C being just past the 8-byte ICMPv6
+ * header.  As in Open vSwitch: a message too short for its target leaves
+ * all ND fields zero; a zero-length option, or one longer than what is
+ * left, ends the walk keeping what was found before it; a second SLL or
+ * TLL option invalidates all ND fields. */
 static void
 parse_nd(struct cursor *c, struct flow *flow)
 {
-    const struct nd_msg *nd = cursor_try_pull(c, sizeof *nd);
+    const uint8_t *target = cursor_try_pull(c, sizeof flow->nd_target);
 
-    if (!nd) {
+    if (!target) {
         return;
     }
-    flow->nd_target = get_16aligned_in6(&nd->target);
+    memcpy(&flow->nd_target, target, sizeof flow->nd_target);
 
     while (c->size >= ND_LLADDR_OPT_LEN) {
         const uint8_t *opt = c->data;
         size_t opt_len = opt[1] * 8;
 
         if (!opt_len || opt_len > c->size) {
-            goto invalid;
+            return;
         }
         if (opt_len == ND_LLADDR_OPT_LEN) {
             const struct nd_lla_opt *lla = (const void *) opt;
@@ -235,18 +237,23 @@ parse_l4(struct cursor *c, struct flow *flow, struct dp_packet *packet,
         break;
     }
 
+    /* ICMP and ICMPv6 need their whole 8-byte header, as in Open
+     * vSwitch, though type and code are its first two bytes. */
     case IPPROTO_ICMP:
-        if (flow->dl_type == htons(ETH_TYPE_IP) && c->size >= 4) {
+        if (flow->dl_type == htons(ETH_TYPE_IP)
+            && c->size >= ICMP_HEADER_LEN) {
             flow->tp_src = htons(c->data[0]);
             flow->tp_dst = htons(c->data[1]);
         }
         break;
 
     case IPPROTO_ICMPV6:
-        if (flow->dl_type == htons(ETH_TYPE_IPV6) && c->size >= 4) {
+        if (flow->dl_type == htons(ETH_TYPE_IPV6)
+            && c->size >= ICMP_HEADER_LEN) {
             uint8_t type = c->data[0], code = c->data[1];
             flow->tp_src = htons(type);
             flow->tp_dst = htons(code);
+            cursor_try_pull(c, ICMP_HEADER_LEN);
             if (code == 0 && (type == ND_NEIGHBOR_SOLICIT
                               || type == ND_NEIGHBOR_ADVERT)) {
                 parse_nd(c, flow);
@@ -260,7 +267,10 @@ parse_l4(struct cursor *c, struct flow *flow, struct dp_packet *packet,
 }
 
 /* Parses an IPv4 header and what follows it.  C must be at the start of
- * the IP header. */
+ * the IP header.  As Open vSwitch does, extracts nothing at all unless
+ * the header is complete (20 <= IHL*4 <= bytes present) and its total
+ * length is consistent (IHL*4 <= ip_tot_len <= bytes present); the
+ * version field is not checked. */
 static void
 parse_ipv4(struct cursor *c, struct flow *flow, struct dp_packet *packet,
            const uint8_t *l2)
@@ -268,12 +278,14 @@ parse_ipv4(struct cursor *c, struct flow *flow, struct dp_packet *packet,
     const struct ip_header *ip = (const void *) c->data;
     size_t ihl, tot_len;
 
-    if (c->size < IP_HEADER_LEN || IP_VER(ip->ip_ihl_ver) != IP_VERSION) {
+    if (c->size < IP_HEADER_LEN) {
         return;
     }
     ihl = IP_IHL(ip->ip_ihl_ver) * 4;
-    if (ihl < IP_HEADER_LEN || ihl > c->size) {
-        return;                 /* Bogus IHL: no header to trust. */
+    tot_len = ntohs(ip->ip_tot_len);
+    if (ihl < IP_HEADER_LEN || ihl > c->size
+        || tot_len > c->size || ihl > tot_len) {
+        return;
     }
 
     flow->nw_src = get_16aligned_be32(&ip->ip_src);
@@ -288,56 +300,49 @@ parse_ipv4(struct cursor *c, struct flow *flow, struct dp_packet *packet,
         }
     }
 
-    tot_len = ntohs(ip->ip_tot_len);
-    if (tot_len < ihl) {
-        return;                 /* Bogus length: stop before L4. */
-    }
-    /* Ethernet padding after the datagram is not L4 payload; a datagram
-     * longer than the frame (truncated capture) is parsed as far as it
-     * goes. */
-    if (tot_len < c->size) {
-        c->size = tot_len;
-    }
+    c->size = tot_len;          /* Ethernet padding is not L4 payload. */
     cursor_try_pull(c, ihl);
     if (!(flow->nw_frag & FLOW_NW_FRAG_LATER)) {
         parse_l4(c, flow, packet, l2);
     }
 }
 
-/* Upper bound on IPv6 extension headers walked before giving up, far
- * above anything legitimate, so that a chain of empty headers costs a
- * bounded amount of work. */
-#define FLOW_MAX_IPV6_EXT_HDRS 16
-
-/* Walks the IPv6 extension header chain starting at next header NEXT.
- * Sets flow->nw_proto to the header where the walk stopped: the upper
- * layer protocol, or an extension header that is truncated, opaque (ESP)
- * or one too many.  Returns true if NW_PROTO is an upper-layer header
- * that may be parsed. */
+/* Walks the IPv6 extension header chain that starts with next header
+ * *NW_PROTO, as Open vSwitch does: hop-by-hop, routing and destination
+ * options, AH and fragment headers are skipped; any other header ends the
+ * walk and is the flow's nw_proto (the transport, or ESP, no-next-header
+ * or an unknown header).  A fragment header with offset, M flag and
+ * reserved bits all zero (an atomic fragment) does not make the packet a
+ * fragment; for a later fragment the walk stops at the fragment header,
+ * so nw_proto is IPPROTO_FRAGMENT.  Every header is at least 8 bytes, so
+ * the walk ends within size/8 steps.  Returns false if an extension
+ * header is cut short. */
 static bool
-parse_ipv6_ext_hdrs(struct cursor *c, struct flow *flow, uint8_t next)
+parse_ipv6_ext_hdrs(struct cursor *c, uint8_t *nw_proto, uint8_t *nw_frag)
 {
-    for (int i = 0; ; i++) {
-        flow->nw_proto = next;
+    for (;;) {
+        uint8_t next = *nw_proto;
+
         if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING
             && next != IPPROTO_DSTOPTS && next != IPPROTO_AH
             && next != IPPROTO_FRAGMENT) {
-            /* Upper layer, or ESP/no-next-header, which end the walk. */
-            return next != IPPROTO_ESP && next != IPPROTO_NONE;
+            return true;
         }
-        if (i >= FLOW_MAX_IPV6_EXT_HDRS || c->size < 8) {
+        if (c->size < 8) {
             return false;
         }
 
         if (next == IPPROTO_FRAGMENT) {
             const struct ip6_frag_header *fh = cursor_try_pull(c, sizeof *fh);
 
-            flow->nw_frag = FLOW_NW_FRAG_ANY;
-            next = fh->ip6f_nxt;
-            if (fh->ip6f_offlg & htons(IP6_FRAG_OFF_MASK)) {
-                flow->nw_frag |= FLOW_NW_FRAG_LATER;
-                flow->nw_proto = next;
-                return false;
+            *nw_proto = fh->ip6f_nxt;
+            if (fh->ip6f_offlg) {
+                *nw_frag = FLOW_NW_FRAG_ANY;
+                if (fh->ip6f_offlg & htons(IP6_FRAG_OFF_MASK)) {
+                    *nw_frag |= FLOW_NW_FRAG_LATER;
+                    *nw_proto = IPPROTO_FRAGMENT;
+                    return true;
+                }
             }
         } else {
             const struct ip6_ext_header *eh = (const void *) c->data;
@@ -345,43 +350,51 @@ parse_ipv6_ext_hdrs(struct cursor *c, struct flow *flow, uint8_t next)
                           ? (eh->ip6e_len + 2) * 4
                           : (eh->ip6e_len + 1) * 8);
 
-            if (len > c->size) {
+            *nw_proto = eh->ip6e_nxt;
+            if (!cursor_try_pull(c, len)) {
                 return false;
             }
-            next = eh->ip6e_nxt;
-            cursor_try_pull(c, len);
         }
     }
 }
 
+/* Parses an IPv6 header and what follows it.  As Open vSwitch does:
+ * extracts nothing unless the 40-byte header is complete and the payload
+ * length does not run past the bytes present (the version field is not
+ * checked); extracts only the addresses and flow label if an extension
+ * header is cut short. */
 static void
 parse_ipv6(struct cursor *c, struct flow *flow, struct dp_packet *packet,
            const uint8_t *l2)
 {
     const struct ip6_header *ip6 = cursor_try_pull(c, sizeof *ip6);
+    uint8_t nw_proto, nw_frag = 0;
     plx_be32 vfl;
     size_t plen;
 
     if (!ip6) {
         return;
     }
-    vfl = get_16aligned_be32(&ip6->ip6_vfl);
-    if ((ntohl(vfl) >> 28) != 6) {
+    plen = ntohs(ip6->ip6_payload_len);
+    if (plen > c->size) {
         return;
     }
+    c->size = plen;             /* Ethernet padding is not payload. */
+
+    vfl = get_16aligned_be32(&ip6->ip6_vfl);
     flow->ipv6_src = get_16aligned_in6(&ip6->ip6_src);
     flow->ipv6_dst = get_16aligned_in6(&ip6->ip6_dst);
     flow->ipv6_label = vfl & htonl(IPV6_LABEL_MASK);
+
+    nw_proto = ip6->ip6_next;
+    if (!parse_ipv6_ext_hdrs(c, &nw_proto, &nw_frag)) {
+        return;
+    }
     flow->nw_tos = ntohl(vfl) >> 20;
     flow->nw_ttl = ip6->ip6_hop_limit;
-
-    /* As for IPv4: drop Ethernet padding, parse a truncated datagram as
-     * far as it goes. */
-    plen = ntohs(ip6->ip6_payload_len);
-    if (plen < c->size) {
-        c->size = plen;
-    }
-    if (parse_ipv6_ext_hdrs(c, flow, ip6->ip6_next)) {
+    flow->nw_proto = nw_proto;
+    flow->nw_frag = nw_frag;
+    if (!(nw_frag & FLOW_NW_FRAG_LATER)) {
         parse_l4(c, flow, packet, l2);
     }
 }
@@ -643,13 +656,24 @@ flow_wildcards_init_exact(struct flow_wildcards *wc)
     m->tcp_flags = htons(TCP_FLAGS_MASK);
 }
 
+/* How many MPLS label stack entries a packet's match covers: as many as
+ * Open vSwitch keeps (its FLOW_MAX_MPLS_LABELS), so that parse-pcap
+ * prints what ovs-ofctl prints.  A fourth entry, which only Plexus keeps,
+ * stays wildcarded. */
+#define FLOW_PACKET_MPLS_LSES 3
+BUILD_ASSERT_DECL(FLOW_PACKET_MPLS_LSES <= FLOW_MAX_MPLS_LABELS);
+
 /* Sets WC to match exactly the fields that a packet with key FLOW carries:
- * the input port and Ethernet header always (and the VLAN TCI even when
- * untagged, so "vlan_tci=0x0000" says "no tag"), tunnel metadata when the
- * packet came from a tunnel, the first MPLS label stack entry for MPLS,
- * then the ARP or IP fields, and the L4 fields unless the packet is a
- * later fragment.  Formatted with match_format(), this is how
- * "ovs-ofctl parse-pcap" prints a packet. */
+ * the input port and Ethernet header always; each VLAN header present and
+ * the TCI of the first absent one (so "vlan_tci=0x0000" says "no tag" and
+ * "vlan_tci1=0x0000" "no inner tag"); tunnel metadata when the packet came
+ * from a tunnel; for MPLS, the label stack entries down to the bottom of
+ * the stack (at most FLOW_PACKET_MPLS_LSES); then the ARP or IP fields,
+ * and the L4 fields that flow_extract() reads unless the packet is a
+ * later fragment.  Formatted with match_format(), this is how "ovs-ofctl
+ * parse-pcap" prints a packet, except for IGMP and for ICMP over the
+ * wrong IP version, whose type and code Open vSwitch prints as "tp_src"
+ * and "tp_dst" (text that does not parse back). */
 void
 flow_wildcards_init_for_packet(struct flow_wildcards *wc,
                                const struct flow *flow)
@@ -680,7 +704,12 @@ flow_wildcards_init_for_packet(struct flow_wildcards *wc,
     }
 
     if (eth_type_mpls(flow->dl_type)) {
-        m->mpls_lse[0] = UINT32_MAX;
+        for (int i = 0; i < FLOW_PACKET_MPLS_LSES; i++) {
+            m->mpls_lse[i] = UINT32_MAX;
+            if (flow->mpls_lse[i] & htonl(MPLS_BOS_MASK)) {
+                break;
+            }
+        }
     } else if (flow->dl_type == htons(ETH_TYPE_ARP)
                || flow->dl_type == htons(ETH_TYPE_RARP)) {
         m->nw_src = m->nw_dst = UINT32_MAX;
@@ -710,10 +739,23 @@ flow_wildcards_init_for_packet(struct flow_wildcards *wc,
             /* Fall through. */
         case IPPROTO_UDP:
         case IPPROTO_SCTP:
-        case IPPROTO_ICMP:
             m->tp_src = m->tp_dst = UINT16_MAX;
             break;
+        /* ICMP type and code only over the IP version they belong to
+         * (flow_extract() reads them only there).  Open vSwitch reads and
+         * matches them over either, and prints them as "tp_src" and
+         * "tp_dst", which no parser accepts for ICMP: a deliberate
+         * difference in what parse-pcap prints (see
+         * DELIBERATE_DIFFERENCES in tests/interop/test_parse_pcap.py). */
+        case IPPROTO_ICMP:
+            if (flow->dl_type == htons(ETH_TYPE_IP)) {
+                m->tp_src = m->tp_dst = UINT16_MAX;
+            }
+            break;
         case IPPROTO_ICMPV6:
+            if (flow->dl_type != htons(ETH_TYPE_IPV6)) {
+                break;
+            }
             m->tp_src = m->tp_dst = UINT16_MAX;
             if (flow->tp_dst == 0
                 && (flow->tp_src == htons(ND_NEIGHBOR_SOLICIT)

@@ -30,6 +30,9 @@
  *            arp_tha = target link-layer address.
  *   - ICMP and ICMPv6: tp_src = type, tp_dst = code (in network order,
  *            value in the low byte).
+ *   - A later IPv6 fragment: nw_proto = IPPROTO_FRAGMENT, since its
+ *            transport header is in the first fragment (as in Open
+ *            vSwitch; a later IPv4 fragment keeps ip_proto).
  *   - nw_tos holds the whole IPv4 TOS / IPv6 traffic class byte: DSCP in
  *     the top 6 bits, ECN in the low 2.
  */
@@ -193,8 +196,9 @@ struct ds;
 /* Extracts the flow key of PACKET into FLOW: PACKET's metadata, then
  * every header field the packet carries, and sets PACKET's l2_5/l3/l4
  * offsets.  Fields the packet does not carry are zero.  Never reads
- * outside the packet; for a truncated or malformed packet, extracts the
- * layers before the damage:
+ * outside the packet.  What a truncated or malformed packet yields is
+ * what Open vSwitch's flow_extract() yields, field for field (checked
+ * against ovs-ofctl by tests/interop/test_parse_pcap.py):
  *   - shorter than 14 bytes: metadata only;
  *   - VLAN: up to FLOW_MAX_VLAN_HEADERS tags (802.1Q or 802.1ad) with
  *     VLAN_CFI set in 'tci'; a third tag, or a tag cut short, becomes
@@ -202,16 +206,24 @@ struct ds;
  *   - 802.3 frames: the SNAP EtherType if there is one, else dl_type =
  *     FLOW_DL_TYPE_NONE;
  *   - MPLS: up to FLOW_MAX_MPLS_LABELS entries, nothing after them;
- *   - IPv4: no L3 fields unless version 4 and 20 <= IHL*4 <= bytes left;
- *     no L4 if ip_tot_len < IHL*4 or for later fragments; Ethernet
- *     padding beyond ip_tot_len is ignored;
- *   - IPv6: hop-by-hop, routing, destination options, AH and fragment
- *     headers are walked (at most 16); nw_proto is where the walk
- *     stopped: the transport protocol, or ESP, no-next-header, or an
- *     extension header cut short;
+ *   - IPv4: no L3 fields at all unless 20 <= IHL*4 <= ip_tot_len <= bytes
+ *     present (so a truncated capture has none; the version field is not
+ *     checked); Ethernet padding beyond ip_tot_len is ignored; no L4 for
+ *     later fragments;
+ *   - IPv6: no L3 fields at all unless the 40-byte header is complete and
+ *     payload length <= bytes present (version not checked; padding
+ *     ignored).  Hop-by-hop, routing, destination options, AH and
+ *     fragment headers are walked; nw_proto is the header that ends the
+ *     walk (the transport, ESP, no-next-header...).  A later fragment has
+ *     nw_proto = IPPROTO_FRAGMENT (44) and no L4; an atomic fragment
+ *     (offset, M and reserved bits zero) is not a fragment.  An extension
+ *     header cut short leaves only the addresses and the flow label;
  *   - TCP needs a complete header with a sane data offset, UDP 8 bytes,
- *     SCTP 12, ICMP/ICMPv6 type and code 4; ND target 24, and a bad ND
- *     option clears nd_target, arp_sha and arp_tha.
+ *     SCTP 12, ICMP and ICMPv6 8 (else their fields read as 0; IGMP has
+ *     no L4 fields here); ND needs its 16-byte target, an option of
+ *     length zero or running past the end ends the option walk (keeping
+ *     what came before), and a second SLL or TLL clears nd_target,
+ *     arp_sha and arp_tha.
  * PACKET's data must be 2-byte aligned (see dp-packet.h). */
 void flow_extract(struct dp_packet *packet, struct flow *flow);
 

@@ -7,12 +7,15 @@
  * differences keep every match that match_parse() can produce
  * round-tripping exactly: tun_tos is printed in decimal, ct_tp_src and
  * ct_tp_dst are printed even without ct_nw_proto, and an nw_frag
- * value/mask that has no name is printed as numbers. */
+ * value/mask that has no name is printed as numbers (ovs-ofctl prints
+ * "<error>").  The inner VLAN and MPLS fields, which ovs-ofctl prints but
+ * cannot read, are read here too. */
 #include <config.h>
 #include "match.h"
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include "dynamic-string.h"
 #include "hash.h"
@@ -337,29 +340,32 @@ format_field(struct ds *s, enum mf_field_id id, const struct match *match)
 }
 
 /* The protocol shorthands, as ovs-ofctl prints and reads them.  NW_PROTO
- * is -1 for those that name only an EtherType. */
+ * is -1 for those that name only an EtherType.  "igmp" is read (as older
+ * ovs-ofctl wrote it) but never written: Open vSwitch 3.x prints IGMP as
+ * "ip,nw_proto=2" and no longer reads "igmp". */
 struct proto_shorthand {
     const char *name;
     uint16_t dl_type;
     int nw_proto;
+    bool parse_only;
 };
 
 static const struct proto_shorthand shorthands[] = {
-    { "ip", ETH_TYPE_IP, -1 },
-    { "ipv6", ETH_TYPE_IPV6, -1 },
-    { "icmp", ETH_TYPE_IP, IPPROTO_ICMP },
-    { "icmp6", ETH_TYPE_IPV6, IPPROTO_ICMPV6 },
-    { "igmp", ETH_TYPE_IP, IPPROTO_IGMP },
-    { "tcp", ETH_TYPE_IP, IPPROTO_TCP },
-    { "tcp6", ETH_TYPE_IPV6, IPPROTO_TCP },
-    { "udp", ETH_TYPE_IP, IPPROTO_UDP },
-    { "udp6", ETH_TYPE_IPV6, IPPROTO_UDP },
-    { "sctp", ETH_TYPE_IP, IPPROTO_SCTP },
-    { "sctp6", ETH_TYPE_IPV6, IPPROTO_SCTP },
-    { "arp", ETH_TYPE_ARP, -1 },
-    { "rarp", ETH_TYPE_RARP, -1 },
-    { "mpls", ETH_TYPE_MPLS, -1 },
-    { "mplsm", ETH_TYPE_MPLS_MCAST, -1 },
+    { "ip", ETH_TYPE_IP, -1, false },
+    { "ipv6", ETH_TYPE_IPV6, -1, false },
+    { "icmp", ETH_TYPE_IP, IPPROTO_ICMP, false },
+    { "icmp6", ETH_TYPE_IPV6, IPPROTO_ICMPV6, false },
+    { "igmp", ETH_TYPE_IP, IPPROTO_IGMP, true },
+    { "tcp", ETH_TYPE_IP, IPPROTO_TCP, false },
+    { "tcp6", ETH_TYPE_IPV6, IPPROTO_TCP, false },
+    { "udp", ETH_TYPE_IP, IPPROTO_UDP, false },
+    { "udp6", ETH_TYPE_IPV6, IPPROTO_UDP, false },
+    { "sctp", ETH_TYPE_IP, IPPROTO_SCTP, false },
+    { "sctp6", ETH_TYPE_IPV6, IPPROTO_SCTP, false },
+    { "arp", ETH_TYPE_ARP, -1, false },
+    { "rarp", ETH_TYPE_RARP, -1, false },
+    { "mpls", ETH_TYPE_MPLS, -1, false },
+    { "mplsm", ETH_TYPE_MPLS_MCAST, -1, false },
 };
 
 static const struct proto_shorthand *
@@ -389,7 +395,7 @@ format_shorthand(struct ds *s, const struct match *match,
     }
     for (size_t i = 0; i < ARRAY_SIZE(shorthands); i++) {
         const struct proto_shorthand *p = &shorthands[i];
-        if (htons(p->dl_type) != f->dl_type) {
+        if (htons(p->dl_type) != f->dl_type || p->parse_only) {
             continue;
         }
         if (p->nw_proto < 0) {
@@ -409,34 +415,44 @@ format_shorthand(struct ds *s, const struct match *match,
     }
 }
 
-/* VLAN: "dl_vlan=" and "dl_vlan_pcp=" when the match says "tagged, with
- * this VID and/or PCP", "vlan_tci=" otherwise (as ovs-ofctl). */
+/* VLAN headers, outermost first, as ovs-ofctl prints them: for each header
+ * whose TCI the match looks at (stopping at the first it does not),
+ * "dl_vlanN=" and "dl_vlan_pcpN=" when the match says "tagged, with this
+ * VID and/or PCP", "vlan_tciN=" otherwise, N being "" for the outer
+ * header and "1" for the inner one. */
 static void
-format_vlan(struct ds *s, const struct match *match)
+format_vlans(struct ds *s, const struct match *match)
 {
-    uint16_t tci = ntohs(match->flow.vlans[0].tci);
-    uint16_t mask = ntohs(match->wc.masks.vlans[0].tci);
-    uint16_t vid_mask = mask & VLAN_VID_MASK;
-    uint16_t pcp_mask = mask & VLAN_PCP_MASK;
+    for (int i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        uint16_t tci = ntohs(match->flow.vlans[i].tci);
+        uint16_t mask = ntohs(match->wc.masks.vlans[i].tci);
+        uint16_t vid_mask = mask & VLAN_VID_MASK;
+        uint16_t pcp_mask = mask & VLAN_PCP_MASK;
+        char n[12] = "";
 
-    if (!mask) {
-        return;
-    }
-    if (mask & tci & VLAN_CFI
-        && (!vid_mask || vid_mask == VLAN_VID_MASK)
-        && (!pcp_mask || pcp_mask == VLAN_PCP_MASK)
-        && (vid_mask || pcp_mask)) {
-        if (vid_mask) {
-            ds_put_format(s, "dl_vlan=%d,", tci & VLAN_VID_MASK);
+        if (!mask) {
+            break;
         }
-        if (pcp_mask) {
-            ds_put_format(s, "dl_vlan_pcp=%d,", tci >> VLAN_PCP_SHIFT);
+        if (i) {
+            snprintf(n, sizeof n, "%d", i);
         }
-    } else if (mask == UINT16_MAX) {
-        ds_put_format(s, "vlan_tci=0x%04"PRIx16",", tci);
-    } else {
-        ds_put_format(s, "vlan_tci=0x%04"PRIx16"/0x%04"PRIx16",",
-                      tci, mask);
+        if (mask & tci & VLAN_CFI
+            && (!vid_mask || vid_mask == VLAN_VID_MASK)
+            && (!pcp_mask || pcp_mask == VLAN_PCP_MASK)
+            && (vid_mask || pcp_mask)) {
+            if (vid_mask) {
+                ds_put_format(s, "dl_vlan%s=%d,", n, tci & VLAN_VID_MASK);
+            }
+            if (pcp_mask) {
+                ds_put_format(s, "dl_vlan_pcp%s=%d,", n,
+                              tci >> VLAN_PCP_SHIFT);
+            }
+        } else if (mask == UINT16_MAX) {
+            ds_put_format(s, "vlan_tci%s=0x%04"PRIx16",", n, tci);
+        } else {
+            ds_put_format(s, "vlan_tci%s=0x%04"PRIx16"/0x%04"PRIx16",",
+                          n, tci, mask);
+        }
     }
 }
 
@@ -484,7 +500,7 @@ match_format(const struct match *match, int priority, struct ds *s)
     format_field(s, MFF_TUN_FLAGS, match);
     format_field(s, MFF_METADATA, match);
     format_field(s, MFF_IN_PORT, match);
-    format_vlan(s, match);
+    format_vlans(s, match);
     format_field(s, MFF_ETH_SRC, match);
     format_field(s, MFF_ETH_DST, match);
     if (!skip_type) {
@@ -516,6 +532,9 @@ match_format(const struct match *match, int priority, struct ds *s)
     format_field(s, MFF_MPLS_TC, match);
     format_field(s, MFF_MPLS_TTL, match);
     format_field(s, MFF_MPLS_BOS, match);
+    format_field(s, MFF_MPLS_LSE1, match);
+    format_field(s, MFF_MPLS_LSE2, match);
+    format_field(s, MFF_MPLS_LSE3, match);
     format_field(s, MFF_IP_FRAG, match);
 
     if (f->dl_type == htons(ETH_TYPE_IP) && f->nw_proto == IPPROTO_ICMP) {
@@ -569,15 +588,18 @@ match_parser_init(struct match_parser *p, struct match *match)
 }
 
 /* Records that the storage in WC is being named; fails if any of it was
- * named before.  The VLAN CFI bit is exempt: dl_vlan, dl_vlan_pcp,
- * vlan_vid and vlan_pcp all touch it and may be combined. */
+ * named before.  The VLAN CFI bits are exempt: dl_vlan, dl_vlan_pcp,
+ * vlan_vid and vlan_pcp all touch the outer one (dl_vlan1 and
+ * dl_vlan_pcp1 the inner one) and may be combined. */
 static bool
 claim_storage(struct match_parser *p, struct flow_wildcards *wc)
 {
     uint64_t *new = flow_u64(&wc->masks);
     uint64_t *seen = flow_u64(&p->seen.masks);
 
-    wc->masks.vlans[0].tci &= ~htons(VLAN_CFI);
+    for (int i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        wc->masks.vlans[i].tci &= ~htons(VLAN_CFI);
+    }
     for (size_t i = 0; i < FLOW_U64S; i++) {
         if (new[i] & seen[i]) {
             return false;

@@ -22,10 +22,13 @@
  * not met (requires tcp, udp or sctp)").
  *
  * "Every match" means every match built from fields, as match_parse()
- * and mf_set() build them.  Bits that no field names (padding, the
- * second VLAN header, the inner MPLS labels, ct_state's high byte) have
- * no text; match_init_exact() sets them, so an exact match prints
- * without them.
+ * and mf_set() build them.  Bits that no field names (padding, the VLAN
+ * TPIDs, ct_state's high byte) have no text; match_init_exact() sets
+ * them, so an exact match prints without them.  As in ovs-ofctl, the
+ * inner VLAN header is printed ("dl_vlan1=", "dl_vlan_pcp1=",
+ * "vlan_tci1=") only after the outer one, whose presence its fields
+ * require, and the inner MPLS label stack entries as whole numbers
+ * ("mpls_lse1=8448").
  */
 #ifndef PLX_MATCH_H
 #define PLX_MATCH_H 1

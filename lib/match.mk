@@ -14,3 +14,6 @@ tests_unit_test_match_LDADD = $(PLX_UNIT_LIBS)
 
 FUZZ_TARGETS += match-parse
 EXTRA_DIST += tests/fuzz/fuzz-match-parse.c
+
+INTEROP_TESTS += tests/interop/test_parse_pcap.py
+EXTRA_DIST += tests/interop/test_parse_pcap.py tests/plxtest.py

@@ -18,6 +18,9 @@
 /* The table. */
 
 BUILD_ASSERT_DECL(FLOW_TNL_F_OAM == 1 << 3);
+/* The inner VLAN and MPLS fields name these slots. */
+BUILD_ASSERT_DECL(FLOW_MAX_VLAN_HEADERS >= 2);
+BUILD_ASSERT_DECL(FLOW_MAX_MPLS_LABELS >= 4);
 
 #define MEMBER_SIZE(M) sizeof(((struct flow *) 0)->M)
 
@@ -132,6 +135,14 @@ const struct mf_field mf_fields[MFF_N_IDS] = {
     F(MFF_VLAN_PCP, "vlan_pcp", NULL, NULL, 1, 3, MFM_NONE, MFS_DECIMAL,
       MFP_VLAN_VID, true, OXM(7, 1), 0,
       NET_BITS(vlans[0].tci, VLAN_PCP_MASK, VLAN_PCP_SHIFT, VLAN_CFI)),
+    F(MFF_VLAN_TCI1, "vlan_tci1", NULL, NULL, 2, 16, MFM_FULLY,
+      MFS_HEXADECIMAL, MFP_INNER_VLAN, false, 0, 0, NET(vlans[1].tci)),
+    F(MFF_DL_VLAN1, "dl_vlan1", NULL, NULL, 2, 12, MFM_NONE, MFS_DECIMAL,
+      MFP_INNER_VLAN, false, 0, 0,
+      NET_BITS(vlans[1].tci, VLAN_VID_MASK, 0, VLAN_CFI)),
+    F(MFF_DL_VLAN_PCP1, "dl_vlan_pcp1", NULL, NULL, 1, 3, MFM_NONE,
+      MFS_DECIMAL, MFP_INNER_VLAN, false, 0, 0,
+      NET_BITS(vlans[1].tci, VLAN_PCP_MASK, VLAN_PCP_SHIFT, VLAN_CFI)),
     U(MFF_PBB_ISID, "pbb_isid", NULL, 3, 24, MFM_FULLY, MFS_DECIMAL,
       MFP_ETHERNET, OXM(37, 3)),
 
@@ -148,6 +159,12 @@ const struct mf_field mf_fields[MFF_N_IDS] = {
     F(MFF_MPLS_TTL, "mpls_ttl", NULL, NULL, 1, 8, MFM_NONE, MFS_DECIMAL,
       MFP_MPLS, true, 0, NXM1(30, 1),
       NET_BITS(mpls_lse[0], MPLS_TTL_MASK, MPLS_TTL_SHIFT, 0)),
+    F(MFF_MPLS_LSE1, "mpls_lse1", NULL, NULL, 4, 32, MFM_FULLY,
+      MFS_DECIMAL, MFP_MPLS, false, 0, 0, NET(mpls_lse[1])),
+    F(MFF_MPLS_LSE2, "mpls_lse2", NULL, NULL, 4, 32, MFM_FULLY,
+      MFS_DECIMAL, MFP_MPLS, false, 0, 0, NET(mpls_lse[2])),
+    F(MFF_MPLS_LSE3, "mpls_lse3", NULL, NULL, 4, 32, MFM_FULLY,
+      MFS_DECIMAL, MFP_MPLS, false, 0, 0, NET(mpls_lse[3])),
 
     /* IPv4 and IPv6. */
     F(MFF_IPV4_SRC, "nw_src", "ip_src", "ipv4_src", 4, 32, MFM_FULLY,
@@ -686,6 +703,7 @@ prereqs_ok(enum mf_prereqs prereqs, const struct flow *flow,
         return (flow->dl_type == htons(ETH_TYPE_ARP)
                 || flow->dl_type == htons(ETH_TYPE_RARP));
     case MFP_VLAN_VID:
+    case MFP_INNER_VLAN:
         return (flow->vlans[0].tci & htons(VLAN_CFI)) != 0;
     case MFP_IPV4:
         return flow->dl_type == htons(ETH_TYPE_IP);
@@ -744,6 +762,8 @@ mf_prereqs_to_string(enum mf_prereqs prereqs)
         return "arp or rarp";
     case MFP_VLAN_VID:
         return "a VLAN header (vlan_vid with 0x1000 set)";
+    case MFP_INNER_VLAN:
+        return "an outer VLAN header (dl_vlan, or vlan_tci with 0x1000 set)";
     case MFP_IPV4:
         return "ip";
     case MFP_IPV6:
@@ -1265,6 +1285,7 @@ mf_hex_digits(const struct mf_field *mf)
     switch (mf->id) {
     case MFF_ETH_TYPE:
     case MFF_VLAN_TCI:
+    case MFF_VLAN_TCI1:
         return 4;
     case MFF_IPV6_LABEL:
         return 5;

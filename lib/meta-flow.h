@@ -38,6 +38,14 @@
  * (VLAN_CFI, 0x1000) of the TCI, which flow.h keeps set in every present
  * header.
  *
+ * Inner headers.  As ovs-ofctl prints them, "vlan_tci1", "dl_vlan1" and
+ * "dl_vlan_pcp1" are the second VLAN header (the customer tag of 802.1ad
+ * QinQ) and "mpls_lse1".."mpls_lse3" the second to fourth MPLS label
+ * stack entries, whole.  They have no OXM or NXM header (Open vSwitch
+ * gives them none either, and its ovs-ofctl prints but does not read
+ * them); Plexus reads them back, so that parse-pcap output round-trips.
+ * An inner VLAN field needs the outer VLAN header to be matched present.
+ *
  * Unsupported fields.  IN_PHY_PORT, PBB_ISID and IPV6_EXTHDR are in the
  * table (so that an OXM decoder can name them) but struct flow has no
  * storage for them: 'supported' is false, mf_parse() and mf_set() refuse
@@ -109,13 +117,20 @@ enum mf_field_id {
     MFF_VLAN_VID,               /* OpenFlow 1.2+ VLAN ID + OFPVID_PRESENT. */
     MFF_DL_VLAN_PCP,            /* OpenFlow 1.0 VLAN priority. */
     MFF_VLAN_PCP,               /* OpenFlow 1.2+ VLAN priority. */
+    MFF_VLAN_TCI1,              /* Second (inner) VLAN header's TCI. */
+    MFF_DL_VLAN1,               /* Its VLAN ID. */
+    MFF_DL_VLAN_PCP1,           /* Its priority. */
     MFF_PBB_ISID,               /* Unsupported. */
 
-    /* MPLS (outermost label). */
+    /* MPLS: the outermost label stack entry's parts, then the whole of
+     * each inner entry. */
     MFF_MPLS_LABEL,
     MFF_MPLS_TC,
     MFF_MPLS_BOS,
     MFF_MPLS_TTL,
+    MFF_MPLS_LSE1,
+    MFF_MPLS_LSE2,
+    MFF_MPLS_LSE3,
 
     /* IPv4, IPv6 and what they share. */
     MFF_IPV4_SRC,
@@ -165,6 +180,7 @@ enum mf_prereqs {
     MFP_ETHERNET,               /* Always true: every packet is Ethernet. */
     MFP_ARP,                    /* dl_type is ARP or RARP. */
     MFP_VLAN_VID,               /* A VLAN header is present. */
+    MFP_INNER_VLAN,             /* Same test, for the inner VLAN fields. */
     MFP_IPV4,
     MFP_IPV6,
     MFP_IP_ANY,                 /* IPv4 or IPv6. */

@@ -24,7 +24,9 @@ tests_unit_test_packets_LDADD = $(PLX_UNIT_LIBS)
 
 UNIT_TESTS += tests/unit/test-flow
 check_PROGRAMS += tests/unit/test-flow
-tests_unit_test_flow_SOURCES = tests/unit/test-flow.c
+tests_unit_test_flow_SOURCES = \
+	tests/unit/test-flow.c \
+	tests/unit/packet-builder.h
 tests_unit_test_flow_LDADD = $(PLX_UNIT_LIBS)
 
 FUZZ_TARGETS += flow-extract
@@ -33,3 +35,10 @@ EXTRA_DIST += tests/fuzz/fuzz-flow-extract.c
 BENCHMARKS += tests/bench/bench-flow-extract
 noinst_PROGRAMS += tests/bench/bench-flow-extract
 tests_bench_bench_flow_extract_SOURCES = tests/bench/bench-flow-extract.c
+
+UNIT_TESTS += tests/unit/test-flow-key
+check_PROGRAMS += tests/unit/test-flow-key
+tests_unit_test_flow_key_SOURCES = \
+	tests/unit/test-flow-key.c \
+	tests/unit/packet-builder.h
+tests_unit_test_flow_key_LDADD = $(PLX_UNIT_LIBS)

@@ -1,7 +1,7 @@
 /* Tests for lib/flow: flow_extract() on hand-built packets of every
- * protocol with exact field checks, malformed and truncated packets,
- * flow_compose() round trips and checksums, flow_format(), hashing,
- * and wildcards.  (pcap files are tested in test-packets.c.) */
+ * protocol with exact field checks, and malformed and truncated packets.
+ * (flow_compose(), hashing, wildcards and a packet's match text are
+ * tested in test-flow-key.c, pcap files in test-packets.c.) */
 #include <config.h>
 #include "flow.h"
 
@@ -9,170 +9,9 @@
 #include "csum.h"
 #include "dp-packet.h"
 #include "dynamic-string.h"
+#include "packet-builder.h"
 #include "packets.h"
 #include "test.h"
-
-/* ------------------------------------------------------------------ */
-/* A byte-wise packet builder, independent of the code under test. */
-
-struct pb {
-    uint8_t buf[2048];
-    size_t n;
-};
-
-static void
-pb_u8(struct pb *b, uint8_t x)
-{
-    plx_assert(b->n < sizeof b->buf);
-    b->buf[b->n++] = x;
-}
-
-static void
-pb_u16(struct pb *b, uint16_t x)
-{
-    pb_u8(b, x >> 8);
-    pb_u8(b, x);
-}
-
-static void
-pb_u32(struct pb *b, uint32_t x)
-{
-    pb_u16(b, x >> 16);
-    pb_u16(b, x);
-}
-
-static void
-pb_bytes(struct pb *b, const void *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        pb_u8(b, ((const uint8_t *) p)[i]);
-    }
-}
-
-static void
-pb_zeros(struct pb *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        pb_u8(b, 0);
-    }
-}
-
-static void
-pb_set16(struct pb *b, size_t ofs, uint16_t x)
-{
-    b->buf[ofs] = x >> 8;
-    b->buf[ofs + 1] = x;
-}
-
-static const struct eth_addr mac_a = { { { 0x00, 0x11, 0x22, 0x33, 0x44,
-                                           0x55 } } };
-static const struct eth_addr mac_b = { { { 0x66, 0x77, 0x88, 0x99, 0xaa,
-                                           0xbb } } };
-
-/* dst = mac_b, src = mac_a. */
-static void
-pb_eth_addrs(struct pb *b)
-{
-    pb_bytes(b, mac_b.ea, 6);
-    pb_bytes(b, mac_a.ea, 6);
-}
-
-/* Starts an IPv4 header (no options); returns its offset. */
-static size_t
-pb_ipv4(struct pb *b, uint8_t ihl, uint8_t proto, uint16_t frag_off)
-{
-    size_t ofs = b->n;
-    pb_u8(b, 0x40 | ihl);
-    pb_u8(b, 0xb9);                     /* DSCP 46, ECN 1. */
-    pb_u16(b, 0);                       /* tot_len, fixed by pb_ipv4_end. */
-    pb_u16(b, 0x1234);
-    pb_u16(b, frag_off);
-    pb_u8(b, 64);
-    pb_u8(b, proto);
-    pb_u16(b, 0);
-    pb_u32(b, 0x0a000001);
-    pb_u32(b, 0xc0a80102);
-    return ofs;
-}
-
-static void
-pb_ipv4_end(struct pb *b, size_t ofs)
-{
-    pb_set16(b, ofs + 2, b->n - ofs);
-}
-
-static const uint8_t ip6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
-                                     0, 0, 0, 0, 0, 0, 0, 0x01 };
-static const uint8_t ip6_dst[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0,
-                                     0x02, 0x11, 0x22, 0xff, 0xfe, 0x33,
-                                     0x44, 0x55 };
-
-static size_t
-pb_ipv6(struct pb *b, uint8_t next)
-{
-    size_t ofs = b->n;
-    pb_u32(b, (6u << 28) | (0x2d << 20) | 0xbeef1);
-    pb_u16(b, 0);                       /* plen, fixed by pb_ipv6_end. */
-    pb_u8(b, next);
-    pb_u8(b, 255);
-    pb_bytes(b, ip6_src, 16);
-    pb_bytes(b, ip6_dst, 16);
-    return ofs;
-}
-
-static void
-pb_ipv6_end(struct pb *b, size_t ofs)
-{
-    pb_set16(b, ofs + 4, b->n - ofs - 40);
-}
-
-static void
-pb_tcp(struct pb *b, uint16_t src, uint16_t dst, uint16_t flags)
-{
-    pb_u16(b, src);
-    pb_u16(b, dst);
-    pb_u32(b, 1000);
-    pb_u32(b, 2000);
-    pb_u16(b, (5 << 12) | flags);
-    pb_u16(b, 8192);
-    pb_u16(b, 0);
-    pb_u16(b, 0);
-}
-
-static void
-pb_udp(struct pb *b, uint16_t src, uint16_t dst)
-{
-    pb_u16(b, src);
-    pb_u16(b, dst);
-    pb_u16(b, 8);
-    pb_u16(b, 0);
-}
-
-/* Extracts from an exact-size copy of the first N bytes of B (so that
- * ASan catches any read past the end). */
-static struct dp_packet *
-extract_n(const struct pb *b, size_t n, struct flow *flow)
-{
-    struct dp_packet *p = dp_packet_clone_data(b->buf, n);
-    p->md.in_port = 7;
-    flow_extract(p, flow);
-    return p;
-}
-
-static struct dp_packet *
-extract(const struct pb *b, struct flow *flow)
-{
-    return extract_n(b, b->n, flow);
-}
-
-static void
-check_l2(const struct flow *f, uint16_t dl_type)
-{
-    CHECK(eth_addr_equals(f->dl_dst, mac_b));
-    CHECK(eth_addr_equals(f->dl_src, mac_a));
-    CHECK_EQ(ntohs(f->dl_type), dl_type);
-    CHECK_EQ(f->in_port, 7);
-}
 
 /* ------------------------------------------------------------------ */
 /* Each protocol, exactly. */
@@ -430,17 +269,6 @@ TEST(vlan_and_qinq)
     dp_packet_delete(p);
 }
 
-static void
-pb_mpls(struct pb *b, int n_labels, bool with_bos)
-{
-    pb_eth_addrs(b);
-    pb_u16(b, ETH_TYPE_MPLS);
-    for (int i = 0; i < n_labels; i++) {
-        bool bos = with_bos && i == n_labels - 1;
-        pb_u32(b, ((1000u + i) << 12) | (i % 8) << 9 | bos << 8 | (64 - i));
-    }
-}
-
 TEST(mpls_stacks)
 {
     struct pb b;
@@ -644,19 +472,23 @@ TEST(ipv4_bogus_lengths)
     }
     b.buf[ip] = 0x45;
 
-    /* Wrong version: nothing either. */
+    /* The version field is not checked (as in Open vSwitch). */
     b.buf[ip] = 0x65;
     p = extract(&b, &f);
-    CHECK_EQ(f.nw_src, 0);
+    CHECK_EQ(ntohl(f.nw_src), 0x0a000001);
+    CHECK_EQ(ntohs(f.tp_dst), 2);
     dp_packet_delete(p);
     b.buf[ip] = 0x45;
 
-    /* Total length shorter than the header: L3 fields, no L4. */
+    /* Total length shorter than the header: no L3 fields at all. */
     pb_set16(&b, ip + 2, 19);
     p = extract(&b, &f);
-    CHECK_EQ(ntohl(f.nw_src), 0x0a000001);
-    CHECK_EQ(f.nw_proto, IPPROTO_TCP);
+    CHECK_EQ(f.nw_src, 0);
+    CHECK_EQ(f.nw_proto, 0);
+    CHECK_EQ(f.nw_ttl, 0);
     CHECK_EQ(f.tp_src, 0);
+    check_l2(&f, ETH_TYPE_IP);
+    CHECK_EQ(p->l4_ofs, DP_PACKET_OFS_UNSET);
     dp_packet_delete(p);
 
     /* Total length covering only part of the TCP header: the frame's
@@ -667,13 +499,31 @@ TEST(ipv4_bogus_lengths)
     CHECK_EQ(f.tp_src, 0);
     dp_packet_delete(p);
 
-    /* Total length beyond the frame (truncated capture): parsed as far
-     * as the bytes go. */
-    pb_set16(&b, ip + 2, 1500);
-    p = extract(&b, &f);
-    CHECK_EQ(ntohs(f.tp_dst), 2);
-    dp_packet_delete(p);
+    /* Total length beyond the frame (a truncated capture), even by one
+     * byte: no L3 fields at all (as in Open vSwitch). */
+    static const uint16_t too_long[] = { 41, 1500, 65535 };
+    for (size_t i = 0; i < ARRAY_SIZE(too_long); i++) {
+        pb_set16(&b, ip + 2, too_long[i]);
+        p = extract(&b, &f);
+        CHECK_EQ(f.nw_src, 0);
+        CHECK_EQ(f.nw_proto, 0);
+        CHECK_EQ(f.tp_dst, 0);
+        check_l2(&f, ETH_TYPE_IP);
+        CHECK_EQ(p->l3_ofs, 14);
+        CHECK_EQ(p->l4_ofs, DP_PACKET_OFS_UNSET);
+        dp_packet_delete(p);
+    }
     pb_set16(&b, ip + 2, 40);
+
+    /* Ethernet padding after the datagram, however long, is ignored. */
+    for (size_t pad = 1; pad < 600; pad += 97) {
+        struct pb padded = b;
+        pb_zeros(&padded, pad);
+        p = extract(&padded, &f);
+        CHECK_EQ(ntohs(f.tp_dst), 2);
+        CHECK_EQ(ntohs(f.tcp_flags), TCP_SYN);
+        dp_packet_delete(p);
+    }
 
     /* TCP data offset below 5, or beyond the segment: no L4 fields. */
     size_t tcp = ip + 20;
@@ -739,10 +589,11 @@ TEST(ipv6_extension_chain)
     p = extract(&b, &f);
     CHECK_EQ(f.nw_proto, IPPROTO_ESP);
     CHECK_EQ(f.tp_src, 0);
-    CHECK_EQ(p->l4_ofs, DP_PACKET_OFS_UNSET);
+    CHECK_EQ(p->l4_ofs, 14 + 40 + 8);
     dp_packet_delete(p);
 
-    /* A header longer than the packet: the walk stops there. */
+    /* A header longer than the packet: only the addresses and flow label
+     * are kept (as in Open vSwitch). */
     b.n = 0;
     pb_eth_addrs(&b);
     pb_u16(&b, ETH_TYPE_IPV6);
@@ -752,12 +603,33 @@ TEST(ipv6_extension_chain)
     pb_zeros(&b, 14);
     pb_ipv6_end(&b, ip6);
     p = extract(&b, &f);
-    CHECK_EQ(f.nw_proto, IPPROTO_HOPOPTS);
+    CHECK_EQ(f.nw_proto, 0);
+    CHECK_EQ(f.nw_ttl, 0);
+    CHECK_EQ(f.nw_tos, 0);
     CHECK_MEMEQ(&f.ipv6_src, ip6_src, 16);
+    CHECK_MEMEQ(&f.ipv6_dst, ip6_dst, 16);
+    CHECK_EQ(ntohl(f.ipv6_label), 0xbeef1);
     CHECK_EQ(f.tp_src, 0);
+    CHECK_EQ(p->l4_ofs, DP_PACKET_OFS_UNSET);
     dp_packet_delete(p);
 
-    /* An endless chain of options headers is cut off (bounded work). */
+    /* Fewer than 8 bytes where an extension header should be: the
+     * same. */
+    b.n = 0;
+    pb_eth_addrs(&b);
+    pb_u16(&b, ETH_TYPE_IPV6);
+    ip6 = pb_ipv6(&b, IPPROTO_DSTOPTS);
+    pb_u8(&b, IPPROTO_UDP);
+    pb_zeros(&b, 6);
+    pb_ipv6_end(&b, ip6);
+    p = extract(&b, &f);
+    CHECK_EQ(f.nw_proto, 0);
+    CHECK_EQ(f.nw_ttl, 0);
+    CHECK_MEMEQ(&f.ipv6_src, ip6_src, 16);
+    dp_packet_delete(p);
+
+    /* A long chain of options headers is walked to its end: each header
+     * takes at least 8 bytes, so the work is bounded by the packet. */
     b.n = 0;
     pb_eth_addrs(&b);
     pb_u16(&b, ETH_TYPE_IPV6);
@@ -768,8 +640,10 @@ TEST(ipv6_extension_chain)
     pb_udp(&b, 1, 2);
     pb_ipv6_end(&b, ip6);
     p = extract(&b, &f);
-    CHECK_EQ(f.nw_proto, IPPROTO_DSTOPTS);
-    CHECK_EQ(f.tp_src, 0);
+    CHECK_EQ(f.nw_proto, IPPROTO_UDP);
+    CHECK_EQ(ntohs(f.tp_src), 1);
+    CHECK_EQ(ntohs(f.tp_dst), 2);
+    CHECK_EQ(p->l4_ofs, 14 + 40 + 100 * 8);
     dp_packet_delete(p);
 
     /* No next header. */
@@ -783,9 +657,37 @@ TEST(ipv6_extension_chain)
     CHECK_EQ(f.nw_proto, IPPROTO_NONE);
     dp_packet_delete(p);
 
-    /* Wrong version. */
+    /* The version field is not checked (as in Open vSwitch); the traffic
+     * class is the 8 bits after it. */
     b.buf[14] = 0x45;
     p = extract(&b, &f);
+    CHECK_MEMEQ(&f.ipv6_src, ip6_src, 16);
+    CHECK_EQ(f.nw_ttl, 255);
+    CHECK_EQ(f.nw_tos, 0x5d);
+    CHECK_EQ(f.nw_proto, IPPROTO_NONE);
+    dp_packet_delete(p);
+
+    /* Payload length beyond the frame (a truncated capture), even by one
+     * byte: no L3 fields at all.  Shorter: the rest is padding. */
+    b.buf[14] = 0x62;
+    pb_set16(&b, ip6 + 4, 9);
+    p = extract(&b, &f);
+    CHECK(ipv6_is_zero(&f.ipv6_src));
+    CHECK_EQ(f.ipv6_label, 0);
+    CHECK_EQ(f.nw_ttl, 0);
+    CHECK_EQ(f.nw_proto, 0);
+    CHECK_EQ(ntohs(f.dl_type), ETH_TYPE_IPV6);
+    CHECK_EQ(p->l4_ofs, DP_PACKET_OFS_UNSET);
+    dp_packet_delete(p);
+    pb_set16(&b, ip6 + 4, 0);
+    p = extract(&b, &f);
+    CHECK_MEMEQ(&f.ipv6_src, ip6_src, 16);
+    CHECK_EQ(f.nw_proto, IPPROTO_NONE);
+    CHECK_EQ(f.nw_ttl, 255);
+    dp_packet_delete(p);
+
+    /* A 40-byte header cut short: nothing. */
+    p = extract_n(&b, 14 + 39, &f);
     CHECK(ipv6_is_zero(&f.ipv6_src));
     CHECK_EQ(f.nw_ttl, 0);
     dp_packet_delete(p);
@@ -793,14 +695,20 @@ TEST(ipv6_extension_chain)
 
 TEST(ipv6_fragments)
 {
+    /* As in Open vSwitch: an atomic fragment (offset, reserved bits and
+     * M all zero) is no fragment; a later fragment's nw_proto is the
+     * fragment header's own number, since its transport header is in
+     * the first fragment. */
     static const struct {
         uint16_t offlg;
         uint8_t nw_frag;
     } cases[] = {
         { IP6_FRAG_MORE, FLOW_NW_FRAG_ANY },
-        { 0, FLOW_NW_FRAG_ANY },                /* Atomic fragment. */
+        { 0, 0 },                               /* Atomic fragment. */
+        { 0x0006, FLOW_NW_FRAG_ANY },           /* Reserved bits only. */
         { 1448 | IP6_FRAG_MORE, FLOW_NW_FRAG_ANY | FLOW_NW_FRAG_LATER },
         { 1448, FLOW_NW_FRAG_ANY | FLOW_NW_FRAG_LATER },
+        { 8 | 0x0006, FLOW_NW_FRAG_ANY | FLOW_NW_FRAG_LATER },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -819,12 +727,19 @@ TEST(ipv6_fragments)
         pb_ipv6_end(&b, ip6);
 
         struct dp_packet *p = extract(&b, &f);
-        CHECK_EQ(f.nw_frag, cases[i].nw_frag);
-        CHECK_EQ(f.nw_proto, IPPROTO_UDP);
+        CHECK_MSG(f.nw_frag == cases[i].nw_frag, "case %zu: nw_frag %d",
+                  i, f.nw_frag);
         if (cases[i].nw_frag & FLOW_NW_FRAG_LATER) {
+            CHECK_EQ(f.nw_proto, IPPROTO_FRAGMENT);
             CHECK_EQ(f.tp_src, 0);
             CHECK_EQ(p->l4_ofs, DP_PACKET_OFS_UNSET);
+
+            char *s = flow_to_string(&f);
+            CHECK_MSG(strstr(s, ",nw_proto=44,") && strstr(s, "=later"),
+                      "%s", s);
+            free(s);
         } else {
+            CHECK_EQ(f.nw_proto, IPPROTO_UDP);
             CHECK_EQ(ntohs(f.tp_src), 53);
             CHECK_EQ(ntohs(f.tp_dst), 5353);
             CHECK_EQ(p->l4_ofs, 14 + 40 + 8 + 8);
@@ -901,16 +816,25 @@ TEST(nd_with_options)
     CHECK(eth_addr_equals(f.arp_tha, mac_b));
     dp_packet_delete(p);
 
-    /* Malformed options invalidate every ND field but keep type/code. */
-    static const uint8_t zero_len[][2] = { { 1, 1 }, { 2, 0 } };
-    static const uint8_t dup_sll[][2] = { { 1, 1 }, { 1, 1 } };
+    /* As in Open vSwitch: an option of length zero, or longer than what
+     * is left, ends the walk, keeping the target and the options before
+     * it; a second SLL (or TLL) invalidates every ND field; type and code
+     * stay either way. */
+    static const uint8_t zero_len[][2] = { { 1, 1 }, { 2, 0 }, { 2, 1 } };
     static const uint8_t too_long[][2] = { { 2, 1 }, { 5, 1 } };
+    static const uint8_t dup_sll[][2] = { { 1, 1 }, { 2, 1 }, { 1, 1 } };
+    static const uint8_t dup_tll[][2] = { { 2, 1 }, { 2, 1 } };
     const struct {
         const uint8_t (*opts)[2];
         size_t n;
         bool shorten;
+        bool valid;
+        bool sll, tll;
     } bad[] = {
-        { zero_len, 2, false }, { dup_sll, 2, false }, { too_long, 2, true },
+        { zero_len, 3, false, true, true, false },
+        { too_long, 2, true, true, false, true },
+        { dup_sll, 3, false, false, false, false },
+        { dup_tll, 2, false, false, false, false },
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         b.n = 0;
@@ -922,11 +846,29 @@ TEST(nd_with_options)
         }
         p = extract(&b, &f);
         CHECK_EQ(ntohs(f.tp_src), ND_NEIGHBOR_ADVERT);
-        CHECK_MSG(ipv6_is_zero(&f.nd_target), "case %zu", i);
-        CHECK(eth_addr_is_zero(f.arp_sha));
-        CHECK(eth_addr_is_zero(f.arp_tha));
+        CHECK_EQ(ntohs(f.tp_dst), 0);
+        if (bad[i].valid) {
+            CHECK_MSG(!memcmp(&f.nd_target, nd_target, 16), "case %zu", i);
+        } else {
+            CHECK_MSG(ipv6_is_zero(&f.nd_target), "case %zu", i);
+        }
+        CHECK_MSG(bad[i].sll ? eth_addr_equals(f.arp_sha, mac_a)
+                  : eth_addr_is_zero(f.arp_sha), "case %zu", i);
+        CHECK_MSG(bad[i].tll ? eth_addr_equals(f.arp_tha, mac_b)
+                  : eth_addr_is_zero(f.arp_tha), "case %zu", i);
         dp_packet_delete(p);
     }
+
+    /* A message too short for its target: type and code only. */
+    b.n = 0;
+    size_t nd_ip6 = pb_nd(&b, ND_NEIGHBOR_SOLICIT, sll, 1);
+    b.n = 14 + 40 + 8 + 15;
+    pb_ipv6_end(&b, nd_ip6);
+    p = extract(&b, &f);
+    CHECK_EQ(ntohs(f.tp_src), ND_NEIGHBOR_SOLICIT);
+    CHECK(ipv6_is_zero(&f.nd_target));
+    CHECK(eth_addr_is_zero(f.arp_sha));
+    dp_packet_delete(p);
 
     /* ND with a nonzero code, or an echo request: no ND fields. */
     b.n = 0;
@@ -1017,13 +959,28 @@ TEST(truncated_tcp_ipv4_thresholds)
     pb_ipv4_end(&b, ip);
     check_all_truncations(&b);
 
+    /* The IP header says 40 bytes: with fewer present, a truncated
+     * capture, there are no L3 fields at all (as in Open vSwitch). */
     for (size_t len = 0; len <= b.n; len++) {
         struct dp_packet *p = extract_n(&b, len, &f);
         CHECK_EQ(f.dl_type != 0, len >= 14);
-        CHECK_EQ(f.nw_src != 0, len >= 34);
-        CHECK_EQ(f.tp_src != 0, len >= 54);
+        CHECK_EQ(f.nw_src != 0, len == 54);
+        CHECK_EQ(f.tp_src != 0, len == 54);
         CHECK_EQ(p->l3_ofs != DP_PACKET_OFS_UNSET, len >= 14);
-        CHECK_EQ(p->l4_ofs != DP_PACKET_OFS_UNSET, len >= 34);
+        CHECK_EQ(p->l4_ofs != DP_PACKET_OFS_UNSET, len == 54);
+        dp_packet_delete(p);
+    }
+
+    /* With the total length saying what is there, each layer appears as
+     * soon as its header is complete. */
+    for (size_t len = 34; len <= b.n; len++) {
+        struct pb cut = b;
+        cut.n = len;
+        pb_set16(&cut, ip + 2, len - 14);
+        struct dp_packet *p = extract(&cut, &f);
+        CHECK_EQ(ntohl(f.nw_src), 0x0a000001);
+        CHECK_EQ(f.tp_src != 0, len == 54);
+        CHECK_EQ(p->l4_ofs, 34);
         dp_packet_delete(p);
     }
 }
@@ -1165,321 +1122,4 @@ TEST(metadata_is_copied)
                    "ct_label=0x1,in_port=42,", 136));
     free(s);
     dp_packet_delete(p);
-}
-
-/* ------------------------------------------------------------------ */
-/* flow_compose() round trips. */
-
-enum proto_kind {
-    K_TCP4, K_UDP4, K_SCTP4, K_ICMP4, K_OTHER4,
-    K_TCP6, K_UDP6, K_SCTP6, K_ICMP6, K_ND, K_OTHER6,
-    K_ARP, K_RARP, K_MPLS, K_LLDP, K_8023,
-    N_KINDS
-};
-
-static struct eth_addr
-random_mac(void)
-{
-    return eth_addr_from_uint64(test_random64() & 0xffffffffffffULL);
-}
-
-static struct in6_addr
-random_in6(void)
-{
-    struct in6_addr a;
-    for (int i = 0; i < 16; i++) {
-        a.s6_addr[i] = test_random();
-    }
-    return a;
-}
-
-static void
-random_l4(struct flow *f, uint8_t proto)
-{
-    f->nw_proto = proto;
-    if (f->nw_frag & FLOW_NW_FRAG_LATER) {
-        return;
-    }
-    f->tp_src = test_random();
-    f->tp_dst = test_random();
-    if (proto == IPPROTO_TCP) {
-        f->tcp_flags = htons(test_random() & TCP_FLAGS_MASK);
-    }
-}
-
-static void
-random_flow(struct flow *f, enum proto_kind kind)
-{
-    static const uint8_t frags[] = {
-        0, 0, FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_ANY | FLOW_NW_FRAG_LATER,
-    };
-
-    memset(f, 0, sizeof *f);
-    f->in_port = test_random();
-    f->recirc_id = test_random() % 4;
-    f->dp_hash = test_random();
-    f->skb_priority = test_random() % 8;
-    f->pkt_mark = test_random();
-    f->ct_state = test_random() & 0xff;
-    f->ct_zone = test_random();
-    f->ct_mark = test_random();
-    f->ct_label.u64.hi = test_random64();
-    f->tunnel.tun_id = test_random64();
-    f->tunnel.ip_dst = test_random();
-    f->tunnel.tp_dst = htons(4789);
-    f->dl_src = random_mac();
-    f->dl_dst = random_mac();
-
-    /* 0, 1 or 2 VLAN headers. */
-    int n_vlans = test_random() % 3;
-    for (int i = 0; i < n_vlans; i++) {
-        f->vlans[i].tpid = htons(i == 0 && n_vlans == 2
-                                 ? ETH_TYPE_VLAN_8021AD
-                                 : ETH_TYPE_VLAN_8021Q);
-        f->vlans[i].tci = htons((test_random() & ~VLAN_CFI) | VLAN_CFI);
-    }
-
-    bool v6 = kind >= K_TCP6 && kind <= K_OTHER6;
-    bool v4 = kind <= K_OTHER4;
-    if (v4 || v6) {
-        f->dl_type = htons(v4 ? ETH_TYPE_IP : ETH_TYPE_IPV6);
-        f->nw_tos = test_random();
-        f->nw_ttl = test_random();
-        f->nw_frag = frags[test_random() % ARRAY_SIZE(frags)];
-        if (v4) {
-            f->nw_src = test_random();
-            f->nw_dst = test_random();
-        } else {
-            f->ipv6_src = random_in6();
-            f->ipv6_dst = random_in6();
-            f->ipv6_label = htonl(test_random() & IPV6_LABEL_MASK);
-        }
-    }
-
-    switch (kind) {
-    case K_TCP4: case K_TCP6:
-        random_l4(f, IPPROTO_TCP);
-        break;
-    case K_UDP4: case K_UDP6:
-        random_l4(f, IPPROTO_UDP);
-        break;
-    case K_SCTP4: case K_SCTP6:
-        random_l4(f, IPPROTO_SCTP);
-        break;
-    case K_ICMP4: case K_ICMP6:
-        f->nw_proto = kind == K_ICMP4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-        if (!(f->nw_frag & FLOW_NW_FRAG_LATER)) {
-            f->tp_src = htons(test_random() % 256);
-            f->tp_dst = htons(test_random() % 256);
-            if (kind == K_ICMP6 && !f->tp_dst
-                && (f->tp_src == htons(ND_NEIGHBOR_SOLICIT)
-                    || f->tp_src == htons(ND_NEIGHBOR_ADVERT))) {
-                f->tp_dst = htons(1);
-            }
-        }
-        break;
-    case K_ND:
-        f->nw_proto = IPPROTO_ICMPV6;
-        if (!(f->nw_frag & FLOW_NW_FRAG_LATER)) {
-            f->tp_src = htons(test_random() % 2 ? ND_NEIGHBOR_SOLICIT
-                              : ND_NEIGHBOR_ADVERT);
-            f->nd_target = random_in6();
-            if (test_random() % 2) {
-                f->arp_sha = random_mac();
-            }
-            if (test_random() % 2) {
-                f->arp_tha = random_mac();
-            }
-        }
-        break;
-    case K_OTHER4: case K_OTHER6:
-        f->nw_proto = (const uint8_t[]) { 47, 89, 103, 253 }
-                      [test_random() % 4];
-        break;
-    case K_ARP: case K_RARP:
-        f->dl_type = htons(kind == K_ARP ? ETH_TYPE_ARP : ETH_TYPE_RARP);
-        f->nw_proto = test_random();
-        f->nw_src = test_random();
-        f->nw_dst = test_random();
-        f->arp_sha = random_mac();
-        f->arp_tha = random_mac();
-        break;
-    case K_MPLS: {
-        f->dl_type = htons(test_random() % 2 ? ETH_TYPE_MPLS
-                           : ETH_TYPE_MPLS_MCAST);
-        int n = 1 + test_random() % FLOW_MAX_MPLS_LABELS;
-        for (int i = 0; i < n; i++) {
-            f->mpls_lse[i] = mpls_lse_from_parts(test_random(),
-                                                 test_random(), i == n - 1,
-                                                 1 + test_random() % 255);
-        }
-        break;
-    }
-    case K_LLDP:
-        f->dl_type = htons(ETH_TYPE_LLDP);
-        break;
-    case K_8023:
-        f->dl_type = htons(FLOW_DL_TYPE_NONE);
-        break;
-    case N_KINDS:
-    default:
-        PLX_NOT_REACHED();
-    }
-}
-
-/* Checks every checksum in composed packet P. */
-static void
-check_checksums(const struct dp_packet *p, const struct flow *f)
-{
-    const uint8_t *l3 = dp_packet_l3(p);
-    const uint8_t *l4 = dp_packet_l4(p);
-    bool has_csum = (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP
-                     || f->nw_proto == IPPROTO_ICMP
-                     || f->nw_proto == IPPROTO_ICMPV6);
-
-    if (f->nw_frag & FLOW_NW_FRAG_LATER) {
-        CHECK(l4 == NULL);
-        l4 = NULL;
-    }
-
-    if (f->dl_type == htons(ETH_TYPE_IP) && l3) {
-        const struct ip_header *ip = (const void *) l3;
-        CHECK_EQ(csum(ip, IP_HEADER_LEN), 0);
-        size_t l4_len = ntohs(ip->ip_tot_len) - IP_HEADER_LEN;
-        if (l4 && has_csum) {
-            uint32_t partial = f->nw_proto == IPPROTO_ICMP ? 0
-                : csum_pseudoheader4(f->nw_src, f->nw_dst, f->nw_proto,
-                                     l4_len);
-            CHECK_EQ(csum_finish(csum_continue(partial, l4, l4_len)), 0);
-        }
-    } else if (f->dl_type == htons(ETH_TYPE_IPV6) && l3 && l4
-               && has_csum) {
-        size_t l4_len = (const uint8_t *) dp_packet_tail(p) - l4;
-        uint32_t partial = csum_pseudoheader6(&f->ipv6_src, &f->ipv6_dst,
-                                              f->nw_proto, l4_len);
-        CHECK_EQ(csum_finish(csum_continue(partial, l4, l4_len)), 0);
-    }
-    if (l4 && f->nw_proto == IPPROTO_SCTP) {
-        struct sctp_header sh;
-        memcpy(&sh, l4, sizeof sh);
-        plx_be32 want = get_16aligned_be32(&sh.sctp_csum);
-        put_16aligned_be32(&sh.sctp_csum, 0);
-        CHECK_EQ(sctp_csum(&sh, sizeof sh), want);
-    }
-}
-
-TEST(compose_extract_round_trip)
-{
-    struct dp_packet *p = dp_packet_new(0);
-
-    for (int iter = 0; iter < 20000; iter++) {
-        enum proto_kind kind = iter % N_KINDS;
-        struct flow f, g;
-
-        random_flow(&f, kind);
-        flow_compose(p, &f);
-        CHECK_GE(dp_packet_size(p), ETH_TOTAL_MIN);
-        check_checksums(p, &f);
-
-        /* Extract from an exact-size copy, whose metadata compose set. */
-        struct dp_packet *q = dp_packet_clone(p);
-        flow_extract(q, &g);
-        if (!flow_equal(&f, &g)) {
-            char *a = flow_to_string(&f), *b = flow_to_string(&g);
-            test_fail(TEST_WHERE, "kind %d iter %d:\n  %s\n  %s",
-                      kind, iter, a, b);
-        }
-        CHECK_EQ(q->l3_ofs, p->l3_ofs);
-        CHECK_EQ(q->l4_ofs, p->l4_ofs);
-        dp_packet_delete(q);
-    }
-    dp_packet_delete(p);
-}
-
-TEST(compose_matches_hand_built)
-{
-    /* A composed TCP packet is byte-compatible with a hand-built one in
-     * every field flow_extract() looks at, and its UDP twin has a correct
-     * length. */
-    struct flow f;
-    memset(&f, 0, sizeof f);
-    f.dl_src = mac_a;
-    f.dl_dst = mac_b;
-    f.dl_type = htons(ETH_TYPE_IP);
-    f.nw_src = htonl(0x0a000001);
-    f.nw_dst = htonl(0x0a000002);
-    f.nw_proto = IPPROTO_UDP;
-    f.nw_ttl = 64;
-    f.tp_src = htons(1234);
-    f.tp_dst = htons(53);
-
-    struct dp_packet *p = dp_packet_new(0);
-    flow_compose(p, &f);
-    const uint8_t *d = dp_packet_data(p);
-    CHECK_EQ(dp_packet_size(p), 60);
-    CHECK_EQ(d[12], 0x08);
-    CHECK_EQ(d[14], 0x45);
-    CHECK_EQ((d[16] << 8) | d[17], 28);         /* IP total length. */
-    CHECK_EQ((d[38] << 8) | d[39], 8);          /* UDP length. */
-    CHECK_EQ((d[36] << 8) | d[37], 53);
-    dp_packet_delete(p);
-}
-
-/* ------------------------------------------------------------------ */
-/* Hashing, equality, wildcards. */
-
-TEST(hash_and_equal)
-{
-    struct flow a, b;
-
-    random_flow(&a, K_TCP4);
-    b = a;
-    CHECK(flow_equal(&a, &b));
-    CHECK_EQ(flow_hash(&a, 0), flow_hash(&b, 0));
-    CHECK_NE(flow_hash(&a, 0), flow_hash(&a, 1));
-
-    int collisions = 0;
-    for (size_t i = 0; i < sizeof b; i++) {
-        b = a;
-        ((uint8_t *) &b)[i] ^= 1;
-        CHECK(!flow_equal(&a, &b));
-        collisions += flow_hash(&a, 0) == flow_hash(&b, 0);
-    }
-    CHECK_LE(collisions, 1);
-}
-
-TEST(wildcards)
-{
-    struct flow_wildcards wc, wc2;
-    struct flow f, g;
-
-    flow_wildcards_init_catchall(&wc);
-    CHECK(flow_wildcards_is_catchall(&wc));
-    random_flow(&f, K_UDP6);
-    g = f;
-    flow_zero_wildcards(&g, &wc);
-    struct flow zero;
-    memset(&zero, 0, sizeof zero);
-    CHECK(flow_equal(&g, &zero));
-
-    flow_wildcards_init_exact(&wc);
-    CHECK(!flow_wildcards_is_catchall(&wc));
-    CHECK_EQ(wc.masks.pad3[0], 0);
-    CHECK_EQ(wc.masks.nw_src, 0xffffffff);
-    CHECK_EQ(ntohs(wc.masks.tcp_flags), TCP_FLAGS_MASK);
-    g = f;
-    flow_zero_wildcards(&g, &wc);
-    CHECK(flow_equal(&g, &f));
-
-    /* Keep only nw_proto and tp_dst. */
-    flow_wildcards_init_catchall(&wc2);
-    CHECK(!flow_wildcards_equal(&wc, &wc2));
-    wc2.masks.nw_proto = 0xff;
-    wc2.masks.tp_dst = htons(0xff00);
-    g = f;
-    flow_zero_wildcards(&g, &wc2);
-    CHECK_EQ(g.nw_proto, IPPROTO_UDP);
-    CHECK_EQ(g.tp_dst, f.tp_dst & htons(0xff00));
-    CHECK_EQ(g.tp_src, 0);
-    CHECK(ipv6_is_zero(&g.ipv6_src));
 }

@@ -55,7 +55,11 @@ TEST(canonical_text)
         { "eth_type=0x88cc", "dl_type=0x88cc" },
         { "dl_type=0x86dd", "ipv6" },
         { "dl_type=0x0800,ip_proto=1", "icmp" },
-        { "igmp", "igmp" },
+        /* Open vSwitch 3.x writes IGMP this way and no longer reads
+         * "igmp"; Plexus still reads it. */
+        { "igmp", "ip,nw_proto=2" },
+        { "ipv6,nw_proto=44,nw_frag=later",
+          "ipv6,nw_proto=44,nw_frag=later" },
         { "icmp,icmp_type=8,icmp_code=0", "icmp,icmp_type=8,icmp_code=0" },
         { "dl_type=0x86dd,nw_proto=58,icmp_type=135,icmp_code=0,"
           "nd_target=fe80::1",
@@ -80,6 +84,21 @@ TEST(canonical_text)
         { "vlan_tci=0x1005/0x1fff", "dl_vlan=5" },
         { "vlan_tci=0x7005", "dl_vlan=5,dl_vlan_pcp=3" },
         { "vlan_tci=0x6005", "vlan_tci=0x6005" },
+        /* The inner VLAN header, as ovs-ofctl parse-pcap prints it. */
+        { "dl_vlan=100,dl_vlan_pcp=5,vlan_tci1=0x0000",
+          "dl_vlan=100,dl_vlan_pcp=5,vlan_tci1=0x0000" },
+        { "dl_vlan_pcp1=0,dl_vlan1=20,dl_vlan_pcp=0,dl_vlan=10",
+          "dl_vlan=10,dl_vlan_pcp=0,dl_vlan1=20,dl_vlan_pcp1=0" },
+        { "dl_vlan=10,dl_vlan1=20", "dl_vlan=10,dl_vlan1=20" },
+        { "dl_vlan=1,dl_vlan_pcp1=3", "dl_vlan=1,dl_vlan_pcp1=3" },
+        { "vlan_tci=0x1000/0x1000,vlan_tci1=0x1005/0x1fff",
+          "vlan_tci=0x1000/0x1000,dl_vlan1=5" },
+        { "vlan_tci=0x1001,vlan_tci1=0x6005/0xf000",
+          "dl_vlan=1,dl_vlan_pcp=0,vlan_tci1=0x6000/0xf000" },
+        { "vlan_vid=0x1001,vlan_tci1=0x1000/0x1000",
+          "dl_vlan=1,vlan_tci1=0x1000/0x1000" },
+        { "dl_vlan=10,dl_vlan_pcp=0,vlan_tci1=0x0000,dl_type=0x8100",
+          "dl_vlan=10,dl_vlan_pcp=0,vlan_tci1=0x0000,dl_type=0x8100" },
         { "dl_src=00:11:22:33:44:55,dl_dst=01:00:00:00:00:00/"
           "01:00:00:00:00:00",
           "dl_src=00:11:22:33:44:55,dl_dst=01:00:00:00:00:00/"
@@ -129,6 +148,15 @@ TEST(canonical_text)
         { "mpls,mpls_bos=1,mpls_tc=3,mpls_label=100,mpls_ttl=9",
           "mpls,mpls_label=100,mpls_tc=3,mpls_ttl=9,mpls_bos=1" },
         { "mplsm", "mplsm" },
+        /* Inner label stack entries, whole, as ovs-ofctl prints them. */
+        { "mpls,mpls_label=1,mpls_tc=0,mpls_ttl=0,mpls_bos=0,"
+          "mpls_lse1=8448",
+          "mpls,mpls_label=1,mpls_tc=0,mpls_ttl=0,mpls_bos=0,"
+          "mpls_lse1=8448" },
+        { "mpls_lse2=0,mplsm,mpls_lse1=0x2002",
+          "mplsm,mpls_lse1=8194,mpls_lse2=0" },
+        { "mpls,mpls_lse3=0x100/0x100,mpls_lse2=4294967295",
+          "mpls,mpls_lse2=4294967295,mpls_lse3=0x100/0x100" },
         { "udp,udp_dst=53", "udp,tp_dst=53" },
         { "udp6,tp_dst=0x1000/0xf000", "udp6,tp_dst=0x1000/0xf000" },
         { "sctp6,sctp_src=5", "sctp6,tp_src=5" },
@@ -219,6 +247,28 @@ TEST(errors)
           "nw_src: field set more than once" },
         { "dl_vlan=1,vlan_tci=0", "vlan_tci: field set more than once" },
         { "dl_vlan=1,vlan_vid=0x1001", "vlan_vid: field set more than once" },
+        { "dl_vlan=1,dl_vlan1=2,vlan_tci1=0",
+          "vlan_tci1: field set more than once" },
+        { "dl_vlan1=5", "dl_vlan1: prerequisites not met (requires an outer "
+          "VLAN header (dl_vlan, or vlan_tci with 0x1000 set))" },
+        { "vlan_tci=0,vlan_tci1=0", "vlan_tci1: prerequisites not met "
+          "(requires an outer VLAN header (dl_vlan, or vlan_tci with "
+          "0x1000 set))" },
+        { "vlan_tci=0x0000/0x1000,dl_vlan_pcp1=1", "dl_vlan_pcp1: "
+          "prerequisites not met (requires an outer VLAN header (dl_vlan, "
+          "or vlan_tci with 0x1000 set))" },
+        { "dl_vlan=1,dl_vlan_pcp1=8",
+          "8: value not valid for field dl_vlan_pcp1" },
+        { "dl_vlan=1,dl_vlan1=4096",
+          "4096: value not valid for field dl_vlan1" },
+        { "dl_vlan=1,dl_vlan1=1/1",
+          "1/1: invalid mask for field dl_vlan1" },
+        { "ip,mpls_lse1=1", "mpls_lse1: prerequisites not met (requires "
+          "mpls or mplsm)" },
+        { "mpls,mpls_lse3=0x100000000",
+          "0x100000000: value too large for 4-byte field mpls_lse3" },
+        { "mpls,mpls_lse1=1,mpls_lse1=2",
+          "mpls_lse1: field set more than once" },
         { "ip,nw_tos=4,ip_dscp=1", "ip_dscp: field set more than once" },
         { "nw_src=*,nw_src=1.2.3.4", "nw_src: field set more than once" },
         { "ip,tcp", "tcp: conflicts with an earlier protocol or field" },

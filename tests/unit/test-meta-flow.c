@@ -226,6 +226,37 @@ TEST(storage_placement)
     mf_set_wild(mf_from_id(MFF_DL_VLAN_PCP), &m);
     CHECK_EQ(m.wc.masks.vlans[0].tci, 0);
 
+    /* The inner VLAN fields land on the second header, the same way. */
+    match_init_catchall(&m);
+    set_from_string(&m, "dl_vlan1", "20");
+    CHECK_EQ(m.flow.vlans[0].tci, 0);
+    CHECK_EQ(m.wc.masks.vlans[0].tci, 0);
+    CHECK_EQ(ntohs(m.flow.vlans[1].tci), 0x1014);
+    CHECK_EQ(ntohs(m.wc.masks.vlans[1].tci), 0x1fff);
+    CHECK_EQ(m.wc.masks.vlans[1].tpid, 0);
+    set_from_string(&m, "dl_vlan_pcp1", "6");
+    CHECK_EQ(ntohs(m.flow.vlans[1].tci), 0xd014);
+    CHECK_EQ(ntohs(m.wc.masks.vlans[1].tci), 0xffff);
+    mf_set_wild(mf_from_id(MFF_DL_VLAN1), &m);
+    mf_set_wild(mf_from_id(MFF_DL_VLAN_PCP1), &m);
+    CHECK_EQ(m.wc.masks.vlans[1].tci, 0);
+    CHECK_EQ(m.flow.vlans[1].tci, 0);
+    set_from_string(&m, "vlan_tci1", "0x0000");
+    CHECK_EQ(m.flow.vlans[1].tci, 0);
+    CHECK_EQ(m.wc.masks.vlans[1].tci, UINT16_MAX);
+
+    /* Inner MPLS label stack entries are whole 32-bit words. */
+    match_init_catchall(&m);
+    set_from_string(&m, "mpls_lse1", "8448");
+    set_from_string(&m, "mpls_lse2", "0x100/0x100");
+    set_from_string(&m, "mpls_lse3", "4294967295");
+    CHECK_EQ(m.wc.masks.mpls_lse[0], 0);
+    CHECK_EQ(ntohl(m.flow.mpls_lse[1]), 8448);
+    CHECK_EQ(m.wc.masks.mpls_lse[1], UINT32_MAX);
+    CHECK_EQ(ntohl(m.flow.mpls_lse[2]), 0x100);
+    CHECK_EQ(ntohl(m.wc.masks.mpls_lse[2]), 0x100);
+    CHECK_EQ(m.flow.mpls_lse[3], UINT32_MAX);
+
     match_init_catchall(&m);
     set_from_string(&m, "ip_dscp", "46");
     CHECK_EQ(m.flow.nw_tos, 46 << 2);
@@ -546,6 +577,28 @@ TEST(prerequisites)
     CHECK(!mf_are_prereqs_ok(mf_from_id(MFF_VLAN_PCP), &flow));
     flow.vlans[0].tci = htons(VLAN_CFI);
     CHECK(mf_are_prereqs_ok(mf_from_id(MFF_VLAN_PCP), &flow));
+
+    /* The inner VLAN fields need the outer header, not the inner one. */
+    static const enum mf_field_id inner[] = {
+        MFF_VLAN_TCI1, MFF_DL_VLAN1, MFF_DL_VLAN_PCP1,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(inner); i++) {
+        const struct mf_field *mf = mf_from_id(inner[i]);
+        memset(&flow, 0, sizeof flow);
+        flow.vlans[1].tci = htons(VLAN_CFI | 5);
+        CHECK_MSG(!mf_are_prereqs_ok(mf, &flow), "%s", mf->name);
+        flow.vlans[0].tci = htons(VLAN_CFI);
+        CHECK_MSG(mf_are_prereqs_ok(mf, &flow), "%s", mf->name);
+        CHECK(!mf->oxm_header && !mf->nxm_header && !mf->writable);
+        CHECK(strstr(mf_prereqs_to_string(mf->prereqs), "outer VLAN"));
+    }
+
+    /* Inner MPLS entries need MPLS. */
+    memset(&flow, 0, sizeof flow);
+    flow.dl_type = htons(ETH_TYPE_IP);
+    CHECK(!mf_are_prereqs_ok(mf_from_id(MFF_MPLS_LSE1), &flow));
+    flow.dl_type = htons(ETH_TYPE_MPLS);
+    CHECK(mf_are_prereqs_ok(mf_from_id(MFF_MPLS_LSE3), &flow));
 
     /* Conntrack: a packet needs +trk-inv; a match needs a bit that
      * implies a valid connection, or +trk with -inv matched. */
