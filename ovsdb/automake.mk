@@ -7,3 +7,4 @@ include ovsdb/data.mk
 include ovsdb/log.mk
 include ovsdb/engine.mk
 include ovsdb/idl.mk
+include ovsdb/server.mk
