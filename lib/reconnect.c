@@ -270,9 +270,12 @@ reconnect_disconnected(struct reconnect *fsm, long long int now, int error)
 
     /* Report what happened. */
     if (fsm->state & (S_ACTIVE | S_IDLE)) {
-        if (error > 0 || error == EOF) {
+        if (error > 0) {
             RLOG(fsm, VLL_WARN, "%s: connection dropped (%s)", fsm->name,
                  error_text(error));
+        } else if (error == EOF) {
+            /* The peer hung up: routine for clients that come and go. */
+            RLOG(fsm, fsm->info, "%s: connection closed by peer", fsm->name);
         } else {
             RLOG(fsm, fsm->info, "%s: connection closed", fsm->name);
         }
