@@ -6,3 +6,4 @@ bench: $(BENCHMARKS)
 	  echo "== $$b" >&2; ./$$b; \
 	done
 .PHONY: bench
+include tests/bench/bench.mk
