@@ -453,13 +453,100 @@ jsonrpc_parser_has_output(const struct jsonrpc_parser *p)
 
 /* ---- Connections. ---- */
 
-/* One queued outgoing message. */
+/* Serialized sends. */
+
+struct jsonrpc_buf {
+    atomic_size_t refcnt;
+    size_t size;
+    char *data;
+};
+
+struct jsonrpc_buf *
+jsonrpc_buf_create(const void *data, size_t n)
+{
+    struct jsonrpc_buf *buf = xmalloc(sizeof *buf);
+
+    atomic_init(&buf->refcnt, 1);
+    buf->size = n;
+    buf->data = xmemdup(data, n);
+    return buf;
+}
+
+struct jsonrpc_buf *
+jsonrpc_buf_from_ds(struct ds *ds)
+{
+    struct jsonrpc_buf *buf = xmalloc(sizeof *buf);
+
+    atomic_init(&buf->refcnt, 1);
+    buf->size = ds->length;
+    buf->data = ds_steal_cstr(ds);
+    return buf;
+}
+
+struct jsonrpc_buf *
+jsonrpc_buf_ref(struct jsonrpc_buf *buf)
+{
+    atomic_fetch_add(&buf->refcnt, 1);
+    return buf;
+}
+
+void
+jsonrpc_buf_unref(struct jsonrpc_buf *buf)
+{
+    if (buf && atomic_fetch_sub(&buf->refcnt, 1) == 1) {
+        free(buf->data);
+        free(buf);
+    }
+}
+
+const char *
+jsonrpc_buf_data(const struct jsonrpc_buf *buf)
+{
+    return buf->data;
+}
+
+size_t
+jsonrpc_buf_size(const struct jsonrpc_buf *buf)
+{
+    return buf->size;
+}
+
+/* One queued outgoing message: 'head' followed by 'body' (if nonnull). */
 struct jsonrpc_outbuf {
     struct plx_list list_node;  /* In struct jsonrpc's 'output'. */
-    char *data;
-    size_t size;
+    char *head;                 /* Owned; 'inline_head' or malloc'd. */
+    size_t head_size;
+    struct jsonrpc_buf *body;   /* A reference, or NULL. */
+    size_t size;                /* head_size + body's size. */
     size_t ofs;                 /* Bytes already sent. */
+    char inline_head[];
 };
+
+/* Most messages are small: jsonrpc_run() gathers the bytes of several
+ * queued messages into one write of up to this many bytes. */
+#define JSONRPC_GATHER_MAX 16384
+
+static void
+jsonrpc_outbuf_free(struct jsonrpc_outbuf *buf)
+{
+    if (buf->head != buf->inline_head) {
+        free(buf->head);
+    }
+    jsonrpc_buf_unref(buf->body);
+    free(buf);
+}
+
+/* The unsent bytes of BUF that are contiguous in memory. */
+static const char *
+jsonrpc_outbuf_span(const struct jsonrpc_outbuf *buf, size_t *lenp)
+{
+    if (buf->ofs < buf->head_size) {
+        *lenp = buf->head_size - buf->ofs;
+        return buf->head + buf->ofs;
+    }
+    *lenp = buf->size - buf->ofs;
+    return buf->body->data + (buf->ofs - buf->head_size);
+}
 
 struct jsonrpc {
     struct stream *stream;
@@ -474,6 +561,7 @@ struct jsonrpc {
     size_t output_count;        /* Messages in 'output'. */
     size_t max_backlog_msgs;    /* 0: no limit. */
     size_t max_backlog_bytes;   /* 0: no limit. */
+    bool corked;                /* Queue only, see jsonrpc_cork(). */
 };
 
 static struct vlog_rate_limit jsonrpc_rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -496,8 +584,7 @@ jsonrpc_clear_output(struct jsonrpc *rpc)
     struct jsonrpc_outbuf *buf;
 
     LIST_FOR_EACH_POP (buf, list_node, &rpc->output) {
-        free(buf->data);
-        free(buf);
+        jsonrpc_outbuf_free(buf);
     }
     rpc->backlog = 0;
     rpc->output_count = 0;
@@ -527,6 +614,66 @@ jsonrpc_error(struct jsonrpc *rpc, int error)
     }
 }
 
+static struct jsonrpc_outbuf *
+jsonrpc_output_front(const struct jsonrpc *rpc)
+{
+    return CONTAINER_OF(plx_list_front(&rpc->output),
+                        struct jsonrpc_outbuf, list_node);
+}
+
+/* Copies up to MAX unsent bytes, oldest first, to DST; returns how
+ * many. */
+static size_t
+jsonrpc_gather(const struct jsonrpc *rpc, char *dst, size_t max)
+{
+    const struct jsonrpc_outbuf *buf;
+    size_t n = 0;
+
+    LIST_FOR_EACH (buf, list_node, &rpc->output) {
+        size_t ofs = buf->ofs;
+        while (ofs < buf->size && n < max) {
+            const char *src;
+            size_t len;
+
+            if (ofs < buf->head_size) {
+                src = buf->head + ofs;
+                len = buf->head_size - ofs;
+            } else {
+                src = buf->body->data + (ofs - buf->head_size);
+                len = buf->size - ofs;
+            }
+            len = MIN(len, max - n);
+            memcpy(dst + n, src, len);
+            n += len;
+            ofs += len;
+        }
+        if (n >= max) {
+            break;
+        }
+    }
+    return n;
+}
+
+/* Marks the N oldest unsent bytes as sent. */
+static void
+jsonrpc_consume(struct jsonrpc *rpc, size_t n)
+{
+    rpc->backlog -= n;
+    while (n) {
+        struct jsonrpc_outbuf *buf = jsonrpc_output_front(rpc);
+        size_t left = buf->size - buf->ofs;
+
+        if (n < left) {
+            buf->ofs += n;
+            break;
+        }
+        n -= left;
+        plx_list_remove(&buf->list_node);
+        jsonrpc_outbuf_free(buf);
+        rpc->output_count--;
+    }
+}
+
 void
 jsonrpc_run(struct jsonrpc *rpc)
 {
@@ -536,21 +683,24 @@ jsonrpc_run(struct jsonrpc *rpc)
 
     stream_run(rpc->stream);
     while (!plx_list_is_empty(&rpc->output)) {
-        struct jsonrpc_outbuf *buf = CONTAINER_OF(
-            plx_list_front(&rpc->output), struct jsonrpc_outbuf, list_node);
-        int n = stream_send(rpc->stream, buf->data + buf->ofs,
-                            buf->size - buf->ofs);
-        if (n >= 0) {
-            buf->ofs += n;
-            rpc->backlog -= n;
-            if (buf->ofs >= buf->size) {
-                plx_list_remove(&buf->list_node);
-                free(buf->data);
-                free(buf);
-                rpc->output_count--;
-            }
+        const struct jsonrpc_outbuf *front = jsonrpc_output_front(rpc);
+        char scratch[JSONRPC_GATHER_MAX];
+        size_t len;
+        const char *data = jsonrpc_outbuf_span(front, &len);
+
+        /* One write for several small pieces: fewer system calls, and
+         * the peer wakes up once for all of them. */
+        if (len < JSONRPC_GATHER_MAX
+            && (rpc->output_count > 1 || len < front->size - front->ofs)) {
+            len = jsonrpc_gather(rpc, scratch, sizeof scratch);
+            data = scratch;
+        }
+
+        int n = stream_send(rpc->stream, data, len);
+        if (n > 0) {
+            jsonrpc_consume(rpc, n);
         } else {
-            if (n != -EAGAIN) {
+            if (n < 0 && n != -EAGAIN) {
                 VLOG_WARN_RL(&jsonrpc_rl, "%s: send error: %s",
                              rpc->name, plx_strerror(-n));
                 jsonrpc_error(rpc, -n);
@@ -637,6 +787,35 @@ jsonrpc_log_msg(const struct jsonrpc *rpc, const char *title,
     }
 }
 
+/* Queues BUF, which holds one whole message, and starts sending it
+ * unless corked. */
+static int
+jsonrpc_queue(struct jsonrpc *rpc, struct jsonrpc_outbuf *buf)
+{
+    buf->ofs = 0;
+    plx_list_push_back(&rpc->output, &buf->list_node);
+    rpc->backlog += buf->size;
+    rpc->output_count++;
+
+    if ((rpc->max_backlog_msgs && rpc->output_count > rpc->max_backlog_msgs)
+        || (rpc->max_backlog_bytes
+            && rpc->backlog > rpc->max_backlog_bytes)) {
+        VLOG_WARN_RL(&jsonrpc_rl, "%s: dropping connection: %zu messages "
+                     "and %zu bytes queued, beyond the limit (%zu messages, "
+                     "%zu bytes)", rpc->name, rpc->output_count,
+                     rpc->backlog, rpc->max_backlog_msgs,
+                     rpc->max_backlog_bytes);
+        jsonrpc_error(rpc, ENOBUFS);
+        return ENOBUFS;
+    }
+
+    /* Usually the whole message goes out at once. */
+    if (rpc->output_count == 1 && !rpc->corked) {
+        jsonrpc_run(rpc);
+    }
+    return rpc->status;
+}
+
 int
 jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
 {
@@ -656,30 +835,53 @@ jsonrpc_send(struct jsonrpc *rpc, struct jsonrpc_msg *msg)
     jsonrpc_msg_destroy(msg);
 
     buf = xmalloc(sizeof *buf);
-    buf->size = ds.length;
-    buf->data = ds_steal_cstr(&ds);
-    buf->ofs = 0;
-    plx_list_push_back(&rpc->output, &buf->list_node);
-    rpc->backlog += buf->size;
-    rpc->output_count++;
+    buf->head_size = buf->size = ds.length;
+    buf->head = ds_steal_cstr(&ds);
+    buf->body = NULL;
+    return jsonrpc_queue(rpc, buf);
+}
 
-    if ((rpc->max_backlog_msgs && rpc->output_count > rpc->max_backlog_msgs)
-        || (rpc->max_backlog_bytes
-            && rpc->backlog > rpc->max_backlog_bytes)) {
-        VLOG_WARN_RL(&jsonrpc_rl, "%s: dropping connection: %zu messages "
-                     "and %zu bytes queued, beyond the limit (%zu messages, "
-                     "%zu bytes)", rpc->name, rpc->output_count,
-                     rpc->backlog, rpc->max_backlog_msgs,
-                     rpc->max_backlog_bytes);
-        jsonrpc_error(rpc, ENOBUFS);
-        return ENOBUFS;
+int
+jsonrpc_send_serialized(struct jsonrpc *rpc, const void *head,
+                        size_t head_len, struct jsonrpc_buf *body)
+{
+    if (rpc->status) {
+        return rpc->status;
+    } else if (!head_len && !body->size) {
+        return 0;
     }
 
-    /* Usually the whole message goes out at once. */
-    if (rpc->output_count == 1) {
+    if (VLOG_IS_DBG_ENABLED()) {
+        int h = MIN(head_len, 1000);
+        int b = MIN(body->size, 1000 - h);
+        VLOG_DBG("%s: send serialized: %.*s%.*s", rpc->name,
+                 h, (const char *) head, b, body->data);
+    }
+
+    struct jsonrpc_outbuf *buf = xmalloc(sizeof *buf + head_len);
+    if (head_len) {
+        memcpy(buf->inline_head, head, head_len);
+    }
+    buf->head = buf->inline_head;
+    buf->head_size = head_len;
+    buf->body = jsonrpc_buf_ref(body);
+    buf->size = head_len + body->size;
+    return jsonrpc_queue(rpc, buf);
+}
+
+void
+jsonrpc_cork(struct jsonrpc *rpc)
+{
+    rpc->corked = true;
+}
+
+void
+jsonrpc_uncork(struct jsonrpc *rpc)
+{
+    if (rpc->corked) {
+        rpc->corked = false;
         jsonrpc_run(rpc);
     }
-    return rpc->status;
 }
 
 /* Reads and decodes the next queued value, if any. */
@@ -1049,6 +1251,31 @@ jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
     }
     jsonrpc_msg_destroy(msg);
     return ENOTCONN;
+}
+
+int
+jsonrpc_session_send_serialized(struct jsonrpc_session *s, const void *head,
+                                size_t head_len, struct jsonrpc_buf *body)
+{
+    return (s->rpc
+            ? jsonrpc_send_serialized(s->rpc, head, head_len, body)
+            : ENOTCONN);
+}
+
+void
+jsonrpc_session_cork(struct jsonrpc_session *s)
+{
+    if (s->rpc) {
+        jsonrpc_cork(s->rpc);
+    }
+}
+
+void
+jsonrpc_session_uncork(struct jsonrpc_session *s)
+{
+    if (s->rpc) {
+        jsonrpc_uncork(s->rpc);
+    }
 }
 
 static bool

@@ -42,7 +42,25 @@
  *    without bound), jsonrpc_recv() returns the next message or EAGAIN.
  *    Errors are sticky: after one, every call returns it (EOF for a clean
  *    close, EPROTO for a framing or message error).  Call jsonrpc_run()
- *    and jsonrpc_wait() each main-loop iteration.
+ *    and jsonrpc_wait() each main-loop iteration.  jsonrpc_run() writes
+ *    queued messages to the stream in as few writes as it can (several
+ *    small messages are gathered into one write of up to 16 KiB), and
+ *    jsonrpc_cork()/jsonrpc_uncork() let a sender that is about to queue
+ *    several messages have them leave together.
+ *
+ *    Serialized sends.  A server that sends the same notification to many
+ *    clients (OVSDB monitor fan-out) serializes it once into a struct
+ *    jsonrpc_buf, an immutable reference-counted byte string, and queues
+ *    it on every connection with jsonrpc_send_serialized(), optionally
+ *    behind a short per-connection head (for example the part of the
+ *    notification that names the client's monitor).  Each output queue
+ *    holds its own reference until the bytes are written or the
+ *    connection fails, so the text lives until the slowest client has it.
+ *    Backlog accounting is per connection and the same as for
+ *    jsonrpc_send(): the head and the whole body count as one message of
+ *    head + body bytes on every connection that queued it.  The bytes are
+ *    not checked: the caller promises that head + body is exactly one
+ *    JSON-RPC message as jsonrpc_send() would have written it.
  *
  * 4. Sessions.  struct jsonrpc_session is a connection that survives
  *    disconnection: it reconnects with backoff (lib/reconnect.h), sends
@@ -63,6 +81,7 @@
 #include "json.h"
 #include "util.h"
 
+struct ds;
 struct stream;
 
 /* ---- Messages. ---- */
@@ -171,6 +190,31 @@ void jsonrpc_set_max_msg_bytes(struct jsonrpc *, size_t);
 /* Queues MSG (taking ownership) and starts sending it.  Returns 0 or the
  * connection's sticky error (then MSG was discarded). */
 int jsonrpc_send(struct jsonrpc *, struct jsonrpc_msg *);
+/* Reference-counted immutable byte strings for serialized sends. */
+struct jsonrpc_buf;
+/* A new buffer (one reference) holding a copy of the N bytes at DATA. */
+struct jsonrpc_buf *jsonrpc_buf_create(const void *data, size_t n);
+/* A new buffer (one reference) that takes over DS's contents, leaving DS
+ * empty. */
+struct jsonrpc_buf *jsonrpc_buf_from_ds(struct ds *);
+struct jsonrpc_buf *jsonrpc_buf_ref(struct jsonrpc_buf *);
+/* Drops a reference (NULL is allowed); the last one frees the buffer. */
+void jsonrpc_buf_unref(struct jsonrpc_buf *);
+const char *jsonrpc_buf_data(const struct jsonrpc_buf *);
+size_t jsonrpc_buf_size(const struct jsonrpc_buf *);
+
+/* Queues the HEAD_LEN bytes at HEAD (copied; HEAD_LEN may be 0) followed
+ * by BODY's bytes (this takes a new reference: the caller keeps its own)
+ * as one message, see "Serialized sends" above.  Returns as
+ * jsonrpc_send(). */
+int jsonrpc_send_serialized(struct jsonrpc *, const void *head,
+                            size_t head_len, struct jsonrpc_buf *body);
+
+/* While corked, sends only queue; jsonrpc_uncork() then writes what the
+ * stream takes (as jsonrpc_run() does). */
+void jsonrpc_cork(struct jsonrpc *);
+void jsonrpc_uncork(struct jsonrpc *);
+
 /* Returns 0 with the next message in '*msgp' (caller destroys it),
  * EAGAIN, or the sticky error. */
 int jsonrpc_recv(struct jsonrpc *, struct jsonrpc_msg **msgp);
@@ -202,6 +246,14 @@ void jsonrpc_session_recv_wait(struct jsonrpc_session *);
 /* Queues MSG (taking ownership) if connected; otherwise discards it and
  * returns ENOTCONN. */
 int jsonrpc_session_send(struct jsonrpc_session *, struct jsonrpc_msg *);
+/* As jsonrpc_send_serialized() if connected; otherwise ENOTCONN. */
+int jsonrpc_session_send_serialized(struct jsonrpc_session *,
+                                    const void *head, size_t head_len,
+                                    struct jsonrpc_buf *body);
+/* jsonrpc_cork() and jsonrpc_uncork() on the current connection, if
+ * any. */
+void jsonrpc_session_cork(struct jsonrpc_session *);
+void jsonrpc_session_uncork(struct jsonrpc_session *);
 /* The next message from the peer other than echo traffic, or NULL. */
 struct jsonrpc_msg *jsonrpc_session_recv(struct jsonrpc_session *);
 

@@ -75,12 +75,21 @@ struct ovsdb_jsonrpc_session {
     bool db_change_aware;
 
     /* Produced this iteration, sent after the group commit. */
-    struct jsonrpc_msg **out;
+    struct session_out *out;
     size_t n_out, allocated_out;
 
-    /* Local sessions: sent, waiting to be popped. */
-    struct jsonrpc_msg **delivered;
+    /* Local sessions: the text of what was sent, waiting to be popped. */
+    char **delivered;
     size_t n_delivered, allocated_delivered, first_delivered;
+};
+
+/* One message a session is to send: 'msg', or the bytes of 'head'
+ * followed by those of 'body' (a monitor's update notification, see
+ * "Fan-out" below). */
+struct session_out {
+    struct jsonrpc_msg *msg;
+    struct jsonrpc_buf *head;
+    struct jsonrpc_buf *body;
 };
 
 struct jsonrpc_monitor {
@@ -90,6 +99,7 @@ struct jsonrpc_monitor {
     struct server_db *sdb;
     json_t *id;
     struct ovsdb_monitor *monitor;
+    struct jsonrpc_buf *head;       /* Notification text up to updates. */
 };
 
 /* A "transact" blocked in a "wait". */
@@ -108,6 +118,10 @@ static void session_handle(struct ovsdb_jsonrpc_session *,
                            struct jsonrpc_msg *);
 static void session_queue(struct ovsdb_jsonrpc_session *,
                           struct jsonrpc_msg *);
+static void session_out_destroy(struct session_out *);
+static void session_queue_serialized(struct ovsdb_jsonrpc_session *,
+                                     struct jsonrpc_buf *head,
+                                     struct jsonrpc_buf *body);
 static const struct ovsdb_replica_class server_replica_class;
 
 static const char zero_txn_id[] = "00000000-0000-0000-0000-000000000000";
@@ -402,6 +416,7 @@ monitor_destroy(struct jsonrpc_monitor *m)
     plx_list_remove(&m->db_node);
     ovsdb_monitor_destroy(m->monitor);
     json_decref(m->id);
+    jsonrpc_buf_unref(m->head);
     free(m);
 }
 
@@ -438,11 +453,11 @@ session_destroy(struct ovsdb_jsonrpc_session *s)
     hmap_destroy(&s->waiters);
 
     for (size_t i = 0; i < s->n_out; i++) {
-        jsonrpc_msg_destroy(s->out[i]);
+        session_out_destroy(&s->out[i]);
     }
     free(s->out);
     for (size_t i = s->first_delivered; i < s->n_delivered; i++) {
-        jsonrpc_msg_destroy(s->delivered[i]);
+        free(s->delivered[i]);
     }
     free(s->delivered);
 
@@ -458,49 +473,137 @@ ovsdb_jsonrpc_session_close(struct ovsdb_jsonrpc_session *s)
     session_destroy(s);
 }
 
-static void
-session_queue(struct ovsdb_jsonrpc_session *s, struct jsonrpc_msg *msg)
+static struct session_out *
+session_out_add(struct ovsdb_jsonrpc_session *s)
 {
     if (s->n_out >= s->allocated_out) {
         s->out = x2nrealloc(s->out, &s->allocated_out, sizeof *s->out);
     }
-    s->out[s->n_out++] = msg;
+    struct session_out *out = &s->out[s->n_out++];
+    memset(out, 0, sizeof *out);
+    return out;
 }
 
-/* Sends what the iteration produced. */
+static void
+session_queue(struct ovsdb_jsonrpc_session *s, struct jsonrpc_msg *msg)
+{
+    session_out_add(s)->msg = msg;
+}
+
+/* Queues the bytes of HEAD followed by those of BODY (taking new
+ * references to both) as one message. */
+static void
+session_queue_serialized(struct ovsdb_jsonrpc_session *s,
+                         struct jsonrpc_buf *head, struct jsonrpc_buf *body)
+{
+    struct session_out *out = session_out_add(s);
+    out->head = jsonrpc_buf_ref(head);
+    out->body = jsonrpc_buf_ref(body);
+}
+
+/* Local sessions keep the text that would have gone on the wire. */
+static void
+session_deliver_local(struct ovsdb_jsonrpc_session *s,
+                      const struct session_out *out)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    if (out->msg) {
+        json_t *json = jsonrpc_msg_to_json(out->msg);
+        json_to_ds(json, JSON_COMPACT, &ds);
+        json_decref(json);
+    } else {
+        ds_put_buffer(&ds, jsonrpc_buf_data(out->head),
+                      jsonrpc_buf_size(out->head));
+        ds_put_buffer(&ds, jsonrpc_buf_data(out->body),
+                      jsonrpc_buf_size(out->body));
+    }
+
+    if (s->n_delivered >= s->allocated_delivered) {
+        if (s->first_delivered) {
+            size_t n = s->n_delivered - s->first_delivered;
+            memmove(s->delivered, &s->delivered[s->first_delivered],
+                    n * sizeof *s->delivered);
+            s->n_delivered = n;
+            s->first_delivered = 0;
+        }
+        if (s->n_delivered >= s->allocated_delivered) {
+            s->delivered = x2nrealloc(s->delivered, &s->allocated_delivered,
+                                      sizeof *s->delivered);
+        }
+    }
+    s->delivered[s->n_delivered++] = ds_steal_cstr(&ds);
+}
+
+static void
+session_out_destroy(struct session_out *out)
+{
+    jsonrpc_msg_destroy(out->msg);
+    jsonrpc_buf_unref(out->head);
+    jsonrpc_buf_unref(out->body);
+}
+
+/* Sends what the iteration produced, in order, with as few writes as the
+ * stream allows. */
 static void
 session_flush(struct ovsdb_jsonrpc_session *s)
 {
+    if (s->js && s->n_out > 1) {
+        jsonrpc_session_cork(s->js);
+    }
     for (size_t i = 0; i < s->n_out; i++) {
-        struct jsonrpc_msg *msg = s->out[i];
-        if (s->js) {
-            jsonrpc_session_send(s->js, msg);
+        struct session_out *out = &s->out[i];
+        if (!s->js) {
+            session_deliver_local(s, out);
+        } else if (out->msg) {
+            jsonrpc_session_send(s->js, out->msg);
+            out->msg = NULL;
         } else {
-            if (s->n_delivered >= s->allocated_delivered) {
-                if (s->first_delivered) {
-                    size_t n = s->n_delivered - s->first_delivered;
-                    memmove(s->delivered, &s->delivered[s->first_delivered],
-                            n * sizeof *s->delivered);
-                    s->n_delivered = n;
-                    s->first_delivered = 0;
-                }
-                if (s->n_delivered >= s->allocated_delivered) {
-                    s->delivered = x2nrealloc(s->delivered,
-                                              &s->allocated_delivered,
-                                              sizeof *s->delivered);
-                }
-            }
-            s->delivered[s->n_delivered++] = msg;
+            jsonrpc_session_send_serialized(s->js,
+                                            jsonrpc_buf_data(out->head),
+                                            jsonrpc_buf_size(out->head),
+                                            out->body);
         }
+        session_out_destroy(out);
+    }
+    if (s->js && s->n_out > 1) {
+        jsonrpc_session_uncork(s->js);
     }
     s->n_out = 0;
+}
+
+char *
+ovsdb_jsonrpc_session_pop_output_text(struct ovsdb_jsonrpc_session *s)
+{
+    if (s->first_delivered < s->n_delivered) {
+        return s->delivered[s->first_delivered++];
+    }
+    return NULL;
 }
 
 struct jsonrpc_msg *
 ovsdb_jsonrpc_session_pop_output(struct ovsdb_jsonrpc_session *s)
 {
-    if (s->first_delivered < s->n_delivered) {
-        return s->delivered[s->first_delivered++];
+    char *text;
+
+    while ((text = ovsdb_jsonrpc_session_pop_output_text(s))) {
+        json_error_t jerror;
+        json_t *json = json_loads(text, JSON_ALLOW_NUL, &jerror);
+        struct jsonrpc_msg *msg = NULL;
+        char *error = (json
+                       ? jsonrpc_msg_from_json(json, &msg)
+                       : xstrdup(jerror.text));
+
+        json_decref(json);
+        if (!error) {
+            free(text);
+            return msg;
+        }
+        /* Cannot happen: this is the server's own output. */
+        VLOG_ERR_RL(&rl, "%s: bad output %.200s (%s)", s->name, text,
+                    error);
+        free(error);
+        free(text);
     }
     return NULL;
 }
@@ -767,6 +870,47 @@ update_params(const struct jsonrpc_monitor *m, json_t *updates)
     return json_pack("[Oo]", m->id, updates);
 }
 
+/* Fan-out.
+ *
+ * An update notification is {"method":M,"params":[ID,UPDATES],"id":null}
+ * (with the zero transaction id between ID and UPDATES for update3), as
+ * jsonrpc_send() would write it.  Monitors with the same share key (see
+ * monitor.h) report a transaction with the same UPDATES and the same
+ * method, but each client chose its own monitor ID, so the text is
+ * spliced: each monitor keeps the text up to UPDATES, which depends only
+ * on the monitor ('head': '{"method":M,"params":[ID,'), and the text from
+ * UPDATES on ('body': UPDATES + '],"id":null}') is serialized once per
+ * transaction and share key and queued by reference on every session
+ * (jsonrpc_send_serialized()).  Monitors without a share key get a body
+ * of their own. */
+
+static void
+monitor_update_head(struct jsonrpc_monitor *m)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&ds, "{\"method\":\"%s\",\"params\":[",
+                  ovsdb_monitor_get_method(m->monitor));
+    json_to_ds(m->id, JSON_COMPACT, &ds);
+    ds_put_char(&ds, ',');
+    if (ovsdb_monitor_get_version(m->monitor) == OVSDB_MONITOR_V3) {
+        ds_put_format(&ds, "\"%s\",", zero_txn_id);
+    }
+    jsonrpc_buf_unref(m->head);
+    m->head = jsonrpc_buf_from_ds(&ds);
+}
+
+/* The body of an update notification carrying UPDATES (see above). */
+static struct jsonrpc_buf *
+update_body(const json_t *updates)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    json_to_ds(updates, JSON_COMPACT, &ds);
+    ds_put_cstr(&ds, "],\"id\":null}");
+    return jsonrpc_buf_from_ds(&ds);
+}
+
 static void
 handle_monitor(struct ovsdb_jsonrpc_session *s, const struct jsonrpc_msg *req,
                enum ovsdb_monitor_version version)
@@ -815,6 +959,7 @@ handle_monitor(struct ovsdb_jsonrpc_session *s, const struct jsonrpc_msg *req,
     m->sdb = sdb;
     m->id = json_deep_copy(id);
     m->monitor = monitor;
+    monitor_update_head(m);
     hmap_insert(&s->monitors, &m->node, json_hash_value(id));
     plx_list_push_back(&sdb->monitors, &m->db_node);
 
@@ -867,6 +1012,7 @@ handle_monitor_cond_change(struct ovsdb_jsonrpc_session *s,
     json_decref(m->id);
     m->id = json_deep_copy(new_id);
     hmap_insert(&s->monitors, &m->node, json_hash_value(new_id));
+    monitor_update_head(m);
 
     if (updates) {
         session_queue(s, jsonrpc_create_notify(
@@ -900,8 +1046,21 @@ handle_monitor_cancel(struct ovsdb_jsonrpc_session *s,
 struct shared_update {
     struct hmap_node node;
     const char *key;
-    json_t *updates;                /* NULL: nothing to report. */
+    struct jsonrpc_buf *body;       /* NULL: nothing to report. */
 };
+
+/* The body of M's notification for TXN, or NULL if none. */
+static struct jsonrpc_buf *
+compose_body(const struct jsonrpc_monitor *m, const struct ovsdb_txn *txn)
+{
+    json_t *updates = ovsdb_monitor_compose_txn(m->monitor, txn);
+    if (!updates) {
+        return NULL;
+    }
+    struct jsonrpc_buf *body = update_body(updates);
+    json_decref(updates);
+    return body;
+}
 
 static struct ovsdb_error *
 server_replica_commit(struct ovsdb_replica *replica,
@@ -913,7 +1072,6 @@ server_replica_commit(struct ovsdb_replica *replica,
 
     LIST_FOR_EACH (m, db_node, &sdb->monitors) {
         const char *key = ovsdb_monitor_get_share_key(m->monitor);
-        json_t *updates = NULL;
 
         if (key) {
             uint32_t hash = hash_string(key, 0);
@@ -927,24 +1085,24 @@ server_replica_commit(struct ovsdb_replica *replica,
             if (!su) {
                 su = xmalloc(sizeof *su);
                 su->key = key;
-                su->updates = ovsdb_monitor_compose_txn(m->monitor, txn);
+                su->body = compose_body(m, txn);
                 hmap_insert(&shared, &su->node, hash);
             }
-            updates = su->updates ? json_incref(su->updates) : NULL;
+            if (su->body) {
+                session_queue_serialized(m->session, m->head, su->body);
+            }
         } else {
-            updates = ovsdb_monitor_compose_txn(m->monitor, txn);
-        }
-
-        if (updates) {
-            session_queue(m->session, jsonrpc_create_notify(
-                              ovsdb_monitor_get_method(m->monitor),
-                              update_params(m, updates)));
+            struct jsonrpc_buf *body = compose_body(m, txn);
+            if (body) {
+                session_queue_serialized(m->session, m->head, body);
+                jsonrpc_buf_unref(body);
+            }
         }
     }
 
     struct shared_update *su;
     HMAP_FOR_EACH_POP (su, node, &shared) {
-        json_decref(su->updates);
+        jsonrpc_buf_unref(su->body);
         free(su);
     }
     hmap_destroy(&shared);

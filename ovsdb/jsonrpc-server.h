@@ -38,8 +38,13 @@
  * Monitors compose their updates when a transaction commits (the server
  * is a replica of each database, after the storage).  Monitors whose
  * requests are equal (same version, columns and selections, no
- * conditions) share one composed update per transaction, which keeps
- * fan-out to many identical clients (every plx-vswitchd, every
+ * conditions) share one composed update per transaction, which is also
+ * serialized to JSON text only once: each client's notification is its
+ * monitor's own prefix (method and monitor ID, serialized when the
+ * monitor is created) spliced with that shared text, queued by reference
+ * on every connection (jsonrpc_send_serialized()).  The bytes are those
+ * jsonrpc_send() would have written for the same notification.  This
+ * keeps fan-out to many identical clients (every plx-vswitchd, every
  * ovs-vsctl) cheap.
  *
  * Sessions normally sit on a jsonrpc_session.  "Local" sessions (for
@@ -126,6 +131,10 @@ void ovsdb_jsonrpc_session_receive(struct ovsdb_jsonrpc_session *,
  * NULL. */
 struct jsonrpc_msg *ovsdb_jsonrpc_session_pop_output(
     struct ovsdb_jsonrpc_session *);
+/* The exact text of the next message sent to SESSION (malloc'd, the
+ * caller frees it), or NULL.  This and pop_output() take from the same
+ * queue. */
+char *ovsdb_jsonrpc_session_pop_output_text(struct ovsdb_jsonrpc_session *);
 /* Closes SESSION as if its client went away. */
 void ovsdb_jsonrpc_session_close(struct ovsdb_jsonrpc_session *);
 

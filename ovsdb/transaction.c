@@ -805,7 +805,13 @@ static struct ovsdb_error *
 duplicate_index_row(const struct ovsdb_column_set *index,
                     const struct ovsdb_row *a, const struct ovsdb_row *b)
 {
-    /* A predictable order, for reproducible messages. */
+    /* ovsdb-server orders the two rows by comparing all their columns in
+     * the iteration order of its column hash table, which in practice
+     * starts with a column that holds random UUIDs (_version): measured
+     * against ovsdb-server 3.1.0, either row may come first, whether it
+     * was inserted or existed, and whichever UUID is larger.  No fixed
+     * order is "ovsdb-server's", so use a predictable one (the larger
+     * UUID first), for reproducible messages. */
     if (uuid_compare_3way(ovsdb_row_get_uuid(a), ovsdb_row_get_uuid(b)) < 0) {
         const struct ovsdb_row *tmp = a;
         a = b;

@@ -404,6 +404,11 @@ REJECTIONS = [
 ]
 
 
+# ovsdb-server names the two rows in an order that depends on their random
+# _version UUIDs (it compares all columns in hash-table order), so either
+# order is what ovsdb-server may say (measured against 3.1.0: both orders
+# occur, independent of which row is new and of the UUIDs' order);
+# plx-dbserver always puts the larger UUID first.
 def index_error(new, old):
     head = ("Transaction causes multiple rows in \"Item\" table to have "
             "identical values (a) for index on column \"name\".  ")

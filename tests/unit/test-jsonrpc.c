@@ -695,6 +695,151 @@ TEST(conn_backlog)
     jsonrpc_close(server);
 }
 
+/* Receives one message on RPC, blocking, as canonical text. */
+static char *
+recv_text(struct jsonrpc *rpc)
+{
+    struct jsonrpc_msg *msg;
+
+    CHECK_EQ(jsonrpc_recv_block(rpc, &msg), 0);
+    char *s = jsonrpc_msg_to_string(msg);
+    jsonrpc_msg_destroy(msg);
+    return s;
+}
+
+TEST(conn_send_serialized)
+{
+    struct jsonrpc *client, *server;
+    static const char body_text[] = "{\"T\":{\"a\":1}}],\"id\":null}";
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&ds, body_text);
+    struct jsonrpc_buf *body = jsonrpc_buf_from_ds(&ds);
+    CHECK_EQ(ds.length, 0);
+    CHECK_EQ(jsonrpc_buf_size(body), strlen(body_text));
+    CHECK(!memcmp(jsonrpc_buf_data(body), body_text, strlen(body_text)));
+
+    open_rpc_pair(&client, &server);
+
+    /* Corked: everything queues, counted as whole messages. */
+    static const char head1[] = "{\"method\":\"update2\",\"params\":[1,";
+    static const char head2[] = "{\"method\":\"update2\",\"params\":"
+                                "[[\"m\",{\"k\":2}],";
+    jsonrpc_cork(server);
+    CHECK_EQ(jsonrpc_send_serialized(server, head1, strlen(head1), body), 0);
+    CHECK_EQ(jsonrpc_send(server, jsonrpc_create_notify("x", NULL)), 0);
+    CHECK_EQ(jsonrpc_send_serialized(server, head2, strlen(head2), body), 0);
+    /* A body alone is a whole message too. */
+    struct jsonrpc_buf *whole = jsonrpc_buf_create("[1]x", 3);
+    CHECK_EQ(jsonrpc_send_serialized(server, NULL, 0, whole), 0);
+    jsonrpc_buf_unref(whole);
+    CHECK_EQ(jsonrpc_get_backlog_msgs(server), 4);
+    CHECK_EQ(jsonrpc_get_backlog(server),
+             strlen(head1) + strlen(head2) + 2 * strlen(body_text)
+             + strlen("{\"method\":\"x\",\"params\":[],\"id\":null}")
+             + 3);
+    /* The queues hold their own references. */
+    jsonrpc_buf_unref(body);
+    jsonrpc_uncork(server);
+
+    char *s = recv_text(client);
+    CHECK_STREQ(s, "{\"id\":null,\"method\":\"update2\","
+                "\"params\":[1,{\"T\":{\"a\":1}}]}");
+    free(s);
+    s = recv_text(client);
+    CHECK_STREQ(s, "{\"id\":null,\"method\":\"x\",\"params\":[]}");
+    free(s);
+    s = recv_text(client);
+    CHECK_STREQ(s, "{\"id\":null,\"method\":\"update2\",\"params\":"
+                "[[\"m\",{\"k\":2}],{\"T\":{\"a\":1}}]}");
+    free(s);
+    /* "[1]" is not a JSON-RPC message: the peer says so. */
+    struct jsonrpc_msg *msg;
+    CHECK_EQ(jsonrpc_recv_block(client, &msg), EPROTO);
+    CHECK_EQ(jsonrpc_get_backlog(server), 0);
+    CHECK_EQ(jsonrpc_get_backlog_msgs(server), 0);
+    jsonrpc_close(client);
+    jsonrpc_close(server);
+}
+
+/* Many messages sharing one big body, to a peer that reads slowly: the
+ * partial writes cross head/body and message boundaries. */
+TEST(conn_send_serialized_backlog)
+{
+    struct jsonrpc *client, *server;
+    const int n_msgs = 40;
+    const size_t size = 50 * 1000;
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&ds, "\"");
+    for (size_t i = 0; i < size; i++) {
+        ds_put_char(&ds, 'a' + i % 26);
+    }
+    ds_put_cstr(&ds, "\"],\"id\":null}");
+    struct jsonrpc_buf *body = jsonrpc_buf_from_ds(&ds);
+
+    open_rpc_pair(&client, &server);
+    for (int i = 0; i < n_msgs; i++) {
+        char head[64];
+        int n = snprintf(head, sizeof head,
+                         "{\"method\":\"m\",\"params\":[%d,", i);
+        CHECK_EQ(jsonrpc_send_serialized(server, head, n, body), 0);
+        if (i % 3 == 0) {
+            CHECK_EQ(jsonrpc_send(server, jsonrpc_create_notify(
+                                      "small", json_pack("[i]", i))), 0);
+        }
+    }
+    CHECK_GT(jsonrpc_get_backlog(server), 1000 * 1000);
+    jsonrpc_buf_unref(body);
+
+    int received = 0, small = 0;
+    while (received < n_msgs || small < (n_msgs + 2) / 3) {
+        struct jsonrpc_msg *msg;
+        int error;
+
+        jsonrpc_run(server);
+        error = jsonrpc_recv(client, &msg);
+        if (error == EAGAIN) {
+            jsonrpc_wait(server);
+            jsonrpc_recv_wait(client);
+            poll_block();
+            continue;
+        }
+        CHECK_EQ(error, 0);
+        if (!strcmp(msg->method, "small")) {
+            CHECK_EQ(json_integer_value(json_array_get(msg->params, 0)),
+                     small * 3);
+            small++;
+        } else {
+            CHECK_STREQ(msg->method, "m");
+            CHECK_EQ(json_integer_value(json_array_get(msg->params, 0)),
+                     received);
+            const char *str = json_string_value(json_array_get(msg->params,
+                                                               1));
+            CHECK(str && strlen(str) == size && str[size - 1] == 'a'
+                  + (size - 1) % 26);
+            received++;
+        }
+        jsonrpc_msg_destroy(msg);
+    }
+    CHECK_EQ(small, (n_msgs + 2) / 3);
+    CHECK_EQ(jsonrpc_get_backlog(server), 0);
+    CHECK_EQ(jsonrpc_get_backlog_msgs(server), 0);
+
+    /* The byte threshold counts shared bytes in full. */
+    body = jsonrpc_buf_create("{}],\"id\":null}", 14);
+    jsonrpc_set_backlog_threshold(server, 0, 20);
+    jsonrpc_cork(server);
+    CHECK_EQ(jsonrpc_send_serialized(server, "{\"method\":\"m\",", 13,
+                                     body), ENOBUFS);
+    CHECK_EQ(jsonrpc_get_status(server), ENOBUFS);
+    CHECK_EQ(jsonrpc_get_backlog(server), 0);
+    CHECK_EQ(jsonrpc_send_serialized(server, NULL, 0, body), ENOBUFS);
+    jsonrpc_buf_unref(body);
+    jsonrpc_close(client);
+    jsonrpc_close(server);
+}
+
 TEST(conn_backlog_threshold)
 {
     struct jsonrpc *client, *server;

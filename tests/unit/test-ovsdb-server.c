@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dynamic-string.h"
 #include "json.h"
 #include "jsonrpc.h"
 #include "ovsdb/ovsdb-error.h"
@@ -241,6 +242,133 @@ TEST(monitor_update_before_reply)
     EXPECT(b, "{'id':null,'method':'update','params':[null,{'T':{'" U1
            "':{'old':{'n':3}}}}]}");
     EXPECT(b, "{'error':null,'id':2,'result':[{'count':1}]}");
+    ovsdb_jsonrpc_server_destroy(server);
+}
+
+/* The next message for S must be text that jsonrpc_send() would write
+ * for it: parses as a notification and re-serializes to the same bytes.
+ * Returns the message. */
+static struct jsonrpc_msg *
+next_wire_notify(struct ovsdb_jsonrpc_session *s, const char *method)
+{
+    char *text = ovsdb_jsonrpc_session_pop_output_text(s);
+    CHECK(text != NULL);
+
+    json_error_t jerror;
+    json_t *json = json_loads(text, 0, &jerror);
+    CHECK_MSG(json != NULL, "%s: %s", text, jerror.text);
+    struct jsonrpc_msg *msg;
+    char *error = jsonrpc_msg_from_json(json, &msg);
+    CHECK_MSG(!error, "%s: %s", text, error);
+    json_decref(json);
+    CHECK_EQ(msg->type, JSONRPC_NOTIFY);
+    CHECK_STREQ(msg->method, method);
+
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    json = jsonrpc_msg_to_json(msg);
+    json_to_ds(json, JSON_COMPACT, &ds);
+    json_decref(json);
+    CHECK_STREQ(ds_cstr(&ds), text);
+    ds_destroy(&ds);
+    free(text);
+    return msg;
+}
+
+static void
+check_update(struct ovsdb_jsonrpc_session *s, const char *method,
+             const char *id, const char *updates)
+{
+    struct jsonrpc_msg *msg = next_wire_notify(s, method);
+    size_t n = json_array_size(msg->params);
+    json_t *id_json = J(id);
+    json_t *updates_json = J(updates);
+
+    CHECK_EQ(n, !strcmp(method, "update3") ? 3 : 2);
+    CHECK(json_equal(json_array_get(msg->params, 0), id_json));
+    if (n == 3) {
+        CHECK_STREQ(json_string_value(json_array_get(msg->params, 1)),
+                    "00000000-0000-0000-0000-000000000000");
+    }
+    char *got = json_to_string_canonical(json_array_get(msg->params, n - 1));
+    char *want = json_to_string_canonical(updates_json);
+    CHECK_STREQ(got, want);
+    free(got);
+    free(want);
+    json_decref(id_json);
+    json_decref(updates_json);
+    jsonrpc_msg_destroy(msg);
+}
+
+/* Identical monitors with different ids share one serialized update; the
+ * ids are spliced in, byte for byte as a notification sent one by one. */
+TEST(monitor_shared_updates_spliced)
+{
+    static const char *const ids[] = {
+        "7", "['mon', 'x']", "{'k': [1, 2.5, null], 'a': '\u00e9\\''}",
+        "null",
+    };
+    enum { N = ARRAY_SIZE(ids) };
+    struct ovsdb_jsonrpc_server *server = create_server();
+    struct ovsdb_jsonrpc_session *s[N + 2];
+
+    for (int i = 0; i < N + 2; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "s%d", i);
+        s[i] = ovsdb_jsonrpc_server_open_local(server, name);
+    }
+    for (int i = 0; i < N; i++) {
+        char *params = xasprintf("['M', %s, {'T': {'columns': ['n']}}]",
+                                 ids[i]);
+        send_request(s[i], "monitor_cond", params, 1);
+        free(params);
+    }
+    /* Not shared: update3, and a condition. */
+    send_request(s[N], "monitor_cond_since", "['M', 'v3', {'T': {'columns':"
+                 " ['n']}}, '00000000-0000-0000-0000-000000000000']", 1);
+    send_request(s[N + 1], "monitor_cond", "['M', 'c', {'T': {'columns':"
+                 " ['n'], 'where': [['n', '>', 5]]}}]", 1);
+    run(server);
+    for (int i = 0; i < N + 2; i++) {
+        char *out = next_output(s[i]);
+        CHECK(strstr(out, "'error':null,'id':1") != NULL);
+        free(out);
+    }
+
+    send_request(s[0], "transact", "['M', {'op': 'insert', 'table': 'T',"
+                 " 'uuid': '" U1 "', 'row': {'name': 'x', 'n': 3}},"
+                 " {'op': 'insert', 'table': 'T', 'uuid': '" U2 "',"
+                 " 'row': {'name': 'y', 'n': 7}}]", 2);
+    run(server);
+    const char *both = "{'T': {'" U1 "': {'insert': {'n': 3}}, '" U2
+                       "': {'insert': {'n': 7}}}}";
+    for (int i = 0; i < N; i++) {
+        check_update(s[i], "update2", ids[i], both);
+    }
+    check_update(s[N], "update3", "'v3'", both);
+    check_update(s[N + 1], "update2", "'c'",
+                 "{'T': {'" U2 "': {'insert': {'n': 7}}}}");
+    EXPECT(s[0], "{'error':null,'id':2,'result':[{'uuid':['uuid','" U1
+           "']},{'uuid':['uuid','" U2 "']}]}");
+
+    /* A renamed monitor is spliced with its new id. */
+    send_request(s[1], "monitor_cond_change", "[['mon', 'x'], 'renamed',"
+                 " {}]", 3);
+    send_request(s[0], "transact", "['M', {'op': 'update', 'table': 'T',"
+                 " 'where': [['name', '==', 'x']], 'row': {'n': 4}}]", 3);
+    run(server);
+    EXPECT(s[1], "{'error':null,'id':3,'result':{}}");
+    const char *modify = "{'T': {'" U1 "': {'modify': {'n': 4}}}}";
+    check_update(s[1], "update2", "'renamed'", modify);
+    check_update(s[0], "update2", ids[0], modify);
+    check_update(s[2], "update2", ids[2], modify);
+    check_update(s[N], "update3", "'v3'", modify);
+    EXPECT(s[N + 1], "(none)");
+
+    /* A session that goes away with output queued leaks nothing. */
+    send_request(s[0], "transact", "['M', {'op': 'delete', 'table': 'T',"
+                 " 'where': []}]", 4);
+    ovsdb_jsonrpc_session_close(s[3]);
+    run(server);
     ovsdb_jsonrpc_server_destroy(server);
 }
 
