@@ -21,8 +21,17 @@ ovsdb_libovsdb_a_SOURCES += \
 
 UNIT_TESTS += tests/unit/test-ovsdb-engine
 check_PROGRAMS += tests/unit/test-ovsdb-engine
-tests_unit_test_ovsdb_engine_SOURCES = tests/unit/test-ovsdb-engine.c
+tests_unit_test_ovsdb_engine_SOURCES = \
+	tests/unit/test-ovsdb-engine.c \
+	tests/unit/ovsdb-test-schema.h
 tests_unit_test_ovsdb_engine_LDADD = $(PLX_OVSDB_UNIT_LIBS)
+
+UNIT_TESTS += tests/unit/test-ovsdb-integrity
+check_PROGRAMS += tests/unit/test-ovsdb-integrity
+tests_unit_test_ovsdb_integrity_SOURCES = \
+	tests/unit/test-ovsdb-integrity.c \
+	tests/unit/ovsdb-test-schema.h
+tests_unit_test_ovsdb_integrity_LDADD = $(PLX_OVSDB_UNIT_LIBS)
 
 # Fuzz target (the ovsdb sources are added to the fuzz build by data.mk).
 FUZZ_TARGETS += ovsdb-transact

@@ -10,6 +10,7 @@ ovsdb_libovsdb_a_SOURCES += \
 	ovsdb/ovsdb-idl.c \
 	ovsdb/ovsdb-idl.h \
 	ovsdb/ovsdb-idl-provider.h \
+	ovsdb/ovsdb-idl-replica.c \
 	ovsdb/ovsdb-idl-txn.c
 
 EXTRA_DIST += ovsdb/plx-idlc tests/ovsdb/idltest.ovsschema

@@ -1,6 +1,8 @@
 /*
  * ovsdb-idl-provider: the data structures behind the OVSDB IDL, for
- * ovsdb-idl.c and for the typed code that ovsdb/plx-idlc generates.
+ * ovsdb-idl.c (classes, session), ovsdb-idl-replica.c (rows, tracking,
+ * updates), ovsdb-idl-txn.c (transactions) and for the typed code that
+ * ovsdb/plx-idlc generates.
  *
  * Classes describe what a client knows about a database: one
  * ovsdb_idl_class per schema, one ovsdb_idl_table_class per table, one
@@ -142,7 +144,8 @@ struct ovsdb_idl_row *ovsdb_idl_get_row_arc(
  * input. */
 void ovsdb_idl_class_bind(struct ovsdb_idl_class *, const char *schema_json);
 
-/* ---- Internals shared by ovsdb-idl.c and ovsdb-idl-txn.c. ---- */
+/* ---- Internals shared by ovsdb-idl.c, ovsdb-idl-replica.c and
+ * ovsdb-idl-txn.c. ---- */
 
 /* Column modes. */
 #define OVSDB_IDL_MONITOR (1 << 0)      /* Replicate the column. */
@@ -192,6 +195,17 @@ struct ovsdb_idl {
 
 struct jsonrpc_msg;
 
+/* ovsdb-idl.c */
+struct ovsdb_idl_table *ovsdb_idl_table_from_class__(
+    const struct ovsdb_idl *, const struct ovsdb_idl_table_class *);
+/* Whether the server has the table and it has a column to replicate. */
+bool ovsdb_idl_table_is_monitored__(const struct ovsdb_idl_table *);
+/* Whether the column is registered for replication and the server has
+ * it with a compatible type. */
+bool ovsdb_idl_column_is_replicated__(const struct ovsdb_idl_table *,
+                                      size_t column_idx);
+
+/* ovsdb-idl-replica.c */
 const struct ovsdb_datum *ovsdb_idl_read__(const struct ovsdb_idl_row *,
                                            size_t column_idx);
 void ovsdb_idl_row_reparse__(struct ovsdb_idl_row *);
@@ -199,8 +213,15 @@ void ovsdb_idl_row_reparse_referrers__(struct ovsdb_idl_row *);
 struct ovsdb_idl_row *ovsdb_idl_row_create__(struct ovsdb_idl_table *,
                                              const struct uuid *);
 void ovsdb_idl_row_maybe_free__(struct ovsdb_idl_row *);
-struct ovsdb_idl_table *ovsdb_idl_table_from_class__(
-    const struct ovsdb_idl *, const struct ovsdb_idl_table_class *);
+/* Frees everything ROW owns and drops its arcs, leaving ROW itself in its
+ * table's 'rows' for the caller to remove and free. */
+void ovsdb_idl_row_destroy__(struct ovsdb_idl_row *);
+/* Applies the <table-updates> UPDATES ("update2" form if UPDATE2).  With
+ * SNAPSHOT they are the whole replica: existing rows they lack are
+ * deleted.  Bad rows are logged and skipped; returns NULL or a malloc'd
+ * description of the first. */
+char *ovsdb_idl_apply_updates__(struct ovsdb_idl *, const json_t *updates,
+                                bool update2, bool snapshot);
 
 /* ovsdb-idl-txn.c */
 bool ovsdb_idl_txn_process_reply__(struct ovsdb_idl *,
