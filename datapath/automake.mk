@@ -30,3 +30,4 @@ check_PROGRAMS += tests/system/test-netdev-system
 tests_system_test_netdev_system_SOURCES = tests/system/test-netdev-system.c
 tests_system_test_netdev_system_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 
+include datapath/odp.mk
