@@ -36,3 +36,4 @@ EXTRA_DIST += tests/fuzz/fuzz-ovsdb-server.c
 
 SYSTEM_TESTS += tests/system/test_dbserver.py
 EXTRA_DIST += tests/system/test_dbserver.py
+include tests/system/ssl.mk
