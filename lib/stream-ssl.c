@@ -247,7 +247,6 @@ struct ssl_stream {
     uint8_t *txbuf;             /* Data not yet taken by SSL_write(). */
     size_t tx_ofs, tx_len;
     int rx_want, tx_want;       /* SSL_NOTHING, SSL_READING, SSL_WRITING. */
-    bool logged_handshake_error;
 };
 
 static const struct stream_class ssl_conn_class;

@@ -324,7 +324,9 @@ ovsdb_jsonrpc_server_add_remote(struct ovsdb_jsonrpc_server *server,
     r->name = xstrdup(name);
     r->listener = listener;
     plx_list_push_back(&server->remotes, &r->node);
-    VLOG_INFO("%s: listening", name);
+    /* The pstream's own name has the port actually bound, which is what
+     * a script that asked for "ptcp:0" needs to know. */
+    VLOG_INFO("%s: listening on %s", name, pstream_get_name(listener));
     return 0;
 }
 
