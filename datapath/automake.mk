@@ -8,7 +8,9 @@ datapath_libdatapath_a_SOURCES = \
 	datapath/netdev-linux.c \
 	datapath/netdev-linux.h \
 	datapath/netdev-linux-nl.c \
-	datapath/netdev-pcap.c
+	datapath/netdev-pcap.c \
+	datapath/netdev-soft.c \
+	datapath/netdev-soft.h
 EXTRA_DIST += datapath/README.md
 PLX_DATAPATH_UNIT_LIBS = tests/unit/libplxtest.a datapath/libdatapath.a \
 	lib/libplx.a $(PLX_LIBS)

@@ -9,6 +9,7 @@
 #include "dp-packet.h"
 #include "latch.h"
 #include "netdev.h"
+#include "netdev-soft.h"
 #include "poll-loop.h"
 #include "smap.h"
 #include "util.h"
@@ -58,14 +59,9 @@ dummy_fifo_clear(struct dummy_fifo *f)
 }
 
 struct netdev_dummy {
-    struct netdev up;
+    struct netdev_soft soft;    /* First: see netdev-soft.h. */
 
-    pthread_mutex_t mutex;
-    struct eth_addr mac;
-    int mtu;
-    bool carrier;
     enum netdev_flags flags;
-    struct netdev_stats stats;
     int n_open_rxqs;
     struct dummy_fifo *rx[NETDEV_DUMMY_MAX_RXQ];  /* One per rx queue. */
     struct latch rx_latch[NETDEV_DUMMY_MAX_RXQ];  /* Set on injection. */
@@ -80,7 +76,7 @@ static struct netdev_dummy *
 netdev_dummy_cast(const struct netdev *netdev)
 {
     plx_assert(netdev->netdev_class == &netdev_dummy_class);
-    return CONTAINER_OF(netdev, struct netdev_dummy, up);
+    return CONTAINER_OF(netdev, struct netdev_dummy, soft.up);
 }
 
 bool
@@ -93,7 +89,7 @@ static struct netdev *
 netdev_dummy_alloc(void)
 {
     struct netdev_dummy *dev = xzalloc(sizeof *dev);
-    return &dev->up;
+    return &dev->soft.up;
 }
 
 static int
@@ -103,12 +99,10 @@ netdev_dummy_construct(struct netdev *netdev)
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
     uint32_t id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 
-    pthread_mutex_init(&dev->mutex, NULL);
     /* aa:55:xx:xx:xx:xx, unique per device in this process. */
-    dev->mac = (struct eth_addr) { { { 0xaa, 0x55, id >> 24, id >> 16,
-                                       id >> 8, id } } };
-    dev->mtu = 1500;
-    dev->carrier = true;
+    netdev_soft_init(&dev->soft,
+                     (struct eth_addr) { { { 0xaa, 0x55, id >> 24, id >> 16,
+                                             id >> 8, id } } });
     dev->flags = NETDEV_UP;
     for (int i = 0; i < NETDEV_DUMMY_MAX_RXQ; i++) {
         dev->rx[i] = xzalloc(sizeof *dev->rx[i]);
@@ -128,7 +122,7 @@ netdev_dummy_destruct(struct netdev *netdev)
         latch_destroy(&dev->rx_latch[i]);
     }
     dummy_fifo_clear(&dev->sent);
-    pthread_mutex_destroy(&dev->mutex);
+    netdev_soft_destroy(&dev->soft);
 }
 
 static void
@@ -162,7 +156,7 @@ netdev_dummy_set_config(struct netdev *netdev, const struct smap *options,
         return EINVAL;
     }
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     if (n_rxq != netdev->n_rxq) {
         if (dev->n_open_rxqs) {
             *errp = xasprintf("%s: cannot change n_rxq while rx queues are "
@@ -176,7 +170,7 @@ netdev_dummy_set_config(struct netdev *netdev, const struct smap *options,
             netdev->n_txq = n_rxq;
         }
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return error;
 }
 
@@ -192,9 +186,9 @@ netdev_dummy_rxq_construct(struct netdev_rxq *rxq)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(rxq->netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     dev->n_open_rxqs++;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return 0;
 }
 
@@ -203,9 +197,9 @@ netdev_dummy_rxq_destruct(struct netdev_rxq *rxq)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(rxq->netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     dev->n_open_rxqs--;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
 }
 
 static void
@@ -221,14 +215,14 @@ netdev_dummy_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
     struct dummy_fifo *fifo = dev->rx[rxq->queue_id];
 
     latch_poll(&dev->rx_latch[rxq->queue_id]);
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     while (batch->count < NETDEV_MAX_BURST && fifo->n) {
         struct dp_packet *pkt = dummy_fifo_pop(fifo, NULL);
-        dev->stats.rx_packets++;
-        dev->stats.rx_bytes += dp_packet_size(pkt);
+        dev->soft.stats.rx_packets++;
+        dev->soft.stats.rx_bytes += dp_packet_size(pkt);
         dp_packet_batch_add__(batch, pkt);
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return batch->count ? 0 : EAGAIN;
 }
 
@@ -237,9 +231,9 @@ netdev_dummy_rxq_wait(struct netdev_rxq *rxq)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(rxq->netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     bool ready = dev->rx[rxq->queue_id]->n > 0;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     if (ready) {
         poll_immediate_wake();
     } else {
@@ -255,98 +249,32 @@ netdev_dummy_send(struct netdev *netdev, int qid,
     struct dp_packet *pkt;
     int error = 0;
 
-    pthread_mutex_lock(&dev->mutex);
-    bool up = dev->carrier && dev->flags & NETDEV_UP;
+    pthread_mutex_lock(&dev->soft.mutex);
+    bool up = dev->soft.carrier && dev->flags & NETDEV_UP;
     DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
         size_t size = dp_packet_size(pkt);
         if (!up) {
             error = error ? error : ENETDOWN;
-            dev->stats.tx_dropped++;
-        } else if (size > (size_t) dev->mtu + ETH_HEADER_LEN + VLAN_HEADER_LEN
+            dev->soft.stats.tx_dropped++;
+        } else if (size > ((size_t) dev->soft.mtu + ETH_HEADER_LEN
+                           + VLAN_HEADER_LEN)
                    || size < ETH_HEADER_LEN) {
             error = error ? error : EMSGSIZE;
-            dev->stats.tx_errors++;
+            dev->soft.stats.tx_errors++;
         } else {
             struct dp_packet *copy = dp_packet_clone(pkt);
             if (!dummy_fifo_push(&dev->sent, copy, qid)) {
                 dp_packet_delete(copy);
                 error = error ? error : ENOBUFS;
-                dev->stats.tx_dropped++;
+                dev->soft.stats.tx_dropped++;
             } else {
-                dev->stats.tx_packets++;
-                dev->stats.tx_bytes += size;
+                dev->soft.stats.tx_packets++;
+                dev->soft.stats.tx_bytes += size;
             }
         }
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return error;
-}
-
-static int
-netdev_dummy_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *mac = dev->mac;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_dummy_set_etheraddr(struct netdev *netdev, struct eth_addr mac)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    dev->mac = mac;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_dummy_get_mtu(const struct netdev *netdev, int *mtup)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *mtup = dev->mtu;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_dummy_set_mtu(struct netdev *netdev, int mtu)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    dev->mtu = mtu;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_dummy_get_carrier(const struct netdev *netdev, bool *carrierp)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *carrierp = dev->carrier;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_dummy_get_stats(const struct netdev *netdev,
-                       struct netdev_stats *stats)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *stats = dev->stats;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
 }
 
 static int
@@ -358,10 +286,10 @@ netdev_dummy_update_flags(struct netdev *netdev, enum netdev_flags off,
     if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
         return EINVAL;
     }
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     *old = dev->flags;
     dev->flags = (dev->flags & ~off) | on;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return 0;
 }
 
@@ -378,15 +306,15 @@ netdev_dummy_receive(struct netdev *netdev, int rxq_id,
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
     int error = 0;
 
-    pthread_mutex_lock(&dev->mutex);
-    if (!dev->carrier || !(dev->flags & NETDEV_UP)) {
-        dev->stats.rx_dropped++;
+    pthread_mutex_lock(&dev->soft.mutex);
+    if (!dev->soft.carrier || !(dev->flags & NETDEV_UP)) {
+        dev->soft.stats.rx_dropped++;
         error = ENETDOWN;
     } else if (!dummy_fifo_push(dev->rx[rxq_id], pkt, rxq_id)) {
-        dev->stats.rx_dropped++;
+        dev->soft.stats.rx_dropped++;
         error = ENOBUFS;
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
 
     if (error) {
         dp_packet_delete(pkt);
@@ -401,9 +329,9 @@ netdev_dummy_pop_sent(struct netdev *netdev, int *qidp)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     struct dp_packet *pkt = dummy_fifo_pop(&dev->sent, qidp);
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return pkt;
 }
 
@@ -412,9 +340,9 @@ netdev_dummy_n_sent(const struct netdev *netdev)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     size_t n = dev->sent.n;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return n;
 }
 
@@ -423,10 +351,10 @@ netdev_dummy_set_carrier(struct netdev *netdev, bool carrier)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
 
-    pthread_mutex_lock(&dev->mutex);
-    bool changed = dev->carrier != carrier;
-    dev->carrier = carrier;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
+    bool changed = dev->soft.carrier != carrier;
+    dev->soft.carrier = carrier;
+    pthread_mutex_unlock(&dev->soft.mutex);
     if (changed) {
         netdev_changed(netdev);
     }
@@ -446,11 +374,11 @@ const struct netdev_class netdev_dummy_class = {
     .rxq_recv = netdev_dummy_rxq_recv,
     .rxq_wait = netdev_dummy_rxq_wait,
     .send = netdev_dummy_send,
-    .get_etheraddr = netdev_dummy_get_etheraddr,
-    .set_etheraddr = netdev_dummy_set_etheraddr,
-    .get_mtu = netdev_dummy_get_mtu,
-    .set_mtu = netdev_dummy_set_mtu,
-    .get_carrier = netdev_dummy_get_carrier,
-    .get_stats = netdev_dummy_get_stats,
+    .get_etheraddr = netdev_soft_get_etheraddr,
+    .set_etheraddr = netdev_soft_set_etheraddr,
+    .get_mtu = netdev_soft_get_mtu,
+    .set_mtu = netdev_soft_set_mtu,
+    .get_carrier = netdev_soft_get_carrier,
+    .get_stats = netdev_soft_get_stats,
     .update_flags = netdev_dummy_update_flags,
 };

@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include "dp-packet.h"
 #include "netdev.h"
+#include "netdev-soft.h"
 #include "pcap-file.h"
 #include "poll-loop.h"
 #include "smap.h"
@@ -40,33 +41,29 @@ VLOG_DEFINE_THIS_MODULE(netdev_pcap);
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 struct netdev_pcap {
-    struct netdev up;
+    struct netdev_soft soft;    /* First: see netdev-soft.h. */
 
-    pthread_mutex_t mutex;
     struct pcap_file *rx;       /* NULL if no rxpcap or at its end. */
     char *rx_name;              /* rxpcap option, or NULL. */
     unsigned int rx_rate;       /* Packets per second, 0 = unlimited. */
     long long int rx_next_usec; /* time_usec() when the next may go. */
     struct pcap_file *tx;
     char *tx_name;
-    struct eth_addr mac;
-    int mtu;
     enum netdev_flags flags;
-    struct netdev_stats stats;
 };
 
 static struct netdev_pcap *
 netdev_pcap_cast(const struct netdev *netdev)
 {
     plx_assert(netdev->netdev_class == &netdev_pcap_class);
-    return CONTAINER_OF(netdev, struct netdev_pcap, up);
+    return CONTAINER_OF(netdev, struct netdev_pcap, soft.up);
 }
 
 static struct netdev *
 netdev_pcap_alloc(void)
 {
     struct netdev_pcap *dev = xzalloc(sizeof *dev);
-    return &dev->up;
+    return &dev->soft.up;
 }
 
 static int
@@ -76,10 +73,9 @@ netdev_pcap_construct(struct netdev *netdev)
     struct netdev_pcap *dev = netdev_pcap_cast(netdev);
     uint32_t id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 
-    pthread_mutex_init(&dev->mutex, NULL);
-    dev->mac = (struct eth_addr) { { { 0xaa, 0x66, id >> 24, id >> 16,
-                                       id >> 8, id } } };
-    dev->mtu = 1500;
+    netdev_soft_init(&dev->soft,
+                     (struct eth_addr) { { { 0xaa, 0x66, id >> 24, id >> 16,
+                                             id >> 8, id } } });
     dev->flags = NETDEV_UP;
     return 0;
 }
@@ -109,7 +105,7 @@ netdev_pcap_destruct(struct netdev *netdev)
 
     netdev_pcap_close_rx(dev);
     netdev_pcap_close_tx(dev);
-    pthread_mutex_destroy(&dev->mutex);
+    netdev_soft_destroy(&dev->soft);
 }
 
 static void
@@ -154,10 +150,10 @@ netdev_pcap_set_config(struct netdev *netdev, const struct smap *options,
     const char *tx_name = smap_get(options, "txpcap");
     struct pcap_file *rx = NULL, *tx = NULL;
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     bool new_rx = rx_name && !same_name(rx_name, dev->rx_name);
     bool new_tx = tx_name && !same_name(tx_name, dev->tx_name);
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
 
     char *err = NULL;
     if (new_rx) {
@@ -177,7 +173,7 @@ netdev_pcap_set_config(struct netdev *netdev, const struct smap *options,
         return EINVAL;
     }
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     if (new_rx || !rx_name) {
         netdev_pcap_close_rx(dev);
         if (rx) {
@@ -194,7 +190,7 @@ netdev_pcap_set_config(struct netdev *netdev, const struct smap *options,
         }
     }
     dev->rx_rate = rate;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return 0;
 }
 
@@ -246,7 +242,7 @@ netdev_pcap_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
 {
     struct netdev_pcap *dev = netdev_pcap_cast(rxq->netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     if (dev->rx && dev->flags & NETDEV_UP) {
         size_t allowed = netdev_pcap_rx_allowance(dev, time_usec());
         while (batch->count < allowed && dev->rx) {
@@ -257,7 +253,7 @@ netdev_pcap_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
                     VLOG_WARN_RL(&rl, "%s: error reading %s, replay "
                                  "stops (%s)", rxq->netdev->name,
                                  dev->rx_name, plx_strerror(error));
-                    dev->stats.rx_errors++;
+                    dev->soft.stats.rx_errors++;
                 }
                 /* Keep the name, so that the same configuration does not
                  * restart the replay. */
@@ -266,19 +262,19 @@ netdev_pcap_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
                 break;
             }
             if (dp_packet_size(pkt) < ETH_HEADER_LEN) {
-                dev->stats.rx_errors++;
+                dev->soft.stats.rx_errors++;
                 dp_packet_delete(pkt);
                 continue;
             }
-            dev->stats.rx_packets++;
-            dev->stats.rx_bytes += dp_packet_size(pkt);
+            dev->soft.stats.rx_packets++;
+            dev->soft.stats.rx_bytes += dp_packet_size(pkt);
             dp_packet_batch_add__(batch, pkt);
             if (dev->rx_rate) {
                 dev->rx_next_usec += 1000000LL / dev->rx_rate;
             }
         }
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return batch->count ? 0 : EAGAIN;
 }
 
@@ -287,7 +283,7 @@ netdev_pcap_rxq_wait(struct netdev_rxq *rxq)
 {
     struct netdev_pcap *dev = netdev_pcap_cast(rxq->netdev);
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     if (dev->rx && dev->flags & NETDEV_UP) {
         if (!dev->rx_rate || dev->rx_next_usec <= time_usec()) {
             poll_immediate_wake();
@@ -295,7 +291,7 @@ netdev_pcap_rxq_wait(struct netdev_rxq *rxq)
             poll_timer_wait_until(DIV_ROUND_UP(dev->rx_next_usec, 1000));
         }
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
 }
 
 static int
@@ -307,17 +303,17 @@ netdev_pcap_send(struct netdev *netdev, int qid PLX_UNUSED,
     struct dp_packet *pkt;
     int error = 0;
 
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
         int err = 0;
         if (!(dev->flags & NETDEV_UP)) {
             err = ENETDOWN;
-            dev->stats.tx_dropped++;
+            dev->soft.stats.tx_dropped++;
         } else if (dev->tx && (err = pcap_file_write(dev->tx, pkt, now))) {
-            dev->stats.tx_errors++;
+            dev->soft.stats.tx_errors++;
         } else {
-            dev->stats.tx_packets++;
-            dev->stats.tx_bytes += dp_packet_size(pkt);
+            dev->soft.stats.tx_packets++;
+            dev->soft.stats.tx_bytes += dp_packet_size(pkt);
         }
         error = error ? error : err;
     }
@@ -325,77 +321,13 @@ netdev_pcap_send(struct netdev *netdev, int qid PLX_UNUSED,
         int err = pcap_file_flush(dev->tx);
         error = error ? error : err;
     }
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
 
     if (error) {
         VLOG_WARN_RL(&rl, "%s: error sending (%s)", netdev->name,
                      plx_strerror(error));
     }
     return error;
-}
-
-static int
-netdev_pcap_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
-{
-    struct netdev_pcap *dev = netdev_pcap_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *mac = dev->mac;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_pcap_set_etheraddr(struct netdev *netdev, struct eth_addr mac)
-{
-    struct netdev_pcap *dev = netdev_pcap_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    dev->mac = mac;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_pcap_get_mtu(const struct netdev *netdev, int *mtup)
-{
-    struct netdev_pcap *dev = netdev_pcap_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *mtup = dev->mtu;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_pcap_set_mtu(struct netdev *netdev, int mtu)
-{
-    struct netdev_pcap *dev = netdev_pcap_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    dev->mtu = mtu;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
-}
-
-static int
-netdev_pcap_get_carrier(const struct netdev *netdev PLX_UNUSED,
-                        bool *carrierp)
-{
-    *carrierp = true;
-    return 0;
-}
-
-static int
-netdev_pcap_get_stats(const struct netdev *netdev,
-                      struct netdev_stats *stats)
-{
-    struct netdev_pcap *dev = netdev_pcap_cast(netdev);
-
-    pthread_mutex_lock(&dev->mutex);
-    *stats = dev->stats;
-    pthread_mutex_unlock(&dev->mutex);
-    return 0;
 }
 
 static int
@@ -407,10 +339,10 @@ netdev_pcap_update_flags(struct netdev *netdev, enum netdev_flags off,
     if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
         return EINVAL;
     }
-    pthread_mutex_lock(&dev->mutex);
+    pthread_mutex_lock(&dev->soft.mutex);
     *old = dev->flags;
     dev->flags = (dev->flags & ~off) | on;
-    pthread_mutex_unlock(&dev->mutex);
+    pthread_mutex_unlock(&dev->soft.mutex);
     return 0;
 }
 
@@ -428,11 +360,11 @@ const struct netdev_class netdev_pcap_class = {
     .rxq_recv = netdev_pcap_rxq_recv,
     .rxq_wait = netdev_pcap_rxq_wait,
     .send = netdev_pcap_send,
-    .get_etheraddr = netdev_pcap_get_etheraddr,
-    .set_etheraddr = netdev_pcap_set_etheraddr,
-    .get_mtu = netdev_pcap_get_mtu,
-    .set_mtu = netdev_pcap_set_mtu,
-    .get_carrier = netdev_pcap_get_carrier,
-    .get_stats = netdev_pcap_get_stats,
+    .get_etheraddr = netdev_soft_get_etheraddr,
+    .set_etheraddr = netdev_soft_set_etheraddr,
+    .get_mtu = netdev_soft_get_mtu,
+    .set_mtu = netdev_soft_set_mtu,
+    .get_carrier = netdev_soft_get_carrier,
+    .get_stats = netdev_soft_get_stats,
     .update_flags = netdev_pcap_update_flags,
 };

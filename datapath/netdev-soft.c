@@ -1,0 +1,93 @@
+#include <config.h>
+#include "netdev-soft.h"
+
+#include <string.h>
+
+static struct netdev_soft *
+netdev_soft_cast(const struct netdev *netdev)
+{
+    return CONTAINER_OF(netdev, struct netdev_soft, up);
+}
+
+void
+netdev_soft_init(struct netdev_soft *soft, struct eth_addr mac)
+{
+    pthread_mutex_init(&soft->mutex, NULL);
+    soft->mac = mac;
+    soft->mtu = 1500;
+    soft->carrier = true;
+    memset(&soft->stats, 0, sizeof soft->stats);
+}
+
+void
+netdev_soft_destroy(struct netdev_soft *soft)
+{
+    pthread_mutex_destroy(&soft->mutex);
+}
+
+int
+netdev_soft_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    *mac = soft->mac;
+    pthread_mutex_unlock(&soft->mutex);
+    return 0;
+}
+
+int
+netdev_soft_set_etheraddr(struct netdev *netdev, struct eth_addr mac)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    soft->mac = mac;
+    pthread_mutex_unlock(&soft->mutex);
+    return 0;
+}
+
+int
+netdev_soft_get_mtu(const struct netdev *netdev, int *mtup)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    *mtup = soft->mtu;
+    pthread_mutex_unlock(&soft->mutex);
+    return 0;
+}
+
+int
+netdev_soft_set_mtu(struct netdev *netdev, int mtu)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    soft->mtu = mtu;
+    pthread_mutex_unlock(&soft->mutex);
+    return 0;
+}
+
+int
+netdev_soft_get_carrier(const struct netdev *netdev, bool *carrierp)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    *carrierp = soft->carrier;
+    pthread_mutex_unlock(&soft->mutex);
+    return 0;
+}
+
+int
+netdev_soft_get_stats(const struct netdev *netdev,
+                      struct netdev_stats *stats)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    *stats = soft->stats;
+    pthread_mutex_unlock(&soft->mutex);
+    return 0;
+}
