@@ -12,6 +12,7 @@
 
 #include "dynamic-string.h"
 #include "hash.h"
+#include "json.h"
 #include "ovsdb/ovsdb-error.h"
 #include "util.h"
 
@@ -281,22 +282,6 @@ ovsdb_atom_check_constraints(const union ovsdb_atom *atom,
 }
 
 /* Atoms and JSON. */
-
-static const char *
-json_type_name(const json_t *json)
-{
-    switch (json_typeof(json)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "real";
-    case JSON_TRUE: return "true";
-    case JSON_FALSE: return "false";
-    case JSON_NULL: return "null";
-    default: return "<invalid>";
-    }
-}
 
 /* If JSON is [NAME, <X>] where X has the JSON type EXPECTED ("string" or
  * "array"), stores X in *VALUE and returns NULL. */
