@@ -1,0 +1,12 @@
+# ofproto/: OpenFlow switches (see ofproto/README.md).
+noinst_LIBRARIES += ofproto/libofproto.a
+ofproto_libofproto_a_SOURCES = \
+	ofproto/mac-learning.c \
+	ofproto/mac-learning.h
+EXTRA_DIST += ofproto/README.md
+
+UNIT_TESTS += tests/unit/test-mac-learning
+check_PROGRAMS += tests/unit/test-mac-learning
+tests_unit_test_mac_learning_SOURCES = tests/unit/test-mac-learning.c
+tests_unit_test_mac_learning_LDADD = tests/unit/libplxtest.a \
+	ofproto/libofproto.a lib/libplx.a $(PLX_LIBS)
