@@ -33,3 +33,4 @@ tests_system_test_netdev_system_SOURCES = tests/system/test-netdev-system.c
 tests_system_test_netdev_system_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 
 include datapath/odp.mk
+include datapath/flowcache.mk
