@@ -98,7 +98,8 @@ branch_create(const plx_be32 *prefix, unsigned int ofs, unsigned int n,
 }
 
 /* A private copy of NODE to modify; the original goes away after a grace
- * period. */
+ * period, which for a writer that is not an RCU reader may end at once:
+ * the caller must not touch NODE after this returns. */
 static struct prefix_trie_node *
 node_copy_postpone(struct prefix_trie_node *node)
 {
@@ -159,7 +160,9 @@ prefix_trie_insert(struct prefix_trie *trie, const plx_be32 *prefix,
             unsigned int old_bit = (node->prefix >> (31 - eq)) & 1;
             struct prefix_trie_node *rest = node_copy_postpone(node);
 
-            parent->prefix = left_bits(node->prefix, eq);
+            /* NODE may already be freed (the writer need not be an RCU
+             * reader): only its copy REST may be read from here on. */
+            parent->prefix = left_bits(rest->prefix, eq);
             parent->n_bits = eq;
             rest->prefix <<= eq;
             rest->n_bits -= eq;
