@@ -1,0 +1,636 @@
+/* pmd: poll-mode-driver threads.  See pmd.h for the design. */
+#include <config.h>
+#include "pmd.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "dp-packet.h"
+#include "dynamic-string.h"
+#include "latch.h"
+#include "netdev.h"
+#include "poll-loop.h"
+#include "rcu.h"
+#include "timeval.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(pmd);
+
+/* One rx queue polled by a PMD.  Counters are written by the PMD only. */
+struct pmd_rxq {
+    struct netdev_rxq *rxq;
+    uint64_t packets;
+    uint64_t busy_ns;
+};
+
+/* An immutable, RCU-published list of a PMD's queues. */
+struct pmd_rxq_list {
+    size_t n;
+    struct pmd_rxq *rxqs[];
+};
+
+struct pmd_thread {
+    pthread_t thread;
+    int core_id;                        /* -1 if unpinned. */
+    pmd_process_func *process;
+    void *aux;
+
+    struct pmd_rxq_list *rxqs;          /* RCU-protected. */
+    struct latch exit_latch;
+    struct latch reload_latch;
+
+    struct pmd_stats stats;             /* Relaxed atomics, PMD writes. */
+};
+
+struct pmd_set {
+    pmd_process_func *process;
+    void *aux;
+    struct pmd_thread **pmds;
+    size_t n_pmds;
+};
+
+#define STAT_ADD(FIELD, N) \
+    __atomic_store_n(&(FIELD), (FIELD) + (N), __ATOMIC_RELAXED)
+#define STAT_GET(FIELD) __atomic_load_n(&(FIELD), __ATOMIC_RELAXED)
+
+static void
+pmd_set_affinity(struct pmd_thread *pmd)
+{
+    cpu_set_t set;
+
+    if (pmd->core_id < 0) {
+        return;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(pmd->core_id, &set);
+    int error = pthread_setaffinity_np(pmd->thread, sizeof set, &set);
+    if (error) {
+        VLOG_WARN("pmd on core %d: cannot set CPU affinity (%s), "
+                  "running unpinned", pmd->core_id, strerror(error));
+    }
+}
+
+/* Polls every queue once.  Returns the number of packets received. */
+static size_t
+pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < list->n; i++) {
+        struct pmd_rxq *q = list->rxqs[i];
+        struct dp_packet_batch batch;
+        long long int start = time_nsec();
+
+        dp_packet_batch_init(&batch);
+        int error = netdev_rxq_recv(q->rxq, &batch);
+        if (!error && batch.count) {
+            size_t n = batch.count;
+
+            pmd->process(pmd->aux, pmd, q->rxq, &batch);
+            STAT_ADD(q->packets, n);
+            STAT_ADD(q->busy_ns, time_nsec() - start);
+            STAT_ADD(pmd->stats.batches, 1);
+            total += n;
+        } else if (error && error != EAGAIN) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+            VLOG_WARN_RL(&rl, "pmd on core %d: %s queue %d: receive "
+                         "failed (%s)", pmd->core_id,
+                         netdev_get_name(netdev_rxq_get_netdev(q->rxq)),
+                         netdev_rxq_get_queue_id(q->rxq), strerror(error));
+        }
+    }
+    return total;
+}
+
+static void *
+pmd_thread_main(void *pmd_)
+{
+    struct pmd_thread *pmd = pmd_;
+    unsigned int empty = 0;
+    long long int last = time_nsec();
+
+    rcu_thread_register();
+    while (!latch_is_set(&pmd->exit_latch)) {
+        const struct pmd_rxq_list *list = rcu_get(pmd->rxqs);
+        size_t n = pmd_poll_once(pmd, list);
+        long long int now;
+
+        STAT_ADD(pmd->stats.iterations, 1);
+        if (n) {
+            empty = 0;
+            STAT_ADD(pmd->stats.packets, n);
+            now = time_nsec();
+            STAT_ADD(pmd->stats.busy_ns, now - last);
+        } else if (empty < PMD_SPIN_ITERATIONS) {
+            empty++;
+            now = time_nsec();
+            STAT_ADD(pmd->stats.idle_ns, now - last);
+        } else {
+            /* Idle: block until a queue, a latch or the timer wakes us.
+             * poll_block() takes this thread RCU-offline meanwhile. */
+            for (size_t i = 0; i < list->n; i++) {
+                netdev_rxq_wait(list->rxqs[i]->rxq);
+            }
+            latch_wait(&pmd->exit_latch);
+            latch_wait(&pmd->reload_latch);
+            poll_timer_wait(PMD_MAX_SLEEP_MS);
+            poll_block();
+            latch_poll(&pmd->reload_latch);
+            STAT_ADD(pmd->stats.sleeps, 1);
+            /* Stay in sleep mode ('empty' is not reset) until a packet
+             * arrives: one poll per wakeup, not another spin phase. */
+            now = time_nsec();
+            STAT_ADD(pmd->stats.idle_ns, now - last);
+        }
+        last = now;
+        rcu_quiesce();
+    }
+    rcu_thread_unregister();
+    return NULL;
+}
+
+struct pmd_thread *
+pmd_thread_create(int core_id, pmd_process_func *process, void *aux)
+{
+    struct pmd_thread *pmd = xzalloc(sizeof *pmd);
+
+    pmd->core_id = core_id;
+    pmd->process = process;
+    pmd->aux = aux;
+    rcu_init(pmd->rxqs, xzalloc(sizeof *pmd->rxqs));
+    latch_init(&pmd->exit_latch);
+    latch_init(&pmd->reload_latch);
+
+    int error = pthread_create(&pmd->thread, NULL, pmd_thread_main, pmd);
+    if (error) {
+        plx_fatal(error, "pmd: pthread_create failed");
+    }
+    pmd_set_affinity(pmd);
+    VLOG_INFO("pmd thread created on core %d", core_id);
+    return pmd;
+}
+
+void
+pmd_thread_destroy(struct pmd_thread *pmd)
+{
+    if (!pmd) {
+        return;
+    }
+    latch_set(&pmd->exit_latch);
+    pthread_join(pmd->thread, NULL);
+    /* The thread is gone: nothing can read the list any more. */
+    for (size_t i = 0; i < pmd->rxqs->n; i++) {
+        free(pmd->rxqs->rxqs[i]);
+    }
+    free(pmd->rxqs);
+    latch_destroy(&pmd->exit_latch);
+    latch_destroy(&pmd->reload_latch);
+    free(pmd);
+}
+
+int
+pmd_thread_core_id(const struct pmd_thread *pmd)
+{
+    return pmd->core_id;
+}
+
+static struct pmd_rxq *
+pmd_find_rxq(const struct pmd_thread *pmd, const struct netdev_rxq *rxq,
+             size_t *idxp)
+{
+    /* Main thread: the only writer, so a plain read of the list is fine. */
+    const struct pmd_rxq_list *list = pmd->rxqs;
+
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->rxqs[i]->rxq == rxq) {
+            if (idxp) {
+                *idxp = i;
+            }
+            return list->rxqs[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+pmd_publish(struct pmd_thread *pmd, struct pmd_rxq_list *new)
+{
+    struct pmd_rxq_list *old = pmd->rxqs;
+
+    rcu_set(pmd->rxqs, new);
+    rcu_postpone(free, old);
+    latch_set(&pmd->reload_latch);
+}
+
+static int
+pmd_thread_add_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
+                     const struct pmd_rxq_stats *initial)
+{
+    if (pmd_find_rxq(pmd, rxq, NULL)) {
+        return EEXIST;
+    }
+
+    struct pmd_rxq *q = xzalloc(sizeof *q);
+    q->rxq = rxq;
+    if (initial) {
+        q->packets = initial->packets;
+        q->busy_ns = initial->busy_ns;
+    }
+
+    const struct pmd_rxq_list *old = pmd->rxqs;
+    struct pmd_rxq_list *new = xmalloc(sizeof *new
+                                       + (old->n + 1) * sizeof *new->rxqs);
+    memcpy(new->rxqs, old->rxqs, old->n * sizeof *new->rxqs);
+    new->rxqs[old->n] = q;
+    new->n = old->n + 1;
+    pmd_publish(pmd, new);
+    return 0;
+}
+
+int
+pmd_thread_add_rxq(struct pmd_thread *pmd, struct netdev_rxq *rxq)
+{
+    return pmd_thread_add_rxq__(pmd, rxq, NULL);
+}
+
+static int
+pmd_thread_remove_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
+                        struct pmd_rxq_stats *final)
+{
+    size_t idx;
+    struct pmd_rxq *q = pmd_find_rxq(pmd, rxq, &idx);
+    if (!q) {
+        return ENOENT;
+    }
+
+    const struct pmd_rxq_list *old = pmd->rxqs;
+    struct pmd_rxq_list *new = xmalloc(sizeof *new
+                                       + old->n * sizeof *new->rxqs);
+    memcpy(new->rxqs, old->rxqs, idx * sizeof *new->rxqs);
+    memcpy(&new->rxqs[idx], &old->rxqs[idx + 1],
+           (old->n - idx - 1) * sizeof *new->rxqs);
+    new->n = old->n - 1;
+    pmd_publish(pmd, new);
+
+    /* After a grace period the PMD has finished any iteration that could
+     * have seen the old list, so it no longer touches RXQ or Q. */
+    rcu_synchronize();
+    if (final) {
+        final->packets = STAT_GET(q->packets);
+        final->busy_ns = STAT_GET(q->busy_ns);
+    }
+    free(q);
+    return 0;
+}
+
+int
+pmd_thread_remove_rxq(struct pmd_thread *pmd, struct netdev_rxq *rxq)
+{
+    return pmd_thread_remove_rxq__(pmd, rxq, NULL);
+}
+
+bool
+pmd_thread_has_rxq(const struct pmd_thread *pmd,
+                   const struct netdev_rxq *rxq)
+{
+    return pmd_find_rxq(pmd, rxq, NULL) != NULL;
+}
+
+size_t
+pmd_thread_n_rxq(const struct pmd_thread *pmd)
+{
+    return pmd->rxqs->n;
+}
+
+void
+pmd_thread_get_stats(const struct pmd_thread *pmd_, struct pmd_stats *s)
+{
+    struct pmd_thread *pmd = (struct pmd_thread *) pmd_;
+
+    s->iterations = STAT_GET(pmd->stats.iterations);
+    s->packets = STAT_GET(pmd->stats.packets);
+    s->batches = STAT_GET(pmd->stats.batches);
+    s->busy_ns = STAT_GET(pmd->stats.busy_ns);
+    s->idle_ns = STAT_GET(pmd->stats.idle_ns);
+    s->sleeps = STAT_GET(pmd->stats.sleeps);
+}
+
+int
+pmd_thread_get_rxq_stats(const struct pmd_thread *pmd,
+                         const struct netdev_rxq *rxq,
+                         struct pmd_rxq_stats *s)
+{
+    struct pmd_rxq *q = pmd_find_rxq(pmd, rxq, NULL);
+
+    if (!q) {
+        return ENOENT;
+    }
+    s->packets = STAT_GET(q->packets);
+    s->busy_ns = STAT_GET(q->busy_ns);
+    return 0;
+}
+
+long long int
+pmd_thread_get_cpu_nsec(const struct pmd_thread *pmd)
+{
+    clockid_t cid;
+    struct timespec ts;
+
+    if (pthread_getcpuclockid(pmd->thread, &cid)
+        || clock_gettime(cid, &ts)) {
+        return -1;
+    }
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int
+hexdigit_value(int c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1);
+}
+
+int
+pmd_parse_cpu_mask(const char *mask, int cores[], size_t max,
+                   size_t *n_cores)
+{
+    *n_cores = 0;
+    if (!mask) {
+        return EINVAL;
+    }
+    if (mask[0] == '0' && (mask[1] == 'x' || mask[1] == 'X')) {
+        mask += 2;
+    }
+
+    size_t len = strlen(mask);
+    if (!len) {
+        return EINVAL;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (hexdigit_value((unsigned char) mask[i]) < 0) {
+            return EINVAL;
+        }
+    }
+
+    /* Walk from the least significant digit, so cores come ascending. */
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = hexdigit_value((unsigned char) mask[len - 1 - i]);
+        for (int bit = 0; bit < 4; bit++) {
+            if (v & (1 << bit)) {
+                size_t core = i * 4 + bit;
+                if (core >= PMD_MAX_CORES || n >= max) {
+                    return ERANGE;
+                }
+                cores[n++] = core;
+            }
+        }
+    }
+    if (!n) {
+        return EINVAL;
+    }
+    *n_cores = n;
+    return 0;
+}
+
+static int
+pmd_cores_from_mask(const char *cpu_mask, int **coresp, size_t *np)
+{
+    int *cores = xmalloc(PMD_MAX_CORES * sizeof *cores);
+
+    if (!cpu_mask || !cpu_mask[0]) {
+        cores[0] = -1;
+        *np = 1;
+    } else {
+        int error = pmd_parse_cpu_mask(cpu_mask, cores, PMD_MAX_CORES, np);
+        if (error) {
+            free(cores);
+            *coresp = NULL;
+            return error;
+        }
+    }
+    *coresp = cores;
+    return 0;
+}
+
+int
+pmd_set_create(const char *cpu_mask, pmd_process_func *process, void *aux,
+               struct pmd_set **setp)
+{
+    int *cores;
+    size_t n;
+    int error = pmd_cores_from_mask(cpu_mask, &cores, &n);
+
+    *setp = NULL;
+    if (error) {
+        return error;
+    }
+
+    struct pmd_set *set = xzalloc(sizeof *set);
+    set->process = process;
+    set->aux = aux;
+    set->pmds = xmalloc(n * sizeof *set->pmds);
+    for (size_t i = 0; i < n; i++) {
+        set->pmds[i] = pmd_thread_create(cores[i], process, aux);
+    }
+    set->n_pmds = n;
+    free(cores);
+    *setp = set;
+    return 0;
+}
+
+void
+pmd_set_destroy(struct pmd_set *set)
+{
+    if (!set) {
+        return;
+    }
+    for (size_t i = 0; i < set->n_pmds; i++) {
+        pmd_thread_destroy(set->pmds[i]);
+    }
+    free(set->pmds);
+    free(set);
+}
+
+static struct pmd_thread *
+pmd_set_least_loaded(struct pmd_thread **pmds, size_t n)
+{
+    struct pmd_thread *best = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!best || pmds[i]->rxqs->n < best->rxqs->n) {
+            best = pmds[i];
+        }
+    }
+    return best;
+}
+
+int
+pmd_set_set_cpu_mask(struct pmd_set *set, const char *cpu_mask)
+{
+    int *cores;
+    size_t n;
+    int error = pmd_cores_from_mask(cpu_mask, &cores, &n);
+    if (error) {
+        return error;
+    }
+
+    /* Keep PMDs whose core remains, create the missing ones. */
+    struct pmd_thread **pmds = xmalloc(n * sizeof *pmds);
+    bool *kept = xzalloc(set->n_pmds * sizeof *kept);
+    for (size_t i = 0; i < n; i++) {
+        pmds[i] = NULL;
+        for (size_t j = 0; j < set->n_pmds; j++) {
+            if (!kept[j] && set->pmds[j]->core_id == cores[i]) {
+                pmds[i] = set->pmds[j];
+                kept[j] = true;
+                break;
+            }
+        }
+        if (!pmds[i]) {
+            pmds[i] = pmd_thread_create(cores[i], set->process, set->aux);
+        }
+    }
+
+    /* Move the queues of PMDs that go, one at a time, then stop them. */
+    for (size_t j = 0; j < set->n_pmds; j++) {
+        struct pmd_thread *old = set->pmds[j];
+        if (kept[j]) {
+            continue;
+        }
+        while (old->rxqs->n) {
+            struct netdev_rxq *rxq = old->rxqs->rxqs[0]->rxq;
+            struct pmd_rxq_stats st;
+
+            pmd_thread_remove_rxq__(old, rxq, &st);
+            pmd_thread_add_rxq__(pmd_set_least_loaded(pmds, n), rxq, &st);
+        }
+        pmd_thread_destroy(old);
+    }
+
+    free(set->pmds);
+    free(kept);
+    free(cores);
+    set->pmds = pmds;
+    set->n_pmds = n;
+    return 0;
+}
+
+struct pmd_thread *
+pmd_set_find_rxq(const struct pmd_set *set, const struct netdev_rxq *rxq)
+{
+    for (size_t i = 0; i < set->n_pmds; i++) {
+        if (pmd_thread_has_rxq(set->pmds[i], rxq)) {
+            return set->pmds[i];
+        }
+    }
+    return NULL;
+}
+
+int
+pmd_set_add_rxq(struct pmd_set *set, struct netdev_rxq *rxq)
+{
+    if (pmd_set_find_rxq(set, rxq)) {
+        return EEXIST;
+    }
+    return pmd_thread_add_rxq(pmd_set_least_loaded(set->pmds, set->n_pmds),
+                              rxq);
+}
+
+int
+pmd_set_remove_rxq(struct pmd_set *set, struct netdev_rxq *rxq)
+{
+    struct pmd_thread *pmd = pmd_set_find_rxq(set, rxq);
+
+    return pmd ? pmd_thread_remove_rxq(pmd, rxq) : ENOENT;
+}
+
+int
+pmd_set_move_rxq(struct pmd_set *set, struct netdev_rxq *rxq, int core_id)
+{
+    struct pmd_thread *from = pmd_set_find_rxq(set, rxq);
+    struct pmd_thread *to = NULL;
+
+    for (size_t i = 0; i < set->n_pmds; i++) {
+        if (set->pmds[i]->core_id == core_id) {
+            to = set->pmds[i];
+        }
+    }
+    if (!from || !to) {
+        return ENOENT;
+    }
+    if (from == to) {
+        return 0;
+    }
+
+    struct pmd_rxq_stats st;
+    pmd_thread_remove_rxq__(from, rxq, &st);
+    return pmd_thread_add_rxq__(to, rxq, &st);
+}
+
+size_t
+pmd_set_n_pmds(const struct pmd_set *set)
+{
+    return set->n_pmds;
+}
+
+struct pmd_thread *
+pmd_set_get_pmd(const struct pmd_set *set, size_t idx)
+{
+    return idx < set->n_pmds ? set->pmds[idx] : NULL;
+}
+
+static double
+pct(uint64_t part, uint64_t whole)
+{
+    return whole ? 100.0 * part / whole : 0.0;
+}
+
+void
+pmd_set_format_stats(const struct pmd_set *set, struct ds *ds)
+{
+    for (size_t i = 0; i < set->n_pmds; i++) {
+        const struct pmd_thread *pmd = set->pmds[i];
+        struct pmd_stats s;
+
+        pmd_thread_get_stats(pmd, &s);
+        uint64_t total = s.busy_ns + s.idle_ns;
+        if (pmd->core_id >= 0) {
+            ds_put_format(ds, "pmd thread core_id %d:\n", pmd->core_id);
+        } else {
+            ds_put_cstr(ds, "pmd thread (unpinned):\n");
+        }
+        ds_put_format(ds, "  packets received: %"PRIu64"\n", s.packets);
+        ds_put_format(ds, "  iterations: %"PRIu64"\n", s.iterations);
+        ds_put_format(ds, "  avg. packets per batch: %.02f\n",
+                      s.batches ? (double) s.packets / s.batches : 0.0);
+        ds_put_format(ds, "  sleeps: %"PRIu64"\n", s.sleeps);
+        ds_put_format(ds, "  idle time: %"PRIu64" us (%.02f%%)\n",
+                      s.idle_ns / 1000, pct(s.idle_ns, total));
+        ds_put_format(ds, "  processing time: %"PRIu64" us (%.02f%%)\n",
+                      s.busy_ns / 1000, pct(s.busy_ns, total));
+        if (s.packets) {
+            ds_put_format(ds, "  avg. processing time per packet: "
+                          "%.02f ns\n", (double) s.busy_ns / s.packets);
+        }
+
+        const struct pmd_rxq_list *list = pmd->rxqs;
+        for (size_t j = 0; j < list->n; j++) {
+            const struct pmd_rxq *q = list->rxqs[j];
+            struct pmd_rxq *qm = (struct pmd_rxq *) q;
+            ds_put_format(ds, "  port: %s queue-id: %d packets: %"PRIu64
+                          " pmd usage: %.02f%%\n",
+                          netdev_get_name(netdev_rxq_get_netdev(q->rxq)),
+                          netdev_rxq_get_queue_id(q->rxq),
+                          STAT_GET(qm->packets),
+                          pct(STAT_GET(qm->busy_ns), total));
+        }
+    }
+}

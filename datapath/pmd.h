@@ -1,0 +1,151 @@
+/*
+ * pmd: poll-mode-driver threads, which run the datapath's fast path.
+ *
+ * A struct pmd_thread is one thread, pinned to one core when it has one,
+ * that polls a list of rx queues (struct netdev_rxq) it alone owns: for
+ * each queue it receives a batch with netdev_rxq_recv() and hands it to
+ * the 'process' callback the datapath gave it, which owns the packets
+ * from then on.  A struct pmd_set is the group of PMD threads named by a
+ * CPU mask (other_config:pmd-cpu-mask), with round-robin assignment of
+ * rx queues to threads.
+ *
+ * RCU.  Each PMD thread is an RCU reader (lib/rcu.h): it registers when
+ * it starts, calls rcu_quiesce() once per loop iteration, is offline
+ * while blocked in poll_block(), and unregisters before it exits.  The
+ * callback may therefore read RCU-protected datapath state (flow tables)
+ * as long as it keeps no pointer across calls.
+ *
+ * Reconfiguration without stopping traffic.  A PMD's rx queue list is an
+ * immutable array published through RCU.  The main thread changes it by
+ * building a new array, publishing it with rcu_set(), postponing the free
+ * of the old one, and setting the PMD's 'reload' latch so that a PMD
+ * asleep in poll() wakes and picks up the new list at once.  Other queues
+ * (on this and other PMDs) keep being polled throughout.  Removing a
+ * queue additionally waits for a grace period (rcu_synchronize()) before
+ * returning, so that when pmd_thread_remove_rxq() returns the PMD can no
+ * longer be inside netdev_rxq_recv() on it: the caller may then close the
+ * queue or give it to another PMD.  Packets still queued in the device
+ * meanwhile stay there and are received by the new owner, so moving a
+ * queue loses none.  The per-queue counters move with the queue.
+ *
+ * Adaptive sleep.  An idle PMD must not burn a core.  After
+ * PMD_SPIN_ITERATIONS consecutive iterations that received nothing, the
+ * PMD stops spinning and blocks in poll_block() on every queue's
+ * netdev_rxq_wait(), its reload and exit latches, and a timer of
+ * PMD_MAX_SLEEP_MS (a safety net for providers that cannot wake a poll).
+ * poll_block() takes it RCU-offline while it sleeps.  Once asleep it
+ * polls its queues once per wakeup and sleeps again, until a packet
+ * arrives: that resets the count, so under load the PMD makes no system
+ * call of its own and a burst after idleness costs one wakeup.
+ *
+ * Statistics.  Each PMD counts, with relaxed atomics written only by
+ * itself, its iterations, received packets and batches, the time spent in
+ * iterations that received packets ("processing") and those that did not
+ * ("idle", sleeping included), and per queue the packets and processing
+ * time.  Any thread may read them; pmd_set_format_stats() renders them
+ * like Open vSwitch's `dpif-netdev/pmd-stats-show`.
+ *
+ * Threads.  Every function here is for the main thread only, except
+ * pmd_thread_get_stats(), pmd_thread_core_id(), pmd_thread_get_cpu_nsec()
+ * and the callback's own use of its struct pmd_thread.
+ */
+#ifndef PLX_PMD_H
+#define PLX_PMD_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct dp_packet_batch;
+struct ds;
+struct netdev_rxq;
+struct pmd_thread;
+
+#define PMD_SPIN_ITERATIONS 1024   /* Empty iterations before sleeping. */
+#define PMD_MAX_SLEEP_MS 1         /* Longest sleep without a wakeup. */
+#define PMD_MAX_CORES 1024         /* Highest core id + 1 in a CPU mask. */
+
+/* Called in PMD thread PMD with a nonempty BATCH received from RXQ; the
+ * callback owns the packets and must free or send them all. */
+typedef void pmd_process_func(void *aux, struct pmd_thread *pmd,
+                              struct netdev_rxq *rxq,
+                              struct dp_packet_batch *batch);
+
+struct pmd_stats {
+    uint64_t iterations;        /* Loop iterations. */
+    uint64_t packets;           /* Packets received and processed. */
+    uint64_t batches;           /* Nonempty batches received. */
+    uint64_t busy_ns;           /* Time in iterations with packets. */
+    uint64_t idle_ns;           /* Time in empty iterations and sleeping. */
+    uint64_t sleeps;            /* Times the thread blocked in poll(). */
+};
+
+struct pmd_rxq_stats {
+    uint64_t packets;
+    uint64_t busy_ns;           /* Receive plus callback time. */
+};
+
+/* One thread.  CORE_ID >= 0 pins it to that core (failure is logged, not
+ * fatal); -1 leaves it unpinned. */
+struct pmd_thread *pmd_thread_create(int core_id, pmd_process_func *,
+                                     void *aux);
+/* Stops the thread (exit latch), joins it and frees it.  Its rx queues
+ * are not closed: they belong to the caller. */
+void pmd_thread_destroy(struct pmd_thread *);
+
+int pmd_thread_core_id(const struct pmd_thread *);
+/* Returns 0, EEXIST if RXQ is already polled by PMD. */
+int pmd_thread_add_rxq(struct pmd_thread *, struct netdev_rxq *);
+/* Returns 0 once PMD no longer polls RXQ; ENOENT if it did not. */
+int pmd_thread_remove_rxq(struct pmd_thread *, struct netdev_rxq *);
+bool pmd_thread_has_rxq(const struct pmd_thread *, const struct netdev_rxq *);
+size_t pmd_thread_n_rxq(const struct pmd_thread *);
+void pmd_thread_get_stats(const struct pmd_thread *, struct pmd_stats *);
+/* Stats of RXQ on PMD; ENOENT if PMD does not poll it. */
+int pmd_thread_get_rxq_stats(const struct pmd_thread *,
+                             const struct netdev_rxq *,
+                             struct pmd_rxq_stats *);
+/* CPU time the thread has consumed, in ns, or -1 if unknown. */
+long long int pmd_thread_get_cpu_nsec(const struct pmd_thread *);
+
+/* Parses a CPU mask: hexadecimal with optional "0x", e.g. "0x6" for cores
+ * 1 and 2.  Stores up to MAX core ids, ascending, in CORES and their
+ * number in *N_CORES.  Returns 0, or EINVAL (malformed, or no bit set),
+ * or ERANGE (a core id >= PMD_MAX_CORES or more than MAX cores). */
+int pmd_parse_cpu_mask(const char *mask, int cores[], size_t max,
+                       size_t *n_cores);
+
+/* A set of PMD threads. */
+struct pmd_set;
+
+/* Creates one PMD per core of CPU_MASK, or a single unpinned PMD if
+ * CPU_MASK is NULL or empty.  Returns 0 or an errno value from
+ * pmd_parse_cpu_mask(), with *SETP NULL then. */
+int pmd_set_create(const char *cpu_mask, pmd_process_func *, void *aux,
+                   struct pmd_set **setp);
+void pmd_set_destroy(struct pmd_set *);
+
+/* Changes the cores: PMDs on cores that remain keep their queues and
+ * run on undisturbed; new cores get new PMDs; the queues of PMDs on
+ * cores that go are moved round-robin to the others before those PMDs
+ * stop.  On error nothing changes. */
+int pmd_set_set_cpu_mask(struct pmd_set *, const char *cpu_mask);
+
+/* Assigns RXQ to the PMD with fewest queues (round-robin as queues are
+ * added).  Returns 0 or EEXIST. */
+int pmd_set_add_rxq(struct pmd_set *, struct netdev_rxq *);
+/* Returns 0 once no PMD polls RXQ any more, or ENOENT. */
+int pmd_set_remove_rxq(struct pmd_set *, struct netdev_rxq *);
+/* Moves RXQ to the PMD on CORE_ID.  Returns 0, or ENOENT if RXQ is not
+ * in the set or no PMD runs on CORE_ID. */
+int pmd_set_move_rxq(struct pmd_set *, struct netdev_rxq *, int core_id);
+
+size_t pmd_set_n_pmds(const struct pmd_set *);
+struct pmd_thread *pmd_set_get_pmd(const struct pmd_set *, size_t idx);
+struct pmd_thread *pmd_set_find_rxq(const struct pmd_set *,
+                                    const struct netdev_rxq *);
+
+/* Appends a report in the style of `dpif-netdev/pmd-stats-show`. */
+void pmd_set_format_stats(const struct pmd_set *, struct ds *);
+
+#endif /* pmd.h */

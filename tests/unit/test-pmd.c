@@ -1,0 +1,450 @@
+/* Tests for datapath/pmd: packets injected on dummy rx queues reach the
+ * callback exactly once, on the PMD that owns the queue; an idle PMD
+ * sleeps; queues move between PMDs and cores change with traffic flowing
+ * and nothing lost; statistics add up; shutdown joins every thread. */
+#include <config.h>
+#include "datapath/pmd.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+#include "datapath/netdev.h"
+#include "datapath/netdev-dummy.h"
+#include "dp-packet.h"
+#include "dynamic-string.h"
+#include "smap.h"
+#include "test.h"
+#include "timeval.h"
+
+#define MAX_Q 4
+#define MAX_SEQ 20000
+
+/* What the callback saw.  'owner' is what the test expects per queue. */
+struct sink {
+    pthread_mutex_t mutex;
+    struct netdev_rxq *rxqs[MAX_Q];
+    struct pmd_thread *owner[MAX_Q];    /* NULL: any PMD may own it. */
+    uint8_t seen[MAX_Q][MAX_SEQ];
+    uint64_t total;
+    uint64_t wrong_pmd;
+    uint64_t bad_packet;
+};
+
+static struct sink *
+sink_create(void)
+{
+    struct sink *s = xzalloc(sizeof *s);
+    pthread_mutex_init(&s->mutex, NULL);
+    return s;
+}
+
+static void
+sink_destroy(struct sink *s)
+{
+    pthread_mutex_destroy(&s->mutex);
+    free(s);
+}
+
+static void
+sink_process(void *aux, struct pmd_thread *pmd, struct netdev_rxq *rxq,
+             struct dp_packet_batch *batch)
+{
+    struct sink *s = aux;
+
+    pthread_mutex_lock(&s->mutex);
+    int q = -1;
+    for (int i = 0; i < MAX_Q; i++) {
+        if (s->rxqs[i] == rxq) {
+            q = i;
+        }
+    }
+    for (size_t i = 0; i < batch->count; i++) {
+        struct dp_packet *pkt = batch->packets[i];
+        uint32_t seq;
+
+        if (q < 0 || dp_packet_size(pkt) != sizeof seq) {
+            s->bad_packet++;
+        } else {
+            memcpy(&seq, dp_packet_data(pkt), sizeof seq);
+            if (seq >= MAX_SEQ) {
+                s->bad_packet++;
+            } else if (s->seen[q][seq] < 255) {
+                s->seen[q][seq]++;
+            }
+            if (s->owner[q] && s->owner[q] != pmd) {
+                s->wrong_pmd++;
+            }
+        }
+        s->total++;
+    }
+    pthread_mutex_unlock(&s->mutex);
+    dp_packet_delete_batch(batch, true);
+}
+
+static uint64_t
+sink_total(struct sink *s)
+{
+    pthread_mutex_lock(&s->mutex);
+    uint64_t t = s->total;
+    pthread_mutex_unlock(&s->mutex);
+    return t;
+}
+
+static void
+sink_wait_total(struct sink *s, uint64_t want)
+{
+    long long int deadline = time_msec() + 20000;
+    while (sink_total(s) < want && time_msec() < deadline) {
+        plx_msleep(1);
+    }
+    CHECK_U64_EQ(sink_total(s), want);
+}
+
+static void
+sink_check_once(struct sink *s, int n_q, uint32_t n_seq)
+{
+    for (int q = 0; q < n_q; q++) {
+        for (uint32_t i = 0; i < n_seq; i++) {
+            CHECK_MSG(s->seen[q][i] == 1, "queue %d seq %"PRIu32" seen %d "
+                      "times", q, i, s->seen[q][i]);
+        }
+    }
+    CHECK_U64_EQ(s->bad_packet, 0);
+}
+
+/* Injects SEQ on queue Q, waiting while the queue is full. */
+static void
+inject(struct netdev *netdev, int q, uint32_t seq)
+{
+    for (;;) {
+        struct dp_packet *pkt = dp_packet_clone_data(&seq, sizeof seq);
+        int error = netdev_dummy_receive(netdev, q, pkt);
+        if (error != ENOBUFS) {
+            CHECK_EQ(error, 0);
+            return;
+        }
+        plx_msleep(1);
+    }
+}
+
+static struct netdev *
+open_dummy(const char *name, int n_rxq, struct netdev_rxq *rxqs[])
+{
+    struct netdev *netdev;
+    struct smap opts;
+    char buf[16];
+
+    CHECK_EQ(netdev_open(name, "dummy", &netdev), 0);
+    smap_init(&opts);
+    snprintf(buf, sizeof buf, "%d", n_rxq);
+    smap_add(&opts, "n_rxq", buf);
+    CHECK_EQ(netdev_set_config(netdev, &opts, NULL), 0);
+    smap_destroy(&opts);
+    for (int i = 0; i < n_rxq; i++) {
+        CHECK_EQ(netdev_rxq_open(netdev, i, &rxqs[i]), 0);
+    }
+    return netdev;
+}
+
+static void
+close_dummy(struct netdev *netdev, int n_rxq, struct netdev_rxq *rxqs[])
+{
+    for (int i = 0; i < n_rxq; i++) {
+        netdev_rxq_close(rxqs[i]);
+    }
+    netdev_close(netdev);
+}
+
+TEST(parse_cpu_mask)
+{
+    int cores[8];
+    size_t n;
+
+    CHECK_EQ(pmd_parse_cpu_mask("0x5", cores, 8, &n), 0);
+    CHECK_EQ(n, 2);
+    CHECK_EQ(cores[0], 0);
+    CHECK_EQ(cores[1], 2);
+    CHECK_EQ(pmd_parse_cpu_mask("F0", cores, 8, &n), 0);
+    CHECK_EQ(n, 4);
+    CHECK_EQ(cores[0], 4);
+    CHECK_EQ(cores[3], 7);
+    CHECK_EQ(pmd_parse_cpu_mask("0x100000000", cores, 8, &n), 0);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(cores[0], 32);
+
+    CHECK_EQ(pmd_parse_cpu_mask("", cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask("0x", cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask("0x0", cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask("0x1g", cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask("-1", cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask(" 3", cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask(NULL, cores, 8, &n), EINVAL);
+    CHECK_EQ(pmd_parse_cpu_mask("1ff", cores, 8, &n), ERANGE);
+    char big[300];
+    memset(big, '0', sizeof big - 1);
+    big[0] = '1';
+    big[sizeof big - 1] = '\0';
+    CHECK_EQ(pmd_parse_cpu_mask(big, cores, 8, &n), ERANGE);
+
+    struct pmd_set *set = (struct pmd_set *) 1;
+    CHECK_EQ(pmd_set_create("zz", sink_process, NULL, &set), EINVAL);
+    CHECK(set == NULL);
+}
+
+TEST(delivery_exactly_once_on_owner)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[MAX_Q];
+    struct netdev *netdev = open_dummy("p0", MAX_Q, rxqs);
+    struct pmd_set *set;
+
+    CHECK_EQ(pmd_set_create("0x3", sink_process, s, &set), 0);
+    CHECK_EQ(pmd_set_n_pmds(set), 2);
+    for (int q = 0; q < MAX_Q; q++) {
+        s->rxqs[q] = rxqs[q];
+        CHECK_EQ(pmd_set_add_rxq(set, rxqs[q]), 0);
+        s->owner[q] = pmd_set_find_rxq(set, rxqs[q]);
+        CHECK(s->owner[q] != NULL);
+    }
+    CHECK_EQ(pmd_set_add_rxq(set, rxqs[0]), EEXIST);
+    /* Round-robin: two queues each. */
+    CHECK_EQ(pmd_thread_n_rxq(pmd_set_get_pmd(set, 0)), 2);
+    CHECK_EQ(pmd_thread_n_rxq(pmd_set_get_pmd(set, 1)), 2);
+    CHECK(pmd_set_get_pmd(set, 2) == NULL);
+
+    const uint32_t n = 3000;
+    for (uint32_t i = 0; i < n; i++) {
+        for (int q = 0; q < MAX_Q; q++) {
+            inject(netdev, q, i);
+        }
+    }
+    sink_wait_total(s, MAX_Q * n);
+    plx_msleep(20);
+    CHECK_U64_EQ(sink_total(s), MAX_Q * n);
+    sink_check_once(s, MAX_Q, n);
+    CHECK_U64_EQ(s->wrong_pmd, 0);
+
+    /* Statistics add up: per PMD, per queue, in total. */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < 2; i++) {
+        struct pmd_thread *pmd = pmd_set_get_pmd(set, i);
+        struct pmd_stats st;
+        uint64_t qsum = 0;
+
+        pmd_thread_get_stats(pmd, &st);
+        for (int q = 0; q < MAX_Q; q++) {
+            struct pmd_rxq_stats rs;
+            int error = pmd_thread_get_rxq_stats(pmd, rxqs[q], &rs);
+            if (s->owner[q] == pmd) {
+                CHECK_EQ(error, 0);
+                CHECK_U64_EQ(rs.packets, n);
+                CHECK(rs.busy_ns > 0);
+                qsum += rs.packets;
+            } else {
+                CHECK_EQ(error, ENOENT);
+            }
+        }
+        CHECK_U64_EQ(st.packets, qsum);
+        CHECK(st.batches > 0 && st.batches <= st.packets);
+        CHECK(st.iterations >= st.batches / 2);
+        CHECK(st.busy_ns > 0);
+        sum += st.packets;
+    }
+    CHECK_U64_EQ(sum, MAX_Q * n);
+
+    struct ds ds;
+    ds_init(&ds);
+    pmd_set_format_stats(set, &ds);
+    CHECK(test_regex_match(ds_cstr(&ds), "^pmd thread core_id 0:$"));
+    CHECK(test_regex_match(ds_cstr(&ds), "^pmd thread core_id 1:$"));
+    CHECK(test_regex_match(ds_cstr(&ds), "^  packets received: 6000$"));
+    CHECK(test_regex_match(ds_cstr(&ds),
+                           "^  port: p0 queue-id: 3 packets: 3000 "));
+    CHECK(test_regex_match(ds_cstr(&ds), "^  idle time: [0-9]+ us"));
+    ds_destroy(&ds);
+
+    CHECK_EQ(pmd_set_remove_rxq(set, rxqs[1]), 0);
+    CHECK_EQ(pmd_set_remove_rxq(set, rxqs[1]), ENOENT);
+    CHECK(pmd_set_find_rxq(set, rxqs[1]) == NULL);
+    pmd_set_destroy(set);
+    close_dummy(netdev, MAX_Q, rxqs);
+    sink_destroy(s);
+}
+
+TEST(idle_pmd_sleeps)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[2];
+    struct netdev *netdev = open_dummy("p0", 2, rxqs);
+    struct pmd_thread *pmd = pmd_thread_create(-1, sink_process, s);
+
+    s->rxqs[0] = rxqs[0];
+    s->rxqs[1] = rxqs[1];
+    CHECK_EQ(pmd_thread_add_rxq(pmd, rxqs[0]), 0);
+    CHECK_EQ(pmd_thread_add_rxq(pmd, rxqs[1]), 0);
+    CHECK_EQ(pmd_thread_add_rxq(pmd, rxqs[1]), EEXIST);
+    plx_msleep(100);
+
+    long long int cpu0 = pmd_thread_get_cpu_nsec(pmd);
+    long long int wall0 = time_nsec();
+    CHECK(cpu0 >= 0);
+    plx_msleep(1000);
+    long long int cpu = pmd_thread_get_cpu_nsec(pmd) - cpu0;
+    long long int wall = time_nsec() - wall0;
+    CHECK_MSG(cpu * 20 < wall, "idle PMD used %lld ns of CPU in %lld ns",
+              cpu, wall);
+
+    struct pmd_stats st;
+    pmd_thread_get_stats(pmd, &st);
+    CHECK(st.sleeps > 100);
+    CHECK_U64_EQ(st.packets, 0);
+
+    /* It still wakes for traffic at once. */
+    inject(netdev, 1, 7);
+    sink_wait_total(s, 1);
+    CHECK_EQ(s->seen[1][7], 1);
+
+    CHECK_EQ(pmd_thread_remove_rxq(pmd, rxqs[0]), 0);
+    CHECK_EQ(pmd_thread_remove_rxq(pmd, rxqs[0]), ENOENT);
+    CHECK_EQ(pmd_thread_n_rxq(pmd), 1);
+    pmd_thread_destroy(pmd);
+    close_dummy(netdev, 2, rxqs);
+    sink_destroy(s);
+}
+
+struct injector {
+    struct netdev *netdev;
+    int n_q;
+    uint32_t n;
+};
+
+static void *
+injector_main(void *inj_)
+{
+    struct injector *inj = inj_;
+    for (uint32_t i = 0; i < inj->n; i++) {
+        for (int q = 0; q < inj->n_q; q++) {
+            inject(inj->netdev, q, i);
+        }
+    }
+    return NULL;
+}
+
+TEST(move_rxq_while_flowing_loses_nothing)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[2];
+    struct netdev *netdev = open_dummy("p0", 2, rxqs);
+    struct pmd_set *set;
+
+    CHECK_EQ(pmd_set_create("0x3", sink_process, s, &set), 0);
+    s->rxqs[0] = rxqs[0];
+    s->rxqs[1] = rxqs[1];
+    CHECK_EQ(pmd_set_add_rxq(set, rxqs[0]), 0);
+    CHECK_EQ(pmd_set_add_rxq(set, rxqs[1]), 0);
+
+    struct injector inj = { netdev, 2, MAX_SEQ };
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, injector_main, &inj), 0);
+    int moves = 0;
+    while (sink_total(s) < 2 * MAX_SEQ - 2000 && moves < 10000) {
+        int core = pmd_thread_core_id(pmd_set_find_rxq(set, rxqs[0]));
+        CHECK_EQ(pmd_set_move_rxq(set, rxqs[0], !core), 0);
+        moves++;
+        plx_msleep(moves % 3);
+    }
+    CHECK_EQ(pmd_set_move_rxq(set, rxqs[0], 5), ENOENT);
+    pthread_join(thread, NULL);
+    sink_wait_total(s, 2 * MAX_SEQ);
+    CHECK_GT(moves, 5);
+    sink_check_once(s, 2, MAX_SEQ);
+
+    /* The queue's counters moved with it. */
+    struct pmd_rxq_stats rs;
+    CHECK_EQ(pmd_thread_get_rxq_stats(pmd_set_find_rxq(set, rxqs[0]),
+                                      rxqs[0], &rs), 0);
+    CHECK_U64_EQ(rs.packets, MAX_SEQ);
+
+    pmd_set_destroy(set);
+    close_dummy(netdev, 2, rxqs);
+    sink_destroy(s);
+}
+
+TEST(change_cpu_mask_while_flowing)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[MAX_Q];
+    struct netdev *netdev = open_dummy("p0", MAX_Q, rxqs);
+    struct pmd_set *set;
+
+    CHECK_EQ(pmd_set_create("1", sink_process, s, &set), 0);
+    for (int q = 0; q < MAX_Q; q++) {
+        s->rxqs[q] = rxqs[q];
+        CHECK_EQ(pmd_set_add_rxq(set, rxqs[q]), 0);
+    }
+    struct pmd_thread *first = pmd_set_get_pmd(set, 0);
+
+    struct injector inj = { netdev, MAX_Q, 5000 };
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, injector_main, &inj), 0);
+
+    /* Growing keeps the existing PMD and its queues. */
+    CHECK_EQ(pmd_set_set_cpu_mask(set, "0x3"), 0);
+    CHECK_EQ(pmd_set_n_pmds(set), 2);
+    CHECK(pmd_set_get_pmd(set, 0) == first);
+    CHECK_EQ(pmd_thread_n_rxq(first), MAX_Q);
+    CHECK_EQ(pmd_thread_n_rxq(pmd_set_get_pmd(set, 1)), 0);
+
+    /* A bad mask changes nothing. */
+    CHECK_EQ(pmd_set_set_cpu_mask(set, "0xq"), EINVAL);
+    CHECK_EQ(pmd_set_n_pmds(set), 2);
+
+    /* Dropping core 0 moves its queues to core 1. */
+    plx_msleep(5);
+    CHECK_EQ(pmd_set_set_cpu_mask(set, "0x2"), 0);
+    CHECK_EQ(pmd_set_n_pmds(set), 1);
+    CHECK_EQ(pmd_thread_core_id(pmd_set_get_pmd(set, 0)), 1);
+    CHECK_EQ(pmd_thread_n_rxq(pmd_set_get_pmd(set, 0)), MAX_Q);
+
+    /* No mask: one unpinned PMD takes over every queue. */
+    CHECK_EQ(pmd_set_set_cpu_mask(set, NULL), 0);
+    CHECK_EQ(pmd_thread_core_id(pmd_set_get_pmd(set, 0)), -1);
+    CHECK_EQ(pmd_thread_n_rxq(pmd_set_get_pmd(set, 0)), MAX_Q);
+
+    pthread_join(thread, NULL);
+    sink_wait_total(s, MAX_Q * 5000);
+    sink_check_once(s, MAX_Q, 5000);
+
+    pmd_set_destroy(set);
+    close_dummy(netdev, MAX_Q, rxqs);
+    sink_destroy(s);
+}
+
+TEST(shutdown_with_queues_and_traffic)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[2];
+    struct netdev *netdev = open_dummy("p0", 2, rxqs);
+
+    for (int round = 0; round < 20; round++) {
+        struct pmd_set *set;
+        CHECK_EQ(pmd_set_create("0x3", sink_process, s, &set), 0);
+        s->rxqs[0] = rxqs[0];
+        s->rxqs[1] = rxqs[1];
+        CHECK_EQ(pmd_set_add_rxq(set, rxqs[0]), 0);
+        CHECK_EQ(pmd_set_add_rxq(set, rxqs[1]), 0);
+        inject(netdev, round % 2, round);
+        pmd_set_destroy(set);
+    }
+    /* Whatever was not received is still queued, not lost. */
+    struct pmd_thread *pmd = pmd_thread_create(-1, sink_process, s);
+    CHECK_EQ(pmd_thread_add_rxq(pmd, rxqs[0]), 0);
+    CHECK_EQ(pmd_thread_add_rxq(pmd, rxqs[1]), 0);
+    sink_wait_total(s, 20);
+    for (int round = 0; round < 20; round++) {
+        CHECK_EQ(s->seen[round % 2][round], 1);
+    }
+    pmd_thread_destroy(pmd);
+    close_dummy(netdev, 2, rxqs);
+    sink_destroy(s);
+}
