@@ -12,6 +12,8 @@ emc_create(uint32_t seed)
 
     emc->insert_inv_prob = EMC_DEFAULT_INSERT_INV_PROB;
     emc->rng = seed ? seed : 0x9e3779b9;
+    emc->bypass_enabled = true;
+    emc->window_left = EMC_WINDOW;
     return emc;
 }
 
@@ -47,6 +49,46 @@ void
 emc_set_insert_inv_prob(struct emc *emc, uint32_t inv_prob)
 {
     emc->insert_inv_prob = inv_prob;
+}
+
+/* Turns the adaptive bypass detector on or off (it is on in a new cache).
+ * Turning it off leaves bypass mode; either way a new window starts. */
+void
+emc_set_bypass(struct emc *emc, bool enable)
+{
+    emc->bypass_enabled = enable;
+    emc->bypass = false;
+    emc->skipped = false;
+    emc->skip = 0;
+    emc->window_left = EMC_WINDOW;
+    emc->window_hits0 = emc->stats.hits;
+}
+
+/* Called by emc_lookup() and emc_probabilistic_insert() when a window of
+ * EMC_WINDOW useful probes is over: enters or leaves bypass mode by the
+ * window's hit rate. */
+void
+emc_end_window__(struct emc *emc)
+{
+    uint64_t hits = emc->stats.hits - emc->window_hits0;
+
+    if (emc->bypass_enabled) {
+        if (!emc->bypass) {
+            if (hits * 100 < (uint64_t) EMC_WINDOW * EMC_BYPASS_ENTER_PCT) {
+                emc->bypass = true;
+                emc->skipped = false;
+                emc->skip = EMC_BYPASS_SAMPLE - 1;
+                emc->stats.bypass_starts++;
+            }
+        } else if (hits * 100
+                   >= (uint64_t) EMC_WINDOW * EMC_BYPASS_EXIT_PCT) {
+            emc->bypass = false;
+            emc->skipped = false;
+            emc->skip = 0;
+        }
+    }
+    emc->window_left = EMC_WINDOW;
+    emc->window_hits0 = emc->stats.hits;
 }
 
 static void

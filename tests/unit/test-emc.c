@@ -203,6 +203,7 @@ count_inserts(uint32_t seed, uint32_t inv_prob, int n)
     uint64_t inserts;
 
     emc_set_insert_inv_prob(emc, inv_prob);
+    emc_set_bypass(emc, false);     /* All misses: would bypass. */
     for (int i = 0; i < n; i++) {
         struct flow k;
 
@@ -322,6 +323,148 @@ TEST(consistent_with_dpcls)
         dp_flow_unref(live[i]);
     }
     dpcls_destroy(&dpcls);
+    rcu_thread_unregister();
+    rcu_wait_postponed();
+}
+
+/* Runs N lookups of keys drawn uniformly from [BASE, BASE + N_KEYS) through
+ * EMC, inserting misses as a PMD does, with FLOWS[key % 2] as each key's
+ * megaflow.  Checks every hit is the right flow.  Returns the hits. */
+static uint64_t
+drive(struct emc *emc, struct dp_flow *flows[2], uint32_t base,
+      uint32_t n_keys, int n)
+{
+    uint64_t hits = 0;
+
+    for (int i = 0; i < n; i++) {
+        uint32_t key = base + test_random() % n_keys;
+        struct flow k;
+
+        packet_key(&k, key);
+        uint32_t h = flow_hash(&k, 0);
+        const struct miniflow *mf = mf_of(&k);
+        struct dp_flow *got = emc_lookup(emc, mf, h);
+        if (got) {
+            CHECK(got == flows[key % 2]);
+            hits++;
+        } else {
+            emc_probabilistic_insert(emc, mf, h, flows[key % 2]);
+        }
+    }
+    return hits;
+}
+
+/* A thrashing working set (far more keys than entries) puts the cache in
+ * bypass, where it skips all but 1 in EMC_BYPASS_SAMPLE lookups; when the
+ * working set shrinks to fit, the samples refill it and it leaves bypass
+ * and hits again. */
+TEST(bypass_enter_and_leave)
+{
+    struct emc *emc = emc_create(test_random() | 1);
+    struct dp_flow *flows[2] = { catchall_flow(), catchall_flow() };
+    enum { WINDOW_LOOKUPS = EMC_WINDOW * EMC_BYPASS_SAMPLE };
+
+    rcu_thread_register();
+    CHECK(!emc_in_bypass(emc));
+
+    /* 100k keys: a hit rate of at most about 8%. */
+    drive(emc, flows, 0, 100000, 4 * EMC_WINDOW);
+    CHECK(emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypass_starts, 1);
+
+    /* emc_will_skip() predicts exactly which lookups skip: all but 1 in
+     * EMC_BYPASS_SAMPLE. */
+    int n_probed = 0;
+    for (int i = 0; i < 3 * EMC_BYPASS_SAMPLE; i++) {
+        uint64_t bypassed = emc->stats.bypassed;
+        bool will_skip = emc_will_skip(emc);
+        struct flow k;
+
+        packet_key(&k, 300000 + i);
+        CHECK(!emc_lookup(emc, mf_of(&k), will_skip ? 0 : flow_hash(&k, 0)));
+        CHECK_EQ(will_skip, emc->stats.bypassed == bypassed + 1);
+        n_probed += !will_skip;
+    }
+    CHECK_EQ(n_probed, 3);
+
+    /* In bypass: all but 1 in EMC_BYPASS_SAMPLE lookups skipped, inserts
+     * only from samples, and it stays in bypass while the thrashing goes
+     * on. */
+    struct emc_stats s0 = emc->stats;
+    drive(emc, flows, 0, 100000, 2 * WINDOW_LOOKUPS);
+    CHECK(emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypass_starts, 1);
+    uint64_t skipped = emc->stats.bypassed - s0.bypassed;
+    uint64_t probed = (emc->stats.hits + emc->stats.misses
+                       - s0.hits - s0.misses);
+    CHECK_U64_EQ(skipped + probed, 2 * WINDOW_LOOKUPS);
+    CHECK_U64_EQ(probed, 2 * WINDOW_LOOKUPS / EMC_BYPASS_SAMPLE);
+    CHECK(emc->stats.inserts - s0.inserts <= probed);
+    CHECK_GT(emc->stats.inserts - s0.inserts, probed / 2);
+
+    /* The working set shrinks to 500 other keys: the samples refill the
+     * cache, and within a few windows it leaves bypass. */
+    drive(emc, flows, 200000, 500, 4 * WINDOW_LOOKUPS);
+    CHECK(!emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypass_starts, 1);
+    s0 = emc->stats;
+    uint64_t hits = drive(emc, flows, 200000, 500, 20000);
+    CHECK_GT(hits, 19000);                      /* Hits again. */
+    CHECK_U64_EQ(emc->stats.bypassed, s0.bypassed);
+
+    /* Thrashing again enters bypass again; turning the detector off
+     * leaves it, and then nothing is skipped. */
+    drive(emc, flows, 0, 100000, 4 * EMC_WINDOW);
+    CHECK(emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypass_starts, 2);
+    emc_set_bypass(emc, false);
+    CHECK(!emc_in_bypass(emc));
+    s0 = emc->stats;
+    drive(emc, flows, 0, 100000, 4 * EMC_WINDOW);
+    CHECK(!emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypassed, s0.bypassed);
+    CHECK_U64_EQ(emc->stats.hits + emc->stats.misses,
+                 s0.hits + s0.misses + 4 * EMC_WINDOW);
+
+    dp_flow_unref(flows[0]);
+    dp_flow_unref(flows[1]);
+    emc_destroy(emc);
+    rcu_thread_unregister();
+    rcu_wait_postponed();
+}
+
+/* A working set that fits never enters bypass once warm, and a cache in
+ * bypass still answers correctly when flows die. */
+TEST(bypass_fitting_set_and_dead_flows)
+{
+    struct emc *emc = emc_create(test_random() | 1);
+    struct dp_flow *flows[2] = { catchall_flow(), catchall_flow() };
+
+    rcu_thread_register();
+    emc_set_insert_inv_prob(emc, 1);
+    drive(emc, flows, 0, 1000, 20000);          /* Warm. */
+    uint64_t starts = emc->stats.bypass_starts;
+    drive(emc, flows, 0, 1000, 20 * EMC_WINDOW);
+    CHECK(!emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypass_starts, starts);
+
+    /* Both flows die and (as in an upcall) nothing is inserted: no lookup
+     * returns a dead flow, and misses that the megaflow cache misses too
+     * do not count against the EMC, so it does not bypass. */
+    dp_flow_mark_dead(flows[0]);
+    dp_flow_mark_dead(flows[1]);
+    for (int i = 0; i < 4 * EMC_WINDOW * EMC_BYPASS_SAMPLE; i++) {
+        struct flow k;
+
+        packet_key(&k, test_random() % 1000);
+        CHECK(emc_lookup(emc, mf_of(&k), flow_hash(&k, 0)) == NULL);
+    }
+    CHECK(!emc_in_bypass(emc));
+    CHECK_U64_EQ(emc->stats.bypass_starts, starts);
+
+    dp_flow_unref(flows[0]);
+    dp_flow_unref(flows[1]);
+    emc_destroy(emc);
     rcu_thread_unregister();
     rcu_wait_postponed();
 }
