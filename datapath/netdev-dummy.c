@@ -95,14 +95,9 @@ netdev_dummy_alloc(void)
 static int
 netdev_dummy_construct(struct netdev *netdev)
 {
-    static uint32_t next_id;
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-    uint32_t id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 
-    /* aa:55:xx:xx:xx:xx, unique per device in this process. */
-    netdev_soft_init(&dev->soft,
-                     (struct eth_addr) { { { 0xaa, 0x55, id >> 24, id >> 16,
-                                             id >> 8, id } } });
+    netdev_soft_init(&dev->soft, 0x55);     /* aa:55:xx:xx:xx:xx */
     dev->flags = NETDEV_UP;
     for (int i = 0; i < NETDEV_DUMMY_MAX_RXQ; i++) {
         dev->rx[i] = xzalloc(sizeof *dev->rx[i]);

@@ -69,13 +69,9 @@ netdev_pcap_alloc(void)
 static int
 netdev_pcap_construct(struct netdev *netdev)
 {
-    static uint32_t next_id;
     struct netdev_pcap *dev = netdev_pcap_cast(netdev);
-    uint32_t id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 
-    netdev_soft_init(&dev->soft,
-                     (struct eth_addr) { { { 0xaa, 0x66, id >> 24, id >> 16,
-                                             id >> 8, id } } });
+    netdev_soft_init(&dev->soft, 0x66);     /* aa:66:xx:xx:xx:xx */
     dev->flags = NETDEV_UP;
     return 0;
 }

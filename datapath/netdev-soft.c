@@ -10,10 +10,14 @@ netdev_soft_cast(const struct netdev *netdev)
 }
 
 void
-netdev_soft_init(struct netdev_soft *soft, struct eth_addr mac)
+netdev_soft_init(struct netdev_soft *soft, uint8_t kind)
 {
+    static uint32_t next_id;
+    uint32_t id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+
     pthread_mutex_init(&soft->mutex, NULL);
-    soft->mac = mac;
+    soft->mac = (struct eth_addr) { { { 0xaa, kind, id >> 24, id >> 16,
+                                        id >> 8, id } } };
     soft->mtu = 1500;
     soft->carrier = true;
     memset(&soft->stats, 0, sizeof soft->stats);

@@ -25,8 +25,10 @@ struct netdev_soft {
     struct netdev_stats stats;
 };
 
-/* Initializes the soft state (MAC, MTU 1500, carrier up, zero stats). */
-void netdev_soft_init(struct netdev_soft *, struct eth_addr mac);
+/* Initializes the soft state: MTU 1500, carrier up, zero statistics, and
+ * a locally administered MAC aa:KIND:xx:xx:xx:xx that is unique among the
+ * soft devices of this process (KIND tells the providers apart). */
+void netdev_soft_init(struct netdev_soft *, uint8_t kind);
 void netdev_soft_destroy(struct netdev_soft *);
 
 int netdev_soft_get_etheraddr(const struct netdev *, struct eth_addr *);
