@@ -62,6 +62,7 @@ struct netdev_dummy {
     struct netdev_soft soft;    /* First: see netdev-soft.h. */
 
     enum netdev_flags flags;
+    bool rx_wakeup;             /* False: emulate a polled-only device. */
     int n_open_rxqs;
     struct dummy_fifo *rx[NETDEV_DUMMY_MAX_RXQ];  /* One per rx queue. */
     struct latch rx_latch[NETDEV_DUMMY_MAX_RXQ];  /* Set on injection. */
@@ -99,6 +100,7 @@ netdev_dummy_construct(struct netdev *netdev)
 
     netdev_soft_init(&dev->soft, 0x55);     /* aa:55:xx:xx:xx:xx */
     dev->flags = NETDEV_UP;
+    dev->rx_wakeup = true;
     for (int i = 0; i < NETDEV_DUMMY_MAX_RXQ; i++) {
         dev->rx[i] = xzalloc(sizeof *dev->rx[i]);
         latch_init(&dev->rx_latch[i]);
@@ -135,7 +137,7 @@ netdev_dummy_set_config(struct netdev *netdev, const struct smap *options,
     int error = 0;
 
     SMAP_FOR_EACH (node, options) {
-        if (strcmp(node->key, "n_rxq")) {
+        if (strcmp(node->key, "n_rxq") && strcmp(node->key, "rx_wakeup")) {
             *errp = xasprintf("%s: unknown option \"%s\"",
                               netdev->name, node->key);
             return EINVAL;
@@ -151,7 +153,15 @@ netdev_dummy_set_config(struct netdev *netdev, const struct smap *options,
         return EINVAL;
     }
 
+    const char *wakeup_s = smap_get(options, "rx_wakeup");
+    if (wakeup_s && strcmp(wakeup_s, "true") && strcmp(wakeup_s, "false")) {
+        *errp = xasprintf("%s: rx_wakeup must be \"true\" or \"false\", "
+                          "not \"%s\"", netdev->name, wakeup_s);
+        return EINVAL;
+    }
+
     pthread_mutex_lock(&dev->soft.mutex);
+    dev->rx_wakeup = !wakeup_s || !strcmp(wakeup_s, "true");
     if (n_rxq != netdev->n_rxq) {
         if (dev->n_open_rxqs) {
             *errp = xasprintf("%s: cannot change n_rxq while rx queues are "
@@ -221,19 +231,24 @@ netdev_dummy_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
     return batch->count ? 0 : EAGAIN;
 }
 
-static void
+static bool
 netdev_dummy_rxq_wait(struct netdev_rxq *rxq)
 {
     struct netdev_dummy *dev = netdev_dummy_cast(rxq->netdev);
 
     pthread_mutex_lock(&dev->soft.mutex);
     bool ready = dev->rx[rxq->queue_id]->n > 0;
+    bool wakeup = dev->rx_wakeup;
     pthread_mutex_unlock(&dev->soft.mutex);
+    if (!wakeup) {
+        return false;
+    }
     if (ready) {
         poll_immediate_wake();
     } else {
         latch_wait(&dev->rx_latch[rxq->queue_id]);
     }
+    return true;
 }
 
 static int

@@ -8,7 +8,8 @@
  * memory; it starts up, with carrier, MTU 1500 and a random local MAC.
  *
  * Options (netdev_set_config()): "n_rxq" (1 to 16, default 1; only while
- * no rx queue is open).  Every function here is thread-safe: a test may
+ * no rx queue is open) and "rx_wakeup" ("true", the default, or "false":
+ * then its rx queues cannot wake a poll, like a polled-only DPDK port's).  Every function here is thread-safe: a test may
  * inject from one thread while a PMD thread receives in another.
  */
 #ifndef PLX_NETDEV_DUMMY_H

@@ -625,7 +625,7 @@ netdev_linux_rxq_recv(struct netdev_rxq *rxq_, struct dp_packet_batch *batch)
             : netdev_linux_rxq_recv_ring(rxq, dev, batch));
 }
 
-static void
+static bool
 netdev_linux_rxq_wait(struct netdev_rxq *rxq_)
 {
     struct netdev_rxq_linux *rxq = CONTAINER_OF(rxq_, struct netdev_rxq_linux,
@@ -639,10 +639,11 @@ netdev_linux_rxq_wait(struct netdev_rxq *rxq_)
         if (__atomic_load_n(&hdr->tp_status, __ATOMIC_ACQUIRE)
             & TP_STATUS_USER) {
             poll_immediate_wake();
-            return;
+            return true;
         }
     }
     poll_fd_wait(dev->fd, POLLIN);
+    return true;
 }
 
 /* ------------------------------------------------------------------ */

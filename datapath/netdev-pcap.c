@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include "dp-packet.h"
+#include "latch.h"
 #include "netdev.h"
 #include "netdev-soft.h"
 #include "pcap-file.h"
@@ -50,6 +51,7 @@ struct netdev_pcap {
     struct pcap_file *tx;
     char *tx_name;
     enum netdev_flags flags;
+    struct latch rx_latch;      /* Set when receiving may have resumed. */
 };
 
 static struct netdev_pcap *
@@ -73,6 +75,7 @@ netdev_pcap_construct(struct netdev *netdev)
 
     netdev_soft_init(&dev->soft, 0x66);     /* aa:66:xx:xx:xx:xx */
     dev->flags = NETDEV_UP;
+    latch_init(&dev->rx_latch);
     return 0;
 }
 
@@ -101,6 +104,7 @@ netdev_pcap_destruct(struct netdev *netdev)
 
     netdev_pcap_close_rx(dev);
     netdev_pcap_close_tx(dev);
+    latch_destroy(&dev->rx_latch);
     netdev_soft_destroy(&dev->soft);
 }
 
@@ -176,6 +180,7 @@ netdev_pcap_set_config(struct netdev *netdev, const struct smap *options,
             dev->rx = rx;
             dev->rx_name = xstrdup(rx_name);
             dev->rx_next_usec = time_usec();
+            latch_set(&dev->rx_latch);
         }
     }
     if (new_tx || !tx_name) {
@@ -274,20 +279,26 @@ netdev_pcap_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
     return batch->count ? 0 : EAGAIN;
 }
 
-static void
+static bool
 netdev_pcap_rxq_wait(struct netdev_rxq *rxq)
 {
     struct netdev_pcap *dev = netdev_pcap_cast(rxq->netdev);
 
+    /* Every change that may resume receiving is made under the mutex and
+     * then sets the latch, so clearing it first loses no wakeup. */
     pthread_mutex_lock(&dev->soft.mutex);
+    latch_poll(&dev->rx_latch);
     if (dev->rx && dev->flags & NETDEV_UP) {
         if (!dev->rx_rate || dev->rx_next_usec <= time_usec()) {
             poll_immediate_wake();
         } else {
             poll_timer_wait_until(DIV_ROUND_UP(dev->rx_next_usec, 1000));
         }
+    } else {
+        latch_wait(&dev->rx_latch);
     }
     pthread_mutex_unlock(&dev->soft.mutex);
+    return true;
 }
 
 static int
@@ -338,6 +349,9 @@ netdev_pcap_update_flags(struct netdev *netdev, enum netdev_flags off,
     pthread_mutex_lock(&dev->soft.mutex);
     *old = dev->flags;
     dev->flags = (dev->flags & ~off) | on;
+    if (on & NETDEV_UP) {
+        latch_set(&dev->rx_latch);
+    }
     pthread_mutex_unlock(&dev->soft.mutex);
     return 0;
 }

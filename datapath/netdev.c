@@ -349,10 +349,12 @@ netdev_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
     return error;
 }
 
-void
+bool
 netdev_rxq_wait(struct netdev_rxq *rxq)
 {
-    rxq->netdev->netdev_class->rxq_wait(rxq);
+    const struct netdev_class *class = rxq->netdev->netdev_class;
+
+    return class->rxq_wait && class->rxq_wait(rxq);
 }
 
 int

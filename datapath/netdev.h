@@ -120,7 +120,11 @@ int netdev_rxq_get_queue_id(const struct netdev_rxq *);
  * packets, which the caller owns.  Returns 0 if at least one packet was
  * received, EAGAIN if none was ready, or another errno value. */
 int netdev_rxq_recv(struct netdev_rxq *, struct dp_packet_batch *);
-void netdev_rxq_wait(struct netdev_rxq *);
+/* Arranges for the poll loop to wake when RXQ may have packets and returns
+ * true, or returns false if RXQ's provider cannot wake a poll (a polled-
+ * only device such as a DPDK port): the caller must then poll it again on
+ * a timer of its own. */
+bool netdev_rxq_wait(struct netdev_rxq *);
 
 /* Sending.  Sends every packet of BATCH on tx queue QID (any value: a
  * device with fewer tx queues maps it onto one).  If MAY_STEAL, the
@@ -202,7 +206,9 @@ struct netdev_class {
     void (*rxq_destruct)(struct netdev_rxq *);
     void (*rxq_dealloc)(struct netdev_rxq *);
     int (*rxq_recv)(struct netdev_rxq *, struct dp_packet_batch *);
-    void (*rxq_wait)(struct netdev_rxq *);
+    /* Returns false, having arranged nothing, if this queue cannot wake a
+     * poll; NULL means no queue of the class can. */
+    bool (*rxq_wait)(struct netdev_rxq *);
 
     int (*send)(struct netdev *, int qid, struct dp_packet_batch *);
     void (*send_wait)(struct netdev *, int qid);

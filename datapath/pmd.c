@@ -133,12 +133,15 @@ pmd_thread_main(void *pmd_)
         } else {
             /* Idle: block until a queue, a latch or the timer wakes us.
              * poll_block() takes this thread RCU-offline meanwhile. */
+            bool all_wake = true;
             for (size_t i = 0; i < list->n; i++) {
-                netdev_rxq_wait(list->rxqs[i]->rxq);
+                all_wake &= netdev_rxq_wait(list->rxqs[i]->rxq);
             }
             latch_wait(&pmd->exit_latch);
             latch_wait(&pmd->reload_latch);
-            poll_timer_wait(PMD_MAX_SLEEP_MS);
+            if (!all_wake) {
+                poll_timer_wait(PMD_MAX_SLEEP_MS);
+            }
             poll_block();
             latch_poll(&pmd->reload_latch);
             STAT_ADD(pmd->stats.sleeps, 1);

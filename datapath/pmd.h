@@ -31,8 +31,9 @@
  * Adaptive sleep.  An idle PMD must not burn a core.  After
  * PMD_SPIN_ITERATIONS consecutive iterations that received nothing, the
  * PMD stops spinning and blocks in poll_block() on every queue's
- * netdev_rxq_wait(), its reload and exit latches, and a timer of
- * PMD_MAX_SLEEP_MS (a safety net for providers that cannot wake a poll).
+ * netdev_rxq_wait(), its reload and exit latches, and, only if one of
+ * its queues' providers cannot wake a poll (netdev_rxq_wait() returns
+ * false, as for a polled-only DPDK port), a timer of PMD_MAX_SLEEP_MS.
  * poll_block() takes it RCU-offline while it sleeps.  Once asleep it
  * polls its queues once per wakeup and sleeps again, until a packet
  * arrives: that resets the count, so under load the PMD makes no system
@@ -62,7 +63,7 @@ struct netdev_rxq;
 struct pmd_thread;
 
 #define PMD_SPIN_ITERATIONS 1024   /* Empty iterations before sleeping. */
-#define PMD_MAX_SLEEP_MS 1         /* Longest sleep without a wakeup. */
+#define PMD_MAX_SLEEP_MS 1         /* Sleep when a queue cannot wake us. */
 #define PMD_MAX_CORES 1024         /* Highest core id + 1 in a CPU mask. */
 
 /* Called in PMD thread PMD with a nonempty BATCH received from RXQ; the

@@ -325,9 +325,26 @@ TEST(config_n_rxq)
     free(err);
     CHECK_EQ(netdev_set_config(netdev, &opts, NULL), EINVAL);
 
-    /* An empty configuration restores the default. */
+    /* rx_wakeup=false makes the queues polled-only. */
+    smap_clear(&opts);
+    smap_add(&opts, "rx_wakeup", "maybe");
+    CHECK_EQ(netdev_set_config(netdev, &opts, &err), EINVAL);
+    CHECK(err && strstr(err, "rx_wakeup"));
+    free(err);
+    smap_replace(&opts, "rx_wakeup", "false");
+    CHECK_EQ(netdev_set_config(netdev, &opts, NULL), 0);
+    CHECK_EQ(netdev_rxq_open(netdev, 0, &rxq), 0);
+    CHECK(!netdev_rxq_wait(rxq));
+    netdev_rxq_close(rxq);
+
+    /* An empty configuration restores the defaults. */
     CHECK_EQ(netdev_set_config(netdev, NULL, NULL), 0);
     CHECK_EQ(netdev_n_rxq(netdev), 1);
+    CHECK_EQ(netdev_rxq_open(netdev, 0, &rxq), 0);
+    CHECK(netdev_rxq_wait(rxq));
+    poll_immediate_wake();
+    poll_block();
+    netdev_rxq_close(rxq);
     smap_destroy(&opts);
     netdev_close(netdev);
 }

@@ -330,7 +330,20 @@ TEST(down_port_is_silent)
     CHECK_EQ(netdev_rxq_recv(rxq, &batch), EAGAIN);
     dp_packet_batch_init_packet(&batch, make_frame(60, 0));
     CHECK_EQ(netdev_send(netdev, 0, &batch, true), ENETDOWN);
+
+    /* A poll waiting on the down port sleeps, and bringing the port up
+     * wakes it. */
+    long long int start = time_msec();
+    CHECK(netdev_rxq_wait(rxq));
+    poll_timer_wait(200);
+    poll_block();
+    CHECK_GE(time_msec() - start, 150);
+    start = time_msec();
+    CHECK(netdev_rxq_wait(rxq));
+    poll_timer_wait(5000);
     CHECK_EQ(netdev_update_flags(netdev, 0, NETDEV_UP, NULL), 0);
+    poll_block();
+    CHECK_LT(time_msec() - start, 2500);
     CHECK_EQ(recv_all(rxq, 0), 3);
     netdev_rxq_close(rxq);
     netdev_close(netdev);

@@ -271,12 +271,23 @@ TEST(delivery_exactly_once_on_owner)
     sink_destroy(s);
 }
 
-TEST(idle_pmd_sleeps)
+/* Runs an idle PMD on two dummy queues for a second and returns its CPU
+ * time and sleep count.  RX_WAKEUP false makes the queues polled-only. */
+static void
+idle_pmd_run(bool rx_wakeup, long long int *cpup, long long int *wallp,
+             uint64_t *sleepsp)
 {
     struct sink *s = sink_create();
     struct netdev_rxq *rxqs[2];
     struct netdev *netdev = open_dummy("p0", 2, rxqs);
     struct pmd_thread *pmd = pmd_thread_create(-1, sink_process, s);
+    struct smap opts;
+
+    smap_init(&opts);
+    smap_add(&opts, "n_rxq", "2");
+    smap_add(&opts, "rx_wakeup", rx_wakeup ? "true" : "false");
+    CHECK_EQ(netdev_set_config(netdev, &opts, NULL), 0);
+    smap_destroy(&opts);
 
     s->rxqs[0] = rxqs[0];
     s->rxqs[1] = rxqs[1];
@@ -285,18 +296,16 @@ TEST(idle_pmd_sleeps)
     CHECK_EQ(pmd_thread_add_rxq(pmd, rxqs[1]), EEXIST);
     plx_msleep(100);
 
+    struct pmd_stats st0, st;
+    pmd_thread_get_stats(pmd, &st0);
     long long int cpu0 = pmd_thread_get_cpu_nsec(pmd);
     long long int wall0 = time_nsec();
     CHECK(cpu0 >= 0);
     plx_msleep(1000);
-    long long int cpu = pmd_thread_get_cpu_nsec(pmd) - cpu0;
-    long long int wall = time_nsec() - wall0;
-    CHECK_MSG(cpu * 20 < wall, "idle PMD used %lld ns of CPU in %lld ns",
-              cpu, wall);
-
-    struct pmd_stats st;
+    *cpup = pmd_thread_get_cpu_nsec(pmd) - cpu0;
+    *wallp = time_nsec() - wall0;
     pmd_thread_get_stats(pmd, &st);
-    CHECK(st.sleeps > 100);
+    *sleepsp = st.sleeps - st0.sleeps;
     CHECK_U64_EQ(st.packets, 0);
 
     /* It still wakes for traffic at once. */
@@ -310,6 +319,32 @@ TEST(idle_pmd_sleeps)
     pmd_thread_destroy(pmd);
     close_dummy(netdev, 2, rxqs);
     sink_destroy(s);
+}
+
+TEST(idle_pmd_sleeps)
+{
+    long long int cpu, wall;
+    uint64_t sleeps;
+
+    /* Queues that can wake it: it blocks until traffic comes. */
+    idle_pmd_run(true, &cpu, &wall, &sleeps);
+    CHECK_MSG(cpu * 100 < wall, "idle PMD used %lld ns of CPU in %lld ns",
+              cpu, wall);
+    CHECK_MSG(sleeps <= 2, "idle PMD woke %"PRIu64" times", sleeps);
+}
+
+TEST(idle_pmd_polls_polled_only_queues_on_a_timer)
+{
+    long long int cpu, wall;
+    uint64_t sleeps;
+
+    /* A polled-only queue: it wakes every PMD_MAX_SLEEP_MS to poll, which
+     * costs far less than spinning. */
+    idle_pmd_run(false, &cpu, &wall, &sleeps);
+    CHECK_MSG(cpu * 4 < wall, "idle PMD used %lld ns of CPU in %lld ns",
+              cpu, wall);
+    CHECK_MSG(sleeps > 100 && sleeps <= 1000 / PMD_MAX_SLEEP_MS + 50,
+              "idle PMD slept %"PRIu64" times in a second", sleeps);
 }
 
 struct injector {
