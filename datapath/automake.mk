@@ -35,3 +35,4 @@ tests_system_test_netdev_system_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 include datapath/odp.mk
 include datapath/flowcache.mk
 include datapath/pmd.mk
+include datapath/dpif.mk

@@ -2,7 +2,6 @@
 #include <config.h>
 #include "dp-flow.h"
 #include <errno.h>
-#include <sched.h>
 #include <string.h>
 #include "match.h"
 #include "odp-actions.h"
@@ -38,7 +37,6 @@ dp_flow_create(const struct match *match, const void *actions,
     cls_rule_init(&flow->cr, match, 0);
     atomic_init(&flow->ref_cnt, 1);
     atomic_init(&flow->dead, false);
-    atomic_init(&flow->stats_seq, 0);
     atomic_init(&flow->n_packets, 0);
     atomic_init(&flow->n_bytes, 0);
     atomic_init(&flow->used, 0);
@@ -94,32 +92,39 @@ dp_flow_matches(const struct dp_flow *flow, const struct flow *key)
     return minimatch_matches_flow(&flow->cr.match, key);
 }
 
-/* Reads a consistent snapshot of FLOW's statistics into *STATS (any
- * thread).  Spins only while the owning PMD is inside an update, which
- * takes a few nanoseconds. */
+/* Reads FLOW's statistics into *STATS (any thread); see dp-flow.h for
+ * what a read concurrent with updates sees. */
 void
 dp_flow_stats_get(const struct dp_flow *flow_, struct dp_flow_stats *stats)
 {
     struct dp_flow *flow = (struct dp_flow *) flow_;
-    unsigned int seq1, seq2;
 
-    for (;;) {
-        seq1 = atomic_load_explicit(&flow->stats_seq, memory_order_acquire);
-        if (seq1 & 1) {
-            sched_yield();
-            continue;
-        }
-        stats->n_packets = atomic_load_explicit(&flow->n_packets,
-                                                memory_order_relaxed);
-        stats->n_bytes = atomic_load_explicit(&flow->n_bytes,
+    stats->n_packets = atomic_load_explicit(&flow->n_packets,
+                                            memory_order_relaxed);
+    stats->n_bytes = atomic_load_explicit(&flow->n_bytes,
+                                          memory_order_relaxed);
+    stats->used = atomic_load_explicit(&flow->used, memory_order_relaxed);
+    stats->tcp_flags = atomic_load_explicit(&flow->tcp_flags,
+                                            memory_order_relaxed);
+}
+
+void
+dp_flow_stats_add(struct dp_flow *flow, const struct dp_flow_stats *stats)
+{
+    atomic_fetch_add_explicit(&flow->n_packets, stats->n_packets,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&flow->n_bytes, stats->n_bytes,
+                              memory_order_relaxed);
+    atomic_fetch_or_explicit(&flow->tcp_flags, stats->tcp_flags,
+                             memory_order_relaxed);
+
+    long long int used = atomic_load_explicit(&flow->used,
                                               memory_order_relaxed);
-        stats->used = atomic_load_explicit(&flow->used, memory_order_relaxed);
-        stats->tcp_flags = atomic_load_explicit(&flow->tcp_flags,
-                                                memory_order_relaxed);
-        atomic_thread_fence(memory_order_acquire);
-        seq2 = atomic_load_explicit(&flow->stats_seq, memory_order_relaxed);
-        if (seq1 == seq2) {
-            return;
-        }
+    while (used < stats->used
+           && !atomic_compare_exchange_weak_explicit(&flow->used, &used,
+                                                     stats->used,
+                                                     memory_order_relaxed,
+                                                     memory_order_relaxed)) {
+        continue;
     }
 }

@@ -11,7 +11,8 @@
  *
  *   - The match and the actions never change after dp_flow_create().  A
  *     flow whose actions must change is replaced by a new dp_flow (the
- *     dpif "modify" is remove + insert), so a reader that holds a pointer
+ *     dpif "modify" is dpcls_replace(): one atomic swap in the megaflow
+ *     cache, the old flow marked dead), so a reader that holds a pointer
  *     always sees one coherent match/actions pair.
  *
  *   - Lifetime is by reference count.  dp_flow_create() returns one
@@ -27,16 +28,18 @@
  *     point to a dead flow treat it as a miss, so a removed megaflow stops
  *     governing packets at once even though its memory lives on.
  *
- * Statistics are written without locks by the one PMD thread that owns
- * the flow (dp_flow_stats_update()), and read by any thread
- * (dp_flow_stats_get()) with a sequence counter: the writer makes the
- * counter odd, stores the fields, makes it even again; a reader retries
- * until it saw the same even value before and after reading the fields.
- * So a reader never sees, say, the packet count of one update and the
- * byte count of another.  All accesses are C11 atomics (relaxed loads and
- * stores plus fences), which cost nothing extra on x86; the writer never
- * waits.  Only ONE thread may update a given flow's statistics at a time
- * (the owning PMD); others must not call dp_flow_stats_update().
+ * Statistics are written without locks by any number of threads at once
+ * (dp_flow_stats_update()): the megaflow cache is shared by every PMD
+ * thread, and one flow may be hit by several of them (a port with several
+ * rx queues on different PMDs, a queue that moves).  Each counter is a C11
+ * atomic updated with one read-modify-write (fetch_add for the packet and
+ * byte counts, fetch_or for the TCP flags, a compare-and-swap that only
+ * moves 'used' forward), so no update is ever lost and no writer waits
+ * for another.  A reader (dp_flow_stats_get(), any thread) sees each
+ * counter exact and never going backwards, but the counters are read one
+ * after the other: while writers run, the byte count may already include
+ * a batch whose packets the packet count does not yet (or vice versa).
+ * Once the writers stop, the counters are exact and consistent.
  */
 #ifndef PLX_DP_FLOW_H
 #define PLX_DP_FLOW_H 1
@@ -63,7 +66,6 @@ struct dp_flow {
     atomic_bool dead;
 
     /* Statistics, see the comment at the top. */
-    atomic_uint stats_seq;
     atomic_uint_least64_t n_packets;
     atomic_uint_least64_t n_bytes;
     atomic_llong used;
@@ -100,35 +102,35 @@ dp_flow_minimatch(const struct dp_flow *flow)
 
 bool dp_flow_matches(const struct dp_flow *, const struct flow *);
 
-/* Owning PMD thread only.  Adds N_PACKETS and N_BYTES, ORs TCP_FLAGS in
- * and sets 'used' to NOW (time_msec()). */
+/* Any thread, concurrently with others.  Adds N_PACKETS and N_BYTES, ORs
+ * TCP_FLAGS in and moves 'used' forward to NOW (time_msec()). */
 static inline void
 dp_flow_stats_update(struct dp_flow *flow, uint32_t n_packets,
                      uint32_t n_bytes, uint16_t tcp_flags, long long int now)
 {
-    unsigned int seq = atomic_load_explicit(&flow->stats_seq,
-                                            memory_order_relaxed);
-    uint64_t v;
-
-    atomic_store_explicit(&flow->stats_seq, seq + 1, memory_order_relaxed);
-    atomic_thread_fence(memory_order_release);
-
-    v = atomic_load_explicit(&flow->n_packets, memory_order_relaxed);
-    atomic_store_explicit(&flow->n_packets, v + n_packets,
-                          memory_order_relaxed);
-    v = atomic_load_explicit(&flow->n_bytes, memory_order_relaxed);
-    atomic_store_explicit(&flow->n_bytes, v + n_bytes, memory_order_relaxed);
-    atomic_store_explicit(&flow->used, now, memory_order_relaxed);
-    if (tcp_flags) {
-        uint16_t f = atomic_load_explicit(&flow->tcp_flags,
-                                          memory_order_relaxed);
-        atomic_store_explicit(&flow->tcp_flags, f | tcp_flags,
+    atomic_fetch_add_explicit(&flow->n_packets, n_packets,
                               memory_order_relaxed);
+    atomic_fetch_add_explicit(&flow->n_bytes, n_bytes, memory_order_relaxed);
+    if (tcp_flags) {
+        atomic_fetch_or_explicit(&flow->tcp_flags, tcp_flags,
+                                 memory_order_relaxed);
     }
 
-    atomic_store_explicit(&flow->stats_seq, seq + 2, memory_order_release);
+    /* Only forward: within one millisecond this writes nothing, and of
+     * two concurrent writers the later time wins. */
+    long long int used = atomic_load_explicit(&flow->used,
+                                              memory_order_relaxed);
+    while (used < now
+           && !atomic_compare_exchange_weak_explicit(&flow->used, &used, now,
+                                                     memory_order_relaxed,
+                                                     memory_order_relaxed)) {
+        continue;
+    }
 }
 
+/* Adds STATS to FLOW's statistics (any thread), e.g. to carry a replaced
+ * flow's statistics over to its successor. */
+void dp_flow_stats_add(struct dp_flow *, const struct dp_flow_stats *);
 void dp_flow_stats_get(const struct dp_flow *, struct dp_flow_stats *);
 
 #endif /* dp-flow.h */

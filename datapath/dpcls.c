@@ -41,6 +41,28 @@ dpcls_insert(struct dpcls *dpcls, struct dp_flow *flow)
     return 0;
 }
 
+/* Inserts FLOW, taking a reference to it, in place of the installed flow
+ * with the same match if there is one: that flow is then marked dead and
+ * returned, with the cache's reference passed to the caller (who drops it
+ * with dp_flow_unref()).  Returns NULL if no flow had FLOW's match.  FLOW
+ * must not be dead. */
+struct dp_flow *
+dpcls_replace(struct dpcls *dpcls, struct dp_flow *flow)
+{
+    const struct cls_rule *old_cr;
+
+    plx_assert(!dp_flow_is_dead(flow));
+    dp_flow_ref(flow);
+    old_cr = classifier_replace(&dpcls->cls, &flow->cr);
+    if (!old_cr) {
+        return NULL;
+    }
+
+    struct dp_flow *old = CONTAINER_OF(old_cr, struct dp_flow, cr);
+    dp_flow_mark_dead(old);
+    return old;
+}
+
 /* Removes FLOW, marks it dead and drops the cache's reference.  Returns
  * false (and does nothing) if FLOW is not in DPCLS. */
 bool

@@ -31,6 +31,11 @@
  * thread registered with rcu_thread_register()), concurrent with one
  * writer.  Everything else is for the writer; callers serialize writers.
  *
+ * Replacing: dpcls_replace() swaps a new flow in for the installed one
+ * with the same match in one atomic step for concurrent lookups (each
+ * finds either the old or the new flow, never neither), and marks the
+ * old one dead.
+ *
  * References: the dpcls holds one reference to every flow in it.
  * dpcls_remove() marks the flow dead (so exact-match caches stop
  * returning it) and drops that reference; the flow's memory is freed
@@ -57,6 +62,7 @@ void dpcls_init(struct dpcls *);
 void dpcls_destroy(struct dpcls *);
 
 int dpcls_insert(struct dpcls *, struct dp_flow *);
+struct dp_flow *dpcls_replace(struct dpcls *, struct dp_flow *);
 bool dpcls_remove(struct dpcls *, struct dp_flow *);
 void dpcls_flush(struct dpcls *);
 

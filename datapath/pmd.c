@@ -24,6 +24,7 @@ VLOG_DEFINE_THIS_MODULE(pmd);
 /* One rx queue polled by a PMD.  Counters are written by the PMD only. */
 struct pmd_rxq {
     struct netdev_rxq *rxq;
+    void *aux;                          /* pmd_set_add_rxq_with_aux(). */
     uint64_t packets;
     uint64_t busy_ns;
 };
@@ -39,6 +40,9 @@ struct pmd_thread {
     int core_id;                        /* -1 if unpinned. */
     pmd_process_func *process;
     void *aux;
+    const struct pmd_thread_hooks *hooks;   /* May be NULL. */
+    void *thread_aux;                   /* From hooks->create. */
+    void *cur_rxq_aux;                  /* PMD only: queue being handled. */
 
     struct pmd_rxq_list *rxqs;          /* RCU-protected. */
     struct latch exit_latch;
@@ -49,6 +53,7 @@ struct pmd_thread {
 
 struct pmd_set {
     pmd_process_func *process;
+    const struct pmd_thread_hooks *hooks;
     void *aux;
     struct pmd_thread **pmds;
     size_t n_pmds;
@@ -91,6 +96,7 @@ pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list)
         if (!error && batch.count) {
             size_t n = batch.count;
 
+            pmd->cur_rxq_aux = q->aux;
             pmd->process(pmd->aux, pmd, q->rxq, &batch);
             STAT_ADD(q->packets, n);
             STAT_ADD(q->busy_ns, time_nsec() - start);
@@ -160,11 +166,24 @@ pmd_thread_main(void *pmd_)
 struct pmd_thread *
 pmd_thread_create(int core_id, pmd_process_func *process, void *aux)
 {
+    return pmd_thread_create_with_hooks(core_id, process, NULL, aux);
+}
+
+struct pmd_thread *
+pmd_thread_create_with_hooks(int core_id, pmd_process_func *process,
+                             const struct pmd_thread_hooks *hooks,
+                             void *aux)
+{
     struct pmd_thread *pmd = xzalloc(sizeof *pmd);
 
     pmd->core_id = core_id;
     pmd->process = process;
     pmd->aux = aux;
+    pmd->hooks = hooks;
+    if (hooks && hooks->create) {
+        /* Before pthread_create(), which orders it before the thread. */
+        pmd->thread_aux = hooks->create(aux, pmd);
+    }
     rcu_init(pmd->rxqs, xzalloc(sizeof *pmd->rxqs));
     latch_init(&pmd->exit_latch);
     latch_init(&pmd->reload_latch);
@@ -186,6 +205,9 @@ pmd_thread_destroy(struct pmd_thread *pmd)
     }
     latch_set(&pmd->exit_latch);
     pthread_join(pmd->thread, NULL);
+    if (pmd->hooks && pmd->hooks->destroy) {
+        pmd->hooks->destroy(pmd->aux, pmd, pmd->thread_aux);
+    }
     /* The thread is gone: nothing can read the list any more. */
     for (size_t i = 0; i < pmd->rxqs->n; i++) {
         free(pmd->rxqs->rxqs[i]);
@@ -200,6 +222,18 @@ int
 pmd_thread_core_id(const struct pmd_thread *pmd)
 {
     return pmd->core_id;
+}
+
+void *
+pmd_thread_get_aux(const struct pmd_thread *pmd)
+{
+    return pmd->thread_aux;
+}
+
+void *
+pmd_thread_rxq_aux(const struct pmd_thread *pmd)
+{
+    return pmd->cur_rxq_aux;
 }
 
 static struct pmd_rxq *
@@ -232,7 +266,7 @@ pmd_publish(struct pmd_thread *pmd, struct pmd_rxq_list *new)
 
 static int
 pmd_thread_add_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
-                     const struct pmd_rxq_stats *initial)
+                     void *rxq_aux, const struct pmd_rxq_stats *initial)
 {
     if (pmd_find_rxq(pmd, rxq, NULL)) {
         return EEXIST;
@@ -240,6 +274,7 @@ pmd_thread_add_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
 
     struct pmd_rxq *q = xzalloc(sizeof *q);
     q->rxq = rxq;
+    q->aux = rxq_aux;
     if (initial) {
         q->packets = initial->packets;
         q->busy_ns = initial->busy_ns;
@@ -258,12 +293,12 @@ pmd_thread_add_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
 int
 pmd_thread_add_rxq(struct pmd_thread *pmd, struct netdev_rxq *rxq)
 {
-    return pmd_thread_add_rxq__(pmd, rxq, NULL);
+    return pmd_thread_add_rxq__(pmd, rxq, NULL, NULL);
 }
 
 static int
 pmd_thread_remove_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
-                        struct pmd_rxq_stats *final)
+                        void **rxq_auxp, struct pmd_rxq_stats *final)
 {
     size_t idx;
     struct pmd_rxq *q = pmd_find_rxq(pmd, rxq, &idx);
@@ -287,6 +322,9 @@ pmd_thread_remove_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
         final->packets = STAT_GET(q->packets);
         final->busy_ns = STAT_GET(q->busy_ns);
     }
+    if (rxq_auxp) {
+        *rxq_auxp = q->aux;
+    }
     free(q);
     return 0;
 }
@@ -294,7 +332,7 @@ pmd_thread_remove_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
 int
 pmd_thread_remove_rxq(struct pmd_thread *pmd, struct netdev_rxq *rxq)
 {
-    return pmd_thread_remove_rxq__(pmd, rxq, NULL);
+    return pmd_thread_remove_rxq__(pmd, rxq, NULL, NULL);
 }
 
 bool
@@ -427,6 +465,14 @@ int
 pmd_set_create(const char *cpu_mask, pmd_process_func *process, void *aux,
                struct pmd_set **setp)
 {
+    return pmd_set_create_with_hooks(cpu_mask, process, NULL, aux, setp);
+}
+
+int
+pmd_set_create_with_hooks(const char *cpu_mask, pmd_process_func *process,
+                          const struct pmd_thread_hooks *hooks, void *aux,
+                          struct pmd_set **setp)
+{
     int *cores;
     size_t n;
     int error = pmd_cores_from_mask(cpu_mask, &cores, &n);
@@ -438,10 +484,12 @@ pmd_set_create(const char *cpu_mask, pmd_process_func *process, void *aux,
 
     struct pmd_set *set = xzalloc(sizeof *set);
     set->process = process;
+    set->hooks = hooks;
     set->aux = aux;
     set->pmds = xmalloc(n * sizeof *set->pmds);
     for (size_t i = 0; i < n; i++) {
-        set->pmds[i] = pmd_thread_create(cores[i], process, aux);
+        set->pmds[i] = pmd_thread_create_with_hooks(cores[i], process,
+                                                    hooks, aux);
     }
     set->n_pmds = n;
     free(cores);
@@ -498,7 +546,8 @@ pmd_set_set_cpu_mask(struct pmd_set *set, const char *cpu_mask)
             }
         }
         if (!pmds[i]) {
-            pmds[i] = pmd_thread_create(cores[i], set->process, set->aux);
+            pmds[i] = pmd_thread_create_with_hooks(cores[i], set->process,
+                                                   set->hooks, set->aux);
         }
     }
 
@@ -511,9 +560,11 @@ pmd_set_set_cpu_mask(struct pmd_set *set, const char *cpu_mask)
         while (old->rxqs->n) {
             struct netdev_rxq *rxq = old->rxqs->rxqs[0]->rxq;
             struct pmd_rxq_stats st;
+            void *rxq_aux;
 
-            pmd_thread_remove_rxq__(old, rxq, &st);
-            pmd_thread_add_rxq__(pmd_set_least_loaded(pmds, n), rxq, &st);
+            pmd_thread_remove_rxq__(old, rxq, &rxq_aux, &st);
+            pmd_thread_add_rxq__(pmd_set_least_loaded(pmds, n), rxq,
+                                 rxq_aux, &st);
         }
         pmd_thread_destroy(old);
     }
@@ -540,11 +591,19 @@ pmd_set_find_rxq(const struct pmd_set *set, const struct netdev_rxq *rxq)
 int
 pmd_set_add_rxq(struct pmd_set *set, struct netdev_rxq *rxq)
 {
+    return pmd_set_add_rxq_with_aux(set, rxq, NULL);
+}
+
+int
+pmd_set_add_rxq_with_aux(struct pmd_set *set, struct netdev_rxq *rxq,
+                         void *rxq_aux)
+{
     if (pmd_set_find_rxq(set, rxq)) {
         return EEXIST;
     }
-    return pmd_thread_add_rxq(pmd_set_least_loaded(set->pmds, set->n_pmds),
-                              rxq);
+    return pmd_thread_add_rxq__(pmd_set_least_loaded(set->pmds,
+                                                     set->n_pmds),
+                                rxq, rxq_aux, NULL);
 }
 
 int
@@ -574,8 +633,9 @@ pmd_set_move_rxq(struct pmd_set *set, struct netdev_rxq *rxq, int core_id)
     }
 
     struct pmd_rxq_stats st;
-    pmd_thread_remove_rxq__(from, rxq, &st);
-    return pmd_thread_add_rxq__(to, rxq, &st);
+    void *rxq_aux;
+    pmd_thread_remove_rxq__(from, rxq, &rxq_aux, &st);
+    return pmd_thread_add_rxq__(to, rxq, rxq_aux, &st);
 }
 
 size_t
@@ -597,43 +657,55 @@ pct(uint64_t part, uint64_t whole)
 }
 
 void
+pmd_thread_format_stats(const struct pmd_thread *pmd, struct ds *ds)
+{
+    struct pmd_stats s;
+
+    pmd_thread_get_stats(pmd, &s);
+    uint64_t total = s.busy_ns + s.idle_ns;
+    if (pmd->core_id >= 0) {
+        ds_put_format(ds, "pmd thread core_id %d:\n", pmd->core_id);
+    } else {
+        ds_put_cstr(ds, "pmd thread (unpinned):\n");
+    }
+    ds_put_format(ds, "  packets received: %"PRIu64"\n", s.packets);
+    ds_put_format(ds, "  iterations: %"PRIu64"\n", s.iterations);
+    ds_put_format(ds, "  avg. packets per batch: %.02f\n",
+                  s.batches ? (double) s.packets / s.batches : 0.0);
+    ds_put_format(ds, "  sleeps: %"PRIu64"\n", s.sleeps);
+    ds_put_format(ds, "  idle time: %"PRIu64" us (%.02f%%)\n",
+                  s.idle_ns / 1000, pct(s.idle_ns, total));
+    ds_put_format(ds, "  processing time: %"PRIu64" us (%.02f%%)\n",
+                  s.busy_ns / 1000, pct(s.busy_ns, total));
+    if (s.packets) {
+        ds_put_format(ds, "  avg. processing time per packet: "
+                      "%.02f ns\n", (double) s.busy_ns / s.packets);
+    }
+}
+
+void
+pmd_thread_format_rxqs(const struct pmd_thread *pmd, struct ds *ds)
+{
+    struct pmd_stats s;
+
+    pmd_thread_get_stats(pmd, &s);
+    uint64_t total = s.busy_ns + s.idle_ns;
+    const struct pmd_rxq_list *list = pmd->rxqs;
+    for (size_t j = 0; j < list->n; j++) {
+        struct pmd_rxq *q = list->rxqs[j];
+        ds_put_format(ds, "  port: %s queue-id: %d packets: %"PRIu64
+                      " pmd usage: %.02f%%\n",
+                      netdev_get_name(netdev_rxq_get_netdev(q->rxq)),
+                      netdev_rxq_get_queue_id(q->rxq),
+                      STAT_GET(q->packets), pct(STAT_GET(q->busy_ns), total));
+    }
+}
+
+void
 pmd_set_format_stats(const struct pmd_set *set, struct ds *ds)
 {
     for (size_t i = 0; i < set->n_pmds; i++) {
-        const struct pmd_thread *pmd = set->pmds[i];
-        struct pmd_stats s;
-
-        pmd_thread_get_stats(pmd, &s);
-        uint64_t total = s.busy_ns + s.idle_ns;
-        if (pmd->core_id >= 0) {
-            ds_put_format(ds, "pmd thread core_id %d:\n", pmd->core_id);
-        } else {
-            ds_put_cstr(ds, "pmd thread (unpinned):\n");
-        }
-        ds_put_format(ds, "  packets received: %"PRIu64"\n", s.packets);
-        ds_put_format(ds, "  iterations: %"PRIu64"\n", s.iterations);
-        ds_put_format(ds, "  avg. packets per batch: %.02f\n",
-                      s.batches ? (double) s.packets / s.batches : 0.0);
-        ds_put_format(ds, "  sleeps: %"PRIu64"\n", s.sleeps);
-        ds_put_format(ds, "  idle time: %"PRIu64" us (%.02f%%)\n",
-                      s.idle_ns / 1000, pct(s.idle_ns, total));
-        ds_put_format(ds, "  processing time: %"PRIu64" us (%.02f%%)\n",
-                      s.busy_ns / 1000, pct(s.busy_ns, total));
-        if (s.packets) {
-            ds_put_format(ds, "  avg. processing time per packet: "
-                          "%.02f ns\n", (double) s.busy_ns / s.packets);
-        }
-
-        const struct pmd_rxq_list *list = pmd->rxqs;
-        for (size_t j = 0; j < list->n; j++) {
-            const struct pmd_rxq *q = list->rxqs[j];
-            struct pmd_rxq *qm = (struct pmd_rxq *) q;
-            ds_put_format(ds, "  port: %s queue-id: %d packets: %"PRIu64
-                          " pmd usage: %.02f%%\n",
-                          netdev_get_name(netdev_rxq_get_netdev(q->rxq)),
-                          netdev_rxq_get_queue_id(q->rxq),
-                          STAT_GET(qm->packets),
-                          pct(STAT_GET(qm->busy_ns), total));
-        }
+        pmd_thread_format_stats(set->pmds[i], ds);
+        pmd_thread_format_rxqs(set->pmds[i], ds);
     }
 }

@@ -46,9 +46,19 @@
  * time.  Any thread may read them; pmd_set_format_stats() renders them
  * like Open vSwitch's `dpif-netdev/pmd-stats-show`.
  *
+ * Per-thread and per-queue state of the caller.  A datapath keeps state
+ * that belongs to one PMD (its exact-match cache, its transmit queue id,
+ * its counters) and state that belongs to one rx queue (the port it
+ * reads).  struct pmd_thread_hooks lets it create the former for every
+ * PMD a set creates, in the main thread before the PMD runs, and destroy
+ * it after the PMD has exited (pmd_thread_get_aux() reaches it); and
+ * pmd_set_add_rxq_with_aux() attaches a pointer to a queue that moves
+ * with the queue and that the callback reads with pmd_thread_rxq_aux().
+ *
  * Threads.  Every function here is for the main thread only, except
- * pmd_thread_get_stats(), pmd_thread_core_id(), pmd_thread_get_cpu_nsec()
- * and the callback's own use of its struct pmd_thread.
+ * pmd_thread_get_stats(), pmd_thread_core_id(), pmd_thread_get_cpu_nsec(),
+ * pmd_thread_get_aux() and the callback's own use of its struct
+ * pmd_thread (pmd_thread_rxq_aux()).
  */
 #ifndef PLX_PMD_H
 #define PLX_PMD_H 1
@@ -86,10 +96,28 @@ struct pmd_rxq_stats {
     uint64_t busy_ns;           /* Receive plus callback time. */
 };
 
+/* Optional per-thread state (see "Per-thread and per-queue state").
+ * Both run in the main thread: 'create' inside pmd_thread_create(), before
+ * the new thread runs, returning its thread aux; 'destroy' inside
+ * pmd_thread_destroy(), after the thread has exited. */
+struct pmd_thread_hooks {
+    void *(*create)(void *aux, struct pmd_thread *);
+    void (*destroy)(void *aux, struct pmd_thread *, void *thread_aux);
+};
+
 /* One thread.  CORE_ID >= 0 pins it to that core (failure is logged, not
  * fatal); -1 leaves it unpinned. */
 struct pmd_thread *pmd_thread_create(int core_id, pmd_process_func *,
                                      void *aux);
+/* The same, calling HOOKS (if nonnull; it must outlive the thread). */
+struct pmd_thread *pmd_thread_create_with_hooks(
+    int core_id, pmd_process_func *, const struct pmd_thread_hooks *,
+    void *aux);
+/* What the 'create' hook returned, or NULL. */
+void *pmd_thread_get_aux(const struct pmd_thread *);
+/* In the process callback only: the aux given with the queue whose batch
+ * is being processed (NULL if none was). */
+void *pmd_thread_rxq_aux(const struct pmd_thread *);
 /* Stops the thread (exit latch), joins it and frees it.  Its rx queues
  * are not closed: they belong to the caller. */
 void pmd_thread_destroy(struct pmd_thread *);
@@ -124,6 +152,11 @@ struct pmd_set;
  * pmd_parse_cpu_mask(), with *SETP NULL then. */
 int pmd_set_create(const char *cpu_mask, pmd_process_func *, void *aux,
                    struct pmd_set **setp);
+/* The same, with HOOKS (if nonnull; it must outlive the set) for every PMD
+ * the set ever creates. */
+int pmd_set_create_with_hooks(const char *cpu_mask, pmd_process_func *,
+                              const struct pmd_thread_hooks *, void *aux,
+                              struct pmd_set **setp);
 void pmd_set_destroy(struct pmd_set *);
 
 /* Changes the cores: PMDs on cores that remain keep their queues and
@@ -135,6 +168,9 @@ int pmd_set_set_cpu_mask(struct pmd_set *, const char *cpu_mask);
 /* Assigns RXQ to the PMD with fewest queues (round-robin as queues are
  * added).  Returns 0 or EEXIST. */
 int pmd_set_add_rxq(struct pmd_set *, struct netdev_rxq *);
+/* The same, attaching RXQ_AUX to the queue (pmd_thread_rxq_aux()). */
+int pmd_set_add_rxq_with_aux(struct pmd_set *, struct netdev_rxq *,
+                             void *rxq_aux);
 /* Returns 0 once no PMD polls RXQ any more, or ENOENT. */
 int pmd_set_remove_rxq(struct pmd_set *, struct netdev_rxq *);
 /* Moves RXQ to the PMD on CORE_ID.  Returns 0, or ENOENT if RXQ is not
@@ -146,7 +182,12 @@ struct pmd_thread *pmd_set_get_pmd(const struct pmd_set *, size_t idx);
 struct pmd_thread *pmd_set_find_rxq(const struct pmd_set *,
                                     const struct netdev_rxq *);
 
-/* Appends a report in the style of `dpif-netdev/pmd-stats-show`. */
+/* Appends a report in the style of `dpif-netdev/pmd-stats-show`: for every
+ * PMD, pmd_thread_format_stats() followed by pmd_thread_format_rxqs(). */
 void pmd_set_format_stats(const struct pmd_set *, struct ds *);
+/* The parts of that report for one PMD: its heading line and counters,
+ * and its per-queue lines. */
+void pmd_thread_format_stats(const struct pmd_thread *, struct ds *);
+void pmd_thread_format_rxqs(const struct pmd_thread *, struct ds *);
 
 #endif /* pmd.h */

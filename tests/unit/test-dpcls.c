@@ -238,9 +238,11 @@ TEST(stats)
     rcu_wait_postponed();
 }
 
+enum { N_STATS_WRITERS = 3, STATS_UPDATES = 200000 };
+
 struct stats_conc {
     struct dp_flow *flow;
-    int stop;
+    int started;
 };
 
 static void *
@@ -248,38 +250,113 @@ stats_writer(void *sc_)
 {
     struct stats_conc *sc = sc_;
 
-    for (long long i = 1; !__atomic_load_n(&sc->stop, __ATOMIC_ACQUIRE);
-         i++) {
-        dp_flow_stats_update(sc->flow, 1, 64, 0, i);
+    __atomic_fetch_add(&sc->started, 1, __ATOMIC_RELEASE);
+    for (long long i = 1; i <= STATS_UPDATES; i++) {
+        dp_flow_stats_update(sc->flow, 1, 64, 1u << (i % 3), i);
     }
     return NULL;
 }
 
-/* A reader never sees a torn update: bytes == 64 * packets == 64 * used. */
+/* Several threads update one flow at once (as PMDs sharing the megaflow
+ * cache do): no update is lost, and a concurrent reader sees every
+ * counter only grow. */
 TEST(stats_concurrent)
 {
+    pthread_t writers[N_STATS_WRITERS];
     struct stats_conc sc;
+    struct dp_flow_stats s;
     struct match m;
-    pthread_t writer;
-    uint64_t last = 0;
+    uint64_t last_packets = 0, last_bytes = 0;
+    long long int last_used = 0;
+    int reads = 0;
 
     match_init_catchall(&m);
     sc.flow = make_flow(&m, 1);
-    sc.stop = 0;
-    pthread_create(&writer, NULL, stats_writer, &sc);
-    for (int i = 0; i < 200000 || last < 10000; i++) {
-        struct dp_flow_stats s;
-
-        dp_flow_stats_get(sc.flow, &s);
-        CHECK_U64_EQ(s.n_bytes, s.n_packets * 64);
-        CHECK_U64_EQ((uint64_t) s.used, s.n_packets);
-        CHECK(s.n_packets >= last);
-        last = s.n_packets;
+    sc.started = 0;
+    for (int i = 0; i < N_STATS_WRITERS; i++) {
+        pthread_create(&writers[i], NULL, stats_writer, &sc);
     }
-    __atomic_store_n(&sc.stop, 1, __ATOMIC_RELEASE);
-    pthread_join(writer, NULL);
-    CHECK_GT(last, 0);
+    while (__atomic_load_n(&sc.started, __ATOMIC_ACQUIRE) < N_STATS_WRITERS
+           || last_packets < (uint64_t) N_STATS_WRITERS * STATS_UPDATES) {
+        dp_flow_stats_get(sc.flow, &s);
+        CHECK(s.n_packets >= last_packets);
+        CHECK(s.n_bytes >= last_bytes);
+        CHECK(s.used >= last_used);
+        CHECK_LE(s.used, STATS_UPDATES);
+        last_packets = s.n_packets;
+        last_bytes = s.n_bytes;
+        last_used = s.used;
+        reads++;
+    }
+    for (int i = 0; i < N_STATS_WRITERS; i++) {
+        pthread_join(writers[i], NULL);
+    }
+    dp_flow_stats_get(sc.flow, &s);
+    CHECK_U64_EQ(s.n_packets, (uint64_t) N_STATS_WRITERS * STATS_UPDATES);
+    CHECK_U64_EQ(s.n_bytes, 64 * s.n_packets);
+    CHECK_EQ(s.used, STATS_UPDATES);
+    CHECK_EQ(s.tcp_flags, 0x7);
+    CHECK_GT(reads, 0);
     dp_flow_unref(sc.flow);
+    rcu_wait_postponed();
+}
+
+TEST(stats_add)
+{
+    struct dp_flow_stats s, add = { 10, 1000, 500, 0x12 };
+    struct match m;
+    struct dp_flow *flow;
+
+    match_init_catchall(&m);
+    flow = make_flow(&m, 1);
+    dp_flow_stats_update(flow, 1, 60, 0x01, 700);
+    dp_flow_stats_add(flow, &add);
+    dp_flow_stats_get(flow, &s);
+    CHECK_U64_EQ(s.n_packets, 11);
+    CHECK_U64_EQ(s.n_bytes, 1060);
+    CHECK_EQ(s.used, 700);              /* Never moves backward. */
+    CHECK_EQ(s.tcp_flags, 0x13);
+    dp_flow_unref(flow);
+    rcu_wait_postponed();
+}
+
+/* dpcls_replace() swaps flows with equal matches and marks the old dead;
+ * with no equal match it just inserts. */
+TEST(replace)
+{
+    struct dpcls dpcls;
+    struct match m, m2;
+    struct flow pkt;
+
+    dpcls_init(&dpcls);
+    random_packet(&pkt);
+    pkt.in_port = 7;
+    match_init_catchall(&m);
+    match_set_in_port(&m, 7);
+    m2 = m;
+    match_set_dl_type(&m2, htons(0x0800));
+
+    struct dp_flow *a = make_flow(&m, 1);
+    struct dp_flow *b = make_flow(&m, 2);
+    struct dp_flow *c = make_flow(&m2, 3);
+    CHECK(dpcls_replace(&dpcls, a) == NULL);
+    CHECK(dpcls_lookup(&dpcls, &pkt) == a);
+    CHECK(dpcls_replace(&dpcls, b) == a);
+    CHECK(dp_flow_is_dead(a));
+    CHECK(!dp_flow_is_dead(b));
+    dp_flow_unref(a);                   /* The cache's reference. */
+    CHECK(dpcls_lookup(&dpcls, &pkt) == b);
+    CHECK_EQ(dpcls_count(&dpcls), 1);
+    CHECK(dpcls_find(&dpcls, &m) == b);
+    /* A different mask is a different match: no replacement. */
+    CHECK(dpcls_replace(&dpcls, c) == NULL);
+    CHECK_EQ(dpcls_count(&dpcls), 2);
+    CHECK(!dp_flow_is_dead(b));
+    dpcls_destroy(&dpcls);
+    CHECK(dp_flow_is_dead(b) && dp_flow_is_dead(c));
+    dp_flow_unref(a);
+    dp_flow_unref(b);
+    dp_flow_unref(c);
     rcu_wait_postponed();
 }
 

@@ -483,3 +483,116 @@ TEST(shutdown_with_queues_and_traffic)
     close_dummy(netdev, 2, rxqs);
     sink_destroy(s);
 }
+
+/* Per-thread hooks and per-queue aux: 'create' runs for every PMD a set
+ * creates (also on a mask change) before it processes anything, 'destroy'
+ * once for each; a queue's aux reaches the callback and moves with the
+ * queue. */
+struct hooked {
+    pthread_mutex_t mutex;
+    int created, destroyed;
+    int wrong;                  /* Callbacks that saw a bad aux. */
+    int packets;
+    struct netdev_rxq *rxqs[2];
+};
+
+static void *
+hooked_create(void *h_, struct pmd_thread *pmd)
+{
+    struct hooked *h = h_;
+    struct pmd_thread **self = xmalloc(sizeof *self);
+
+    *self = pmd;
+    pthread_mutex_lock(&h->mutex);
+    h->created++;
+    pthread_mutex_unlock(&h->mutex);
+    return self;
+}
+
+static void
+hooked_destroy(void *h_, struct pmd_thread *pmd, void *thread_aux)
+{
+    struct hooked *h = h_;
+    struct pmd_thread **self = thread_aux;
+
+    pthread_mutex_lock(&h->mutex);
+    h->destroyed++;
+    h->wrong += *self != pmd;
+    pthread_mutex_unlock(&h->mutex);
+    free(self);
+}
+
+static void
+hooked_process(void *h_, struct pmd_thread *pmd, struct netdev_rxq *rxq,
+               struct dp_packet_batch *batch)
+{
+    struct hooked *h = h_;
+    struct pmd_thread **self = pmd_thread_get_aux(pmd);
+    struct netdev_rxq **expect = pmd_thread_rxq_aux(pmd);
+
+    pthread_mutex_lock(&h->mutex);
+    h->wrong += !self || *self != pmd || !expect || *expect != rxq;
+    h->packets += batch->count;
+    pthread_mutex_unlock(&h->mutex);
+    dp_packet_delete_batch(batch, true);
+}
+
+static int
+hooked_packets(struct hooked *h)
+{
+    pthread_mutex_lock(&h->mutex);
+    int n = h->packets;
+    pthread_mutex_unlock(&h->mutex);
+    return n;
+}
+
+static const struct pmd_thread_hooks test_hooks = {
+    .create = hooked_create,
+    .destroy = hooked_destroy,
+};
+
+TEST(thread_hooks_and_rxq_aux)
+{
+    struct hooked *h = xzalloc(sizeof *h);
+    struct netdev *netdev;
+    struct pmd_set *set;
+    int expect = 0;
+
+    pthread_mutex_init(&h->mutex, NULL);
+    netdev = open_dummy("hk0", 2, h->rxqs);
+    CHECK_EQ(pmd_set_create_with_hooks("0x1", hooked_process, &test_hooks,
+                                       h, &set), 0);
+    CHECK_EQ(h->created, 1);
+    for (int i = 0; i < 2; i++) {
+        /* The aux is the queue's own slot, so the callback can check. */
+        CHECK_EQ(pmd_set_add_rxq_with_aux(set, h->rxqs[i], &h->rxqs[i]), 0);
+    }
+    CHECK_EQ(pmd_set_add_rxq_with_aux(set, h->rxqs[0], NULL), EEXIST);
+
+    static const char *masks[] = { "0x3", "0x2", "", "0x1" };
+    for (size_t m = 0; m < ARRAY_SIZE(masks); m++) {
+        CHECK_EQ(pmd_set_set_cpu_mask(set, masks[m]), 0);
+        for (int i = 0; i < 2; i++) {
+            struct dp_packet *pkt = dp_packet_new(64);
+            dp_packet_put_zeros(pkt, 4);
+            CHECK_EQ(netdev_dummy_receive(netdev, i, pkt), 0);
+            expect++;
+        }
+        long long int deadline = time_msec() + 5000;
+        while (hooked_packets(h) < expect) {
+            CHECK_LT(time_msec(), deadline);
+            plx_msleep(1);
+        }
+    }
+    /* Core 0, then core 1 (0x3 keeps core 0), none (0x2 keeps core 1),
+     * unpinned (""), core 0 again (0x1). */
+    CHECK_EQ(h->created, 4);
+    CHECK_EQ(h->destroyed, 3);
+    pmd_set_destroy(set);
+    CHECK_EQ(h->destroyed, 4);
+    CHECK_EQ(h->wrong, 0);
+    CHECK_EQ(h->packets, expect);
+    close_dummy(netdev, 2, h->rxqs);
+    pthread_mutex_destroy(&h->mutex);
+    free(h);
+}

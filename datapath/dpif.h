@@ -1,0 +1,264 @@
+/*
+ * dpif: the seam between ofproto/ (OpenFlow, translation) and datapath/
+ * (the fast path), as in Open vSwitch's lib/dpif.h.  See DESIGN.md, "The
+ * packet path".
+ *
+ * A dpif is one userspace datapath ("netdev@plx-netdev"): a set of ports,
+ * the PMD threads that poll them, and the flow caches those threads look
+ * packets up in.  All of a plx-vswitchd's bridges share one dpif, as all
+ * of an Open vSwitch's netdev bridges share "ovs-netdev"; a bridge knows
+ * its packets by their datapath input port.  OpenFlow never reaches this
+ * layer, and datapath actions (datapath/odp-actions.h) never leave it
+ * except through this interface.
+ *
+ * Ports.  A datapath port is a netdev (datapath/netdev.h) with a number
+ * (odp_port_t).  dpif_port_add() takes a reference to the netdev, opens
+ * all of its rx queues and gives them to the PMD threads; from then on
+ * every packet received on it carries md.in_port = that number.
+ * dpif_port_del() returns only once no PMD thread can touch the port
+ * (its queues are removed from the threads, an RCU grace period passes),
+ * so the caller may then close the netdev.  Adding or deleting a port
+ * never stops the traffic of the others.  Port 0 is never used for a
+ * device (it is reserved, like OVS's "ovs-netdev" port), so 0 is free to
+ * mean "none" in callers.
+ *
+ * Packet path (dpif-netdev.c).  A PMD thread receives a batch from a
+ * queue, extracts each packet's key as a miniflow, looks it up in its
+ * exact-match cache (datapath/emc.h), then in the megaflow cache
+ * (datapath/dpcls.h) shared by all threads, and on a miss in both makes
+ * an upcall (below).  Packets that matched the same flow within a batch
+ * are executed together; flow statistics are updated once per batch.
+ * Actions (datapath/odp-execute.h) run in the PMD thread; output to a
+ * port is batched per port and sent at the end of the receive batch.
+ * Recirculation re-runs the lookup with md.recirc_id set, at most
+ * DPIF_MAX_RECIRC deep.  A userspace action makes a DPIF_UC_ACTION
+ * upcall with a copy of the packet.
+ *
+ * Upcalls.  On a miss the PMD thread itself calls the registered
+ * dpif_upcall_cb (as dpif-netdev does, no handler threads), with the
+ * packet's extracted flow.  The callback translates it and fills in
+ * datapath actions and the wildcards its decision depended on.  If it
+ * returns 0 the datapath installs the megaflow (flow masked by the
+ * wildcards → actions) unless an identical or overlapping one got in
+ * first (another thread, same miss), then executes the actions on the
+ * packet.  If it returns an error the packet is dropped and nothing is
+ * installed.  Without a registered callback misses are dropped.  The
+ * callback runs concurrently in several PMD threads: it must do its own
+ * locking.  At most DPIF_MAX_FLOWS megaflows exist at a time; past that
+ * a miss still executes the callback's actions but installs nothing.
+ *
+ * Flow table operations (main thread).  dpif_flow_put/del/get and the
+ * dump identify a megaflow by its match (the masked key and the mask,
+ * normalized with match_normalize()), as ovs-dpctl does.  A put with
+ * DPIF_FP_MODIFY replaces the actions of the existing flow atomically for
+ * the packet path: the old dp_flow is marked dead and a new one inserted,
+ * and no packet is processed by neither.  Statistics are those of
+ * datapath/dp-flow.h.  Changes are visible to the next packet any PMD
+ * thread looks up after the call returns (dpif_flow_put() returns after
+ * the insertion is published), and exact-match cache entries never
+ * outlive a deleted or modified flow.
+ *
+ * Threads.  Every function here is for one "main" thread, except the
+ * upcall callback, which runs in PMD threads.  The datapath creates its
+ * PMD threads on dpif_create() (one, unpinned, until
+ * dpif_set_pmd_cpu_mask() says otherwise) and they sleep while idle
+ * (datapath/pmd.h), so an idle switch costs no CPU.
+ *
+ * Errors are positive errno values; names and messages are logged with
+ * vlog, rate-limited where traffic can trigger them.
+ */
+#ifndef PLX_DPIF_H
+#define PLX_DPIF_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "datapath/dp-flow.h"
+#include "flow.h"
+#include "match.h"
+
+struct dp_packet;
+struct ds;
+struct netdev;
+struct odp_buf;
+
+typedef uint32_t odp_port_t;
+#define ODPP_NONE UINT32_MAX            /* "Allocate one" / no port. */
+#define ODPP_RESERVED 0                 /* Never a device's number. */
+
+#define DPIF_MAX_FLOWS 200000           /* Megaflows at a time. */
+#define DPIF_MAX_RECIRC 6               /* Recirculation depth. */
+
+struct dpif;
+
+/* Creates the datapath NAME (e.g. "plx-netdev") with one idle PMD
+ * thread.  Returns 0 or an errno value. */
+int dpif_create(const char *name, struct dpif **dpifp);
+/* Deletes every port and flow, stops the threads, frees DPIF. */
+void dpif_destroy(struct dpif *);
+const char *dpif_name(const struct dpif *);
+
+/* Main loop: periodic work (per-thread cache sweeps, port change
+ * checks); cheap when there is nothing to do. */
+void dpif_run(struct dpif *);
+void dpif_wait(struct dpif *);
+
+/* ------------------------------------------------------------------ */
+/* Ports. */
+
+struct dpif_port {
+    char *name;                 /* Owned. */
+    char *type;                 /* Owned: the netdev's type. */
+    odp_port_t port_no;
+};
+
+void dpif_port_destroy(struct dpif_port *);
+
+/* Adds NETDEV as a port.  If *PORT_NOP is ODPP_NONE a free number is
+ * chosen, otherwise that number is requested (EBUSY if taken, EINVAL if
+ * ODPP_RESERVED).  Stores the number in *PORT_NOP.  EEXIST if a port of
+ * that name exists.  Returns 0 or an errno value (e.g. from opening the
+ * rx queues); on error nothing changed. */
+int dpif_port_add(struct dpif *, struct netdev *, odp_port_t *port_nop);
+/* Deletes port PORT_NO (ENOENT if none); see "Ports" above. */
+int dpif_port_del(struct dpif *, odp_port_t port_no);
+/* Fills *PORT (which the caller then destroys) or returns ENOENT. */
+int dpif_port_query_by_number(const struct dpif *, odp_port_t,
+                              struct dpif_port *);
+int dpif_port_query_by_name(const struct dpif *, const char *name,
+                            struct dpif_port *);
+/* The netdev of port PORT_NO (no new reference), or NULL. */
+struct netdev *dpif_port_get_netdev(const struct dpif *, odp_port_t);
+/* Every port, ascending by number, in a malloc'd array of *N_PORTS
+ * elements that the caller frees with dpif_port_dump_free(). */
+void dpif_port_dump(const struct dpif *, struct dpif_port **portsp,
+                    size_t *n_portsp);
+void dpif_port_dump_free(struct dpif_port *, size_t n_ports);
+
+/* ------------------------------------------------------------------ */
+/* Configuration. */
+
+/* other_config:pmd-cpu-mask; NULL or "" for one unpinned thread.  Queues
+ * move to the new threads without loss.  Returns 0 or EINVAL/ERANGE. */
+int dpif_set_pmd_cpu_mask(struct dpif *, const char *mask);
+/* other_config:emc-insert-inv-prob (0 disables the exact-match cache). */
+void dpif_set_emc_insert_inv_prob(struct dpif *, uint32_t inv_prob);
+
+/* ------------------------------------------------------------------ */
+/* Flows. */
+
+enum dpif_flow_put_flags {
+    DPIF_FP_CREATE = 1 << 0,    /* May create a new flow. */
+    DPIF_FP_MODIFY = 1 << 1,    /* May change an existing flow's actions. */
+    DPIF_FP_ZERO_STATS = 1 << 2 /* Zero the statistics of a modified flow. */
+};
+
+struct dpif_flow {
+    struct match match;         /* Masked key and mask, normalized. */
+    void *actions;              /* Owned copy, 4-byte aligned. */
+    size_t actions_len;
+    struct dp_flow_stats stats;
+};
+
+/* Installs or changes the megaflow MATCH → ACTIONS.  Without
+ * DPIF_FP_MODIFY an existing flow with MATCH fails with EEXIST; without
+ * DPIF_FP_CREATE a missing one fails with ENOENT.  EINVAL for invalid
+ * actions (odp_actions_check()), EFBIG past DPIF_MAX_FLOWS.  If STATS is
+ * nonnull it receives the replaced flow's statistics (zero if none). */
+int dpif_flow_put(struct dpif *, enum dpif_flow_put_flags,
+                  const struct match *, const void *actions,
+                  size_t actions_len, struct dp_flow_stats *stats);
+/* Deletes the megaflow MATCH (ENOENT if none), storing its final
+ * statistics in *STATS if nonnull. */
+int dpif_flow_del(struct dpif *, const struct match *,
+                  struct dp_flow_stats *stats);
+/* Fills *FLOW (caller frees with dpif_flow_uninit()) or ENOENT. */
+int dpif_flow_get(const struct dpif *, const struct match *,
+                  struct dpif_flow *flow);
+/* Deletes every megaflow. */
+void dpif_flow_flush(struct dpif *);
+size_t dpif_flow_count(const struct dpif *);
+/* A snapshot of every megaflow, in a malloc'd array the caller frees
+ * with dpif_flow_dump_free(). */
+void dpif_flow_dump(const struct dpif *, struct dpif_flow **flowsp,
+                    size_t *n_flowsp);
+void dpif_flow_uninit(struct dpif_flow *);
+void dpif_flow_dump_free(struct dpif_flow *, size_t n_flows);
+
+/* Appends FLOW as ovs-appctl dpctl/dump-flows prints it:
+ *   recirc_id(0),in_port(2),eth(src=..,dst=..),eth_type(0x0800),...,
+ *       packets:3, bytes:294, used:0.512s, actions:1
+ * Only unwildcarded fields are shown, with "/MASK" where partly masked;
+ * ports by number, or by name if DPIF is nonnull. */
+void dpif_flow_format(const struct dpif *, const struct dpif_flow *,
+                      struct ds *);
+
+/* ------------------------------------------------------------------ */
+/* Executing actions on one packet (OpenFlow packet-out, tests). */
+
+/* Runs ACTIONS on PACKET (taking ownership of it), whose md.in_port says
+ * where it came from (ODPP_NONE: nowhere), in the calling thread.
+ * Output goes through the same per-port transmit path as the PMDs'.
+ * Returns 0 or EINVAL for invalid actions. */
+int dpif_execute(struct dpif *, struct dp_packet *, const void *actions,
+                 size_t actions_len);
+
+/* ------------------------------------------------------------------ */
+/* Upcalls. */
+
+enum dpif_upcall_type {
+    DPIF_UC_MISS,               /* Missed every cache. */
+    DPIF_UC_ACTION              /* A userspace action. */
+};
+
+struct dpif_upcall {
+    enum dpif_upcall_type type;
+    const struct dp_packet *packet;     /* Valid during the call only. */
+    const struct flow *flow;            /* Its key (in_port, recirc_id). */
+    uint32_t pid;                       /* DPIF_UC_ACTION: the action's. */
+    const void *userdata;               /* DPIF_UC_ACTION: or NULL. */
+    size_t userdata_len;
+};
+
+/* For DPIF_UC_MISS: appends datapath actions to ACTIONS and narrows WC
+ * (initialized to "everything wildcarded" except what the datapath
+ * itself must match: in_port, recirc_id and dl_type) to the fields the
+ * actions depend on; returns 0 to install and execute, or an errno value
+ * to drop.  For DPIF_UC_ACTION: ACTIONS and WC are NULL and the return
+ * value is ignored; the callback copies what it keeps.  Runs in PMD
+ * threads, concurrently. */
+typedef int dpif_upcall_cb(const struct dpif_upcall *,
+                           struct odp_buf *actions,
+                           struct flow_wildcards *wc, void *aux);
+
+/* Registers CB (NULL to unregister).  Returns once no PMD thread can
+ * still be running the previous callback. */
+void dpif_register_upcall_cb(struct dpif *, dpif_upcall_cb *cb, void *aux);
+
+/* ------------------------------------------------------------------ */
+/* Statistics and reports. */
+
+struct dpif_stats {
+    uint64_t n_hit;             /* Exact-match or megaflow cache hits. */
+    uint64_t n_missed;          /* Upcalls made. */
+    uint64_t n_lost;            /* Misses dropped (no callback, error). */
+    uint64_t n_flows;
+    uint64_t n_emc_hit;
+    uint64_t n_megaflow_hit;
+};
+
+void dpif_get_stats(const struct dpif *, struct dpif_stats *);
+
+/* `dpctl/show`: the datapath, its lookup statistics and its ports:
+ *   netdev@plx-netdev:
+ *     lookups: hit:12 missed:3 lost:0
+ *     flows: 2
+ *     port 1: br0 (internal)
+ *     port 2: p1 (system)
+ * With VERBOSE, each port's netdev statistics follow it. */
+void dpif_format_show(const struct dpif *, bool verbose, struct ds *);
+/* `dpif-netdev/pmd-stats-show`: per-thread packets, cache hits and
+ * misses, cycles, per-queue figures (datapath/pmd.h plus cache hits). */
+void dpif_format_pmd_stats(const struct dpif *, struct ds *);
+
+#endif /* dpif.h */
