@@ -10,3 +10,4 @@ check_PROGRAMS += tests/unit/test-mac-learning
 tests_unit_test_mac_learning_SOURCES = tests/unit/test-mac-learning.c
 tests_unit_test_mac_learning_LDADD = tests/unit/libplxtest.a \
 	ofproto/libofproto.a lib/libplx.a $(PLX_LIBS)
+include ofproto/ofproto.mk

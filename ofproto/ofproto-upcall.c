@@ -1,0 +1,409 @@
+/* ofproto-upcall: the datapath's upcall callback and the revalidator (see
+ * ofproto-private.h).
+ *
+ * Upcalls.  One callback per dpif, running in PMD threads: it maps the
+ * datapath input port to (bridge, OpenFlow port) and translates with
+ * side effects (MAC learning) under the backer's read lock.  When
+ * learning changed a MAC table it sets the backer's latch, so that the
+ * main thread revalidates at once rather than at the next period.
+ *
+ * Revalidator.  A pass dumps the dpif's megaflows and keeps, per
+ * megaflow, what it last checked it against (an rv_flow: the bridge's
+ * configuration sequence number, its MAC table version if the decision
+ * consulted the table, and what NORMAL learns from it).  For each
+ * megaflow it:
+ *   - deletes it if its input port belongs to no bridge, or it has been
+ *     idle longer than the idle timeout (10 s);
+ *   - re-translates it, without side effects, if it is new to the
+ *     revalidator or what it depended on moved; then deletes it if the
+ *     new decision needs bits its mask lacks, modifies its actions if
+ *     they changed, and keeps it otherwise;
+ *   - re-learns its source MAC if it passed packets since the last pass,
+ *     so that a MAC that only ever sends through a cached megaflow does
+ *     not age out of the MAC table.
+ * Passes run every REVALIDATE_PERIOD_MS while the datapath has flows,
+ * at once when a bridge's configuration or MAC table moved, and
+ * synchronously (after an RCU grace period, so that every upcall
+ * translated under the old state has installed its megaflow) when
+ * ofproto.c changes a configuration.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "datapath/dpif.h"
+#include "datapath/odp-actions.h"
+#include "hash.h"
+#include "match.h"
+#include "ofproto/mac-learning.h"
+#include "ofproto/ofproto-private.h"
+#include "ofproto/xlate.h"
+#include "poll-loop.h"
+#include "rcu.h"
+#include "timeval.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(ofproto_upcall);
+
+#define REVALIDATE_PERIOD_MS 500
+#define DEFAULT_IDLE_TIMEOUT_MS 10000
+
+static long long int idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
+
+struct rv_flow {
+    struct hmap_node node;          /* In backer 'rv_flows'. */
+    struct match match;
+    uint64_t n_packets;             /* As of the last pass. */
+    long long int first_seen;
+    bool seen;                      /* In the current pass's dump. */
+
+    /* What the last translation depended on. */
+    bool checked;
+    uint64_t cfg_seq;
+    bool uses_ml;
+    uint64_t ml_version;
+
+    /* What NORMAL learns from its packets. */
+    bool learn;
+    ofp_port_t learn_port;
+    struct eth_addr learn_mac;
+    uint16_t learn_vlan;
+    bool learn_grat_arp;
+};
+
+void
+ofproto_set_flow_idle_timeout(long long int ms)
+{
+    idle_timeout_ms = ms > 0 ? ms : DEFAULT_IDLE_TIMEOUT_MS;
+}
+
+static long long int
+revalidate_period(void)
+{
+    return MIN(REVALIDATE_PERIOD_MS, idle_timeout_ms);
+}
+
+/* ------------------------------------------------------------------ */
+/* Upcalls. */
+
+static int
+upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
+          struct flow_wildcards *wc, void *backer_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    struct backer *backer = backer_;
+    const struct ofport *port;
+    struct xlate_out xout;
+    struct xlate_in xin;
+    struct flow flow;
+    uint64_t before;
+
+    if (upcall->type != DPIF_UC_MISS) {
+        /* Userspace actions need a controller connection (issue 5). */
+        return 0;
+    }
+    if (upcall->flow->recirc_id) {
+        VLOG_WARN_RL(&rl, "upcall with unknown recirculation id %#"PRIx32,
+                     upcall->flow->recirc_id);
+        return EINVAL;
+    }
+
+    pthread_rwlock_rdlock(&backer->rwlock);
+    port = ofproto_backer_find_odp_port(backer, upcall->flow->in_port);
+    if (!port || !port->ofproto->xbridge) {
+        pthread_rwlock_unlock(&backer->rwlock);
+        VLOG_DBG_RL(&rl, "upcall on datapath port %"PRIu32" of no bridge",
+                    upcall->flow->in_port);
+        return ENODEV;
+    }
+
+    flow = *upcall->flow;
+    flow.in_port = port->ofp_port;
+    before = ofproto_ml_version(port->ofproto);
+    xin = (struct xlate_in) {
+        .bridge = port->ofproto->xbridge,
+        .flow = &flow,
+        .may_learn = true,
+        .now = time_msec(),
+    };
+    xlate_actions(&xin, actions, wc, &xout);
+    pthread_rwlock_unlock(&backer->rwlock);
+
+    if (xout.used_mac_table && xout.ml_version != before) {
+        latch_set(&backer->wake);
+    }
+    return 0;
+}
+
+void
+ofproto_upcall_register(struct backer *backer)
+{
+    dpif_register_upcall_cb(backer->dpif, upcall_cb, backer);
+}
+
+void
+ofproto_upcall_unregister(struct backer *backer)
+{
+    dpif_register_upcall_cb(backer->dpif, NULL, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Revalidator. */
+
+void
+ofproto_revalidator_init(struct backer *backer)
+{
+    hmap_init(&backer->rv_flows);
+    backer->next_pass = LLONG_MIN;
+}
+
+void
+ofproto_revalidator_destroy(struct backer *backer)
+{
+    struct rv_flow *rv;
+
+    HMAP_FOR_EACH_POP (rv, node, &backer->rv_flows) {
+        free(rv);
+    }
+    hmap_destroy(&backer->rv_flows);
+}
+
+static struct rv_flow *
+rv_find(const struct backer *backer, const struct match *match,
+        uint32_t hash)
+{
+    struct rv_flow *rv;
+
+    HMAP_FOR_EACH_WITH_HASH (rv, node, hash, &backer->rv_flows) {
+        if (match_equal(&rv->match, match)) {
+            return rv;
+        }
+    }
+    return NULL;
+}
+
+static void
+delete_flow(struct backer *backer, const struct dpif_flow *f,
+            struct rv_flow *rv)
+{
+    int error = dpif_flow_del(backer->dpif, &f->match, NULL);
+
+    if (error && error != ENOENT) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+        VLOG_WARN_RL(&rl, "%s: deleting a megaflow failed (%s)",
+                     dpif_name(backer->dpif), plx_strerror(error));
+    }
+    if (rv) {
+        hmap_remove(&backer->rv_flows, &rv->node);
+        free(rv);
+    }
+}
+
+/* True if WC needs a bit that MASK wildcards. */
+static bool
+wc_exceeds(const struct flow_wildcards *wc, const struct flow_wildcards *mask)
+{
+    const uint64_t *w = flow_u64_const(&wc->masks);
+    const uint64_t *m = flow_u64_const(&mask->masks);
+
+    for (size_t i = 0; i < FLOW_U64S; i++) {
+        if (w[i] & ~m[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Re-translates megaflow F of bridge P (input port PORT).  Returns false
+ * if F must be deleted. */
+static bool
+revalidate_flow(struct backer *backer, const struct ofport *port,
+                const struct dpif_flow *f, struct rv_flow *rv,
+                long long int now)
+{
+    const struct ofproto *p = port->ofproto;
+    struct odp_buf actions = ODP_BUF_INITIALIZER;
+    struct flow_wildcards wc;
+    struct xlate_out xout;
+    struct flow flow;
+    bool keep = true;
+
+    flow = f->match.flow;
+    flow.in_port = port->ofp_port;
+    flow_wildcards_init_catchall(&wc);
+    wc.masks.in_port = UINT32_MAX;
+    wc.masks.recirc_id = UINT32_MAX;
+    wc.masks.dl_type = UINT16_MAX;
+
+    xlate_actions(&(struct xlate_in) {
+                      .bridge = p->xbridge,
+                      .flow = &flow,
+                      .may_learn = false,
+                      .now = now,
+                  }, &actions, &wc, &xout);
+
+    if (wc_exceeds(&wc, &f->match.wc)) {
+        /* The decision now depends on bits the megaflow does not match:
+         * let the next packet make a new one. */
+        keep = false;
+    } else if (!odp_actions_equal(actions.data, actions.size,
+                                  f->actions, f->actions_len)) {
+        int error = dpif_flow_put(backer->dpif, DPIF_FP_MODIFY, &f->match,
+                                  actions.data, actions.size, NULL);
+        if (error) {
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+            VLOG_WARN_RL(&rl, "%s: modifying a megaflow failed (%s)",
+                         p->name, plx_strerror(error));
+            keep = false;
+        }
+    }
+    odp_buf_uninit(&actions);
+
+    rv->checked = true;
+    rv->cfg_seq = p->cfg_seq;
+    rv->uses_ml = xout.used_mac_table;
+    rv->ml_version = xout.ml_version;
+    rv->learn = xout.learn;
+    rv->learn_port = xout.learn_port;
+    rv->learn_mac = xout.learn_mac;
+    rv->learn_vlan = xout.learn_vlan;
+    rv->learn_grat_arp = xout.learn_grat_arp;
+    return keep;
+}
+
+static bool
+rv_is_stale(const struct rv_flow *rv, const struct ofproto *p)
+{
+    return (!rv->checked
+            || rv->cfg_seq != p->cfg_seq
+            || (rv->uses_ml && rv->ml_version != ofproto_ml_version(p)));
+}
+
+static void
+revalidate_one(struct backer *backer, const struct dpif_flow *f,
+               long long int now)
+{
+    uint32_t hash = match_hash(&f->match, 0);
+    struct rv_flow *rv = rv_find(backer, &f->match, hash);
+    const struct ofport *port;
+    struct ofproto *p;
+    long long int used;
+
+    port = (f->match.flow.recirc_id ? NULL
+            : ofproto_backer_find_odp_port(backer, f->match.flow.in_port));
+    p = port ? port->ofproto : NULL;
+    if (!p || !p->xbridge) {
+        delete_flow(backer, f, rv);
+        return;
+    }
+
+    if (!rv) {
+        rv = xzalloc(sizeof *rv);
+        rv->match = f->match;
+        rv->first_seen = now;
+        /* The upcall that made it learned from its first packets. */
+        rv->n_packets = f->stats.n_packets;
+        hmap_insert(&backer->rv_flows, &rv->node, hash);
+    }
+    rv->seen = true;
+
+    used = f->stats.used ? f->stats.used : rv->first_seen;
+    if (now - used >= idle_timeout_ms) {
+        delete_flow(backer, f, rv);
+        return;
+    }
+
+    if (rv_is_stale(rv, p) && !revalidate_flow(backer, port, f, rv, now)) {
+        delete_flow(backer, f, rv);
+        return;
+    }
+
+    if (f->stats.n_packets > rv->n_packets && rv->learn) {
+        pthread_rwlock_wrlock(&p->ml->rwlock);
+        mac_learning_learn(p->ml, rv->learn_mac, rv->learn_vlan,
+                           rv->learn_port, rv->learn_grat_arp, now);
+        pthread_rwlock_unlock(&p->ml->rwlock);
+    }
+    rv->n_packets = f->stats.n_packets;
+}
+
+static void
+revalidate_pass(struct backer *backer)
+{
+    long long int now = time_msec();
+    struct dpif_flow *flows;
+    struct rv_flow *rv;
+    struct ofproto *p;
+    size_t n_flows;
+
+    HMAP_FOR_EACH (rv, node, &backer->rv_flows) {
+        rv->seen = false;
+    }
+    dpif_flow_dump(backer->dpif, &flows, &n_flows);
+    for (size_t i = 0; i < n_flows; i++) {
+        revalidate_one(backer, &flows[i], now);
+    }
+    dpif_flow_dump_free(flows, n_flows);
+
+    /* Forget megaflows that are gone. */
+    HMAP_FOR_EACH_SAFE (rv, node, &backer->rv_flows) {
+        if (!rv->seen) {
+            hmap_remove(&backer->rv_flows, &rv->node);
+            free(rv);
+        }
+    }
+
+    LIST_FOR_EACH (p, backer_node, &backer->ofprotos) {
+        p->rv_cfg_seq = p->cfg_seq;
+        p->rv_ml_version = ofproto_ml_version(p);
+    }
+    backer->next_pass = now + revalidate_period();
+}
+
+static bool
+backer_moved(const struct backer *backer)
+{
+    const struct ofproto *p;
+
+    LIST_FOR_EACH (p, backer_node, &backer->ofprotos) {
+        if (p->rv_cfg_seq != p->cfg_seq
+            || p->rv_ml_version != ofproto_ml_version(p)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+ofproto_revalidator_run(struct backer *backer)
+{
+    bool woke = latch_poll(&backer->wake);
+
+    if (woke || backer_moved(backer) || time_msec() >= backer->next_pass) {
+        revalidate_pass(backer);
+    }
+}
+
+void
+ofproto_revalidator_wait(struct backer *backer)
+{
+    latch_wait(&backer->wake);
+    if (backer_moved(backer)) {
+        poll_immediate_wake();
+    } else if (!hmap_is_empty(&backer->rv_flows)
+               || dpif_flow_count(backer->dpif)) {
+        poll_timer_wait_until(backer->next_pass);
+    }
+}
+
+void
+ofproto_revalidator_sync(struct backer *backer)
+{
+    rcu_synchronize();
+    latch_poll(&backer->wake);
+    revalidate_pass(backer);
+}

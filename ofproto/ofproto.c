@@ -1,0 +1,794 @@
+/* ofproto: bridges, ports, bundles, table 0 and reports (see ofproto.h and
+ * ofproto-private.h). */
+#include <config.h>
+#include "ofproto/ofproto.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bitmap.h"
+#include "datapath/netdev.h"
+#include "dynamic-string.h"
+#include "hash.h"
+#include "match.h"
+#include "meta-flow.h"
+#include "poll-loop.h"
+#include "ofproto/mac-learning.h"
+#include "ofproto/ofpact.h"
+#include "ofproto/ofproto-private.h"
+#include "ofproto/xlate.h"
+#include "rcu.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+#include "vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(ofproto);
+
+#define VLAN_N_IDS 4096
+
+static struct hmap all_ofprotos = HMAP_INITIALIZER(&all_ofprotos);
+static struct hmap all_backers = HMAP_INITIALIZER(&all_backers);
+
+/* See "Versions" in ofproto-private.h. */
+static uint64_t cfg_seq_global;
+
+static void ofproto_reconfigured(struct ofproto *);
+static void unixctl_fdb_show(struct unixctl_conn *, int argc,
+                             const char *argv[], void *aux);
+static void unixctl_fdb_flush(struct unixctl_conn *, int argc,
+                              const char *argv[], void *aux);
+static void unixctl_fdb_stats_show(struct unixctl_conn *, int argc,
+                                   const char *argv[], void *aux);
+
+void
+ofproto_init(void)
+{
+    unixctl_command_register("fdb/show", "BRIDGE", 1, 1,
+                             unixctl_fdb_show, NULL);
+    unixctl_command_register("fdb/flush", "[BRIDGE]", 0, 1,
+                             unixctl_fdb_flush, NULL);
+    unixctl_command_register("fdb/stats-show", "BRIDGE", 1, 1,
+                             unixctl_fdb_stats_show, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Backers. */
+
+static struct backer *
+backer_get(struct dpif *dpif)
+{
+    struct backer *backer;
+    pthread_rwlockattr_t attr;
+
+    HMAP_FOR_EACH_WITH_HASH (backer, node, hash_pointer(dpif, 0),
+                             &all_backers) {
+        if (backer->dpif == dpif) {
+            return backer;
+        }
+    }
+
+    backer = xzalloc(sizeof *backer);
+    backer->dpif = dpif;
+    plx_list_init(&backer->ofprotos);
+    /* Writers must not starve behind a stream of upcalls. */
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(
+        &attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&backer->rwlock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    hmap_init(&backer->odp_ports);
+    latch_init(&backer->wake);
+    ofproto_revalidator_init(backer);
+    hmap_insert(&all_backers, &backer->node, hash_pointer(dpif, 0));
+    ofproto_upcall_register(backer);
+    return backer;
+}
+
+static void
+backer_unref(struct backer *backer)
+{
+    if (!plx_list_is_empty(&backer->ofprotos)) {
+        return;
+    }
+    ofproto_upcall_unregister(backer);
+    hmap_remove(&all_backers, &backer->node);
+    ofproto_revalidator_destroy(backer);
+    latch_destroy(&backer->wake);
+    hmap_destroy(&backer->odp_ports);
+    pthread_rwlock_destroy(&backer->rwlock);
+    free(backer);
+}
+
+struct ofport *
+ofproto_backer_find_odp_port(const struct backer *backer, odp_port_t odp)
+{
+    struct ofport *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, odp_node, hash_int(odp, 0),
+                             &backer->odp_ports) {
+        if (port->odp_port == odp) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+uint64_t
+ofproto_ml_version(const struct ofproto *p)
+{
+    uint64_t version;
+
+    pthread_rwlock_rdlock(&p->ml->rwlock);
+    version = mac_learning_version(p->ml);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+    return version;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bridges. */
+
+struct ofproto *
+ofproto_lookup(const char *name)
+{
+    struct ofproto *p;
+
+    HMAP_FOR_EACH_WITH_HASH (p, node, hash_string(name, 0), &all_ofprotos) {
+        if (!strcmp(p->name, name)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+const char *
+ofproto_name(const struct ofproto *p)
+{
+    return p->name;
+}
+
+static struct xlate_rule *
+make_normal_rule(void)
+{
+    struct ofpacts ofpacts = OFPACTS_INITIALIZER;
+    struct xlate_rule *rule;
+    struct match match;
+
+    match_init_catchall(&match);
+    ofpact_put_output(&ofpacts, MF_OFPP_NORMAL, 0);
+    rule = xlate_rule_create(&match, 0, ofpacts.data, ofpacts.size);
+    ofpacts_uninit(&ofpacts);
+    return rule;
+}
+
+static void
+free_rule_cb(struct xlate_rule *rule)
+{
+    xlate_rule_destroy(rule);
+}
+
+int
+ofproto_create(const char *name, struct dpif *dpif, struct ofproto **pp)
+{
+    struct ofproto *p;
+
+    *pp = NULL;
+    if (ofproto_lookup(name)) {
+        return EEXIST;
+    }
+
+    p = xzalloc(sizeof *p);
+    p->name = xstrdup(name);
+    p->backer = backer_get(dpif);
+    p->fail_mode = OFPROTO_FAIL_STANDALONE;
+    classifier_init(&p->table, NULL, 0);
+    p->normal_rule = make_normal_rule();
+    classifier_insert(&p->table, &p->normal_rule->cr);
+    p->ml = mac_learning_create(MAC_LEARNING_DEFAULT_IDLE_TIME);
+    hmap_init(&p->ports);
+    hmap_init(&p->bundles);
+
+    hmap_insert(&all_ofprotos, &p->node, hash_string(name, 0));
+    plx_list_push_back(&p->backer->ofprotos, &p->backer_node);
+    ofproto_reconfigured(p);
+    VLOG_INFO("%s: created bridge on %s", name, dpif_name(dpif));
+    *pp = p;
+    return 0;
+}
+
+static void bundle_destroy(struct ofproto *, struct ofbundle *);
+
+void
+ofproto_destroy(struct ofproto *p)
+{
+    struct ofbundle *bundle;
+    struct ofport *port;
+    struct backer *backer;
+    struct xlate_bridge *xb;
+    struct xlate_rule *rule;
+
+    if (!p) {
+        return;
+    }
+    backer = p->backer;
+
+    HMAP_FOR_EACH_SAFE (bundle, node, &p->bundles) {
+        bundle_destroy(p, bundle);
+    }
+
+    /* Unpublish everything upcalls could reach. */
+    pthread_rwlock_wrlock(&backer->rwlock);
+    HMAP_FOR_EACH (port, ofp_node, &p->ports) {
+        hmap_remove(&backer->odp_ports, &port->odp_node);
+    }
+    xb = p->xbridge;
+    p->xbridge = NULL;
+    plx_list_remove(&p->backer_node);
+    pthread_rwlock_unlock(&backer->rwlock);
+    xlate_bridge_destroy(xb);
+
+    /* Its megaflows now have unknown input ports: the pass deletes
+     * them. */
+    ofproto_revalidator_sync(backer);
+
+    HMAP_FOR_EACH_POP (port, ofp_node, &p->ports) {
+        int error = dpif_port_del(backer->dpif, port->odp_port);
+        if (error) {
+            VLOG_WARN("%s: deleting port %s from the datapath failed (%s)",
+                      p->name, port->name, plx_strerror(error));
+        }
+        free(port->name);
+        free(port);
+    }
+    hmap_destroy(&p->ports);
+    hmap_destroy(&p->bundles);
+
+    CLS_FOR_EACH (rule, cr, &p->table) {
+        classifier_remove(&p->table, &rule->cr);
+        rcu_postpone(free_rule_cb, rule);
+    }
+    if (p->fail_mode == OFPROTO_FAIL_SECURE) {
+        /* Not in the table, so not freed above. */
+        rcu_postpone(free_rule_cb, p->normal_rule);
+    }
+    classifier_destroy(&p->table);
+    mac_learning_destroy(p->ml);
+
+    hmap_remove(&all_ofprotos, &p->node);
+    VLOG_INFO("%s: destroyed bridge", p->name);
+    free(p->name);
+    free(p);
+    backer_unref(backer);
+}
+
+/* Builds the translation snapshot of P's configuration. */
+static struct xlate_bridge *
+build_xbridge(const struct ofproto *p)
+{
+    struct xlate_bridge *xb = xlate_bridge_create(p->name, &p->table, p->ml);
+    const struct ofbundle *bundle;
+    const struct ofport *port;
+
+    HMAP_FOR_EACH (port, ofp_node, &p->ports) {
+        xlate_bridge_add_port(xb, port->ofp_port, port->odp_port,
+                              port->name);
+    }
+    HMAP_FOR_EACH (bundle, node, &p->bundles) {
+        ofp_port_t *members = xcalloc(bundle->n_members + 1,
+                                      sizeof *members);
+        int error;
+
+        for (size_t i = 0; i < bundle->n_members; i++) {
+            members[i] = bundle->members[i]->ofp_port;
+        }
+        error = xlate_bridge_add_bundle(xb, bundle->name, bundle->vlan_mode,
+                                        bundle->vlan, bundle->trunks,
+                                        members, bundle->n_members);
+        plx_assert(!error);
+        free(members);
+    }
+    return xb;
+}
+
+/* Publishes P's new configuration and revalidates its megaflows, so that
+ * the next packet follows it. */
+static void
+ofproto_reconfigured(struct ofproto *p)
+{
+    struct xlate_bridge *new = build_xbridge(p);
+    struct xlate_bridge *old;
+
+    pthread_rwlock_wrlock(&p->backer->rwlock);
+    old = p->xbridge;
+    p->xbridge = new;
+    p->cfg_seq = ++cfg_seq_global;
+    pthread_rwlock_unlock(&p->backer->rwlock);
+    xlate_bridge_destroy(old);
+
+    ofproto_revalidator_sync(p->backer);
+}
+
+void
+ofproto_run(struct ofproto *p)
+{
+    size_t n;
+
+    pthread_rwlock_wrlock(&p->ml->rwlock);
+    n = mac_learning_run(p->ml, time_msec());
+    pthread_rwlock_unlock(&p->ml->rwlock);
+    if (n) {
+        VLOG_DBG("%s: %zu MAC entries expired", p->name, n);
+    }
+    ofproto_revalidator_run(p->backer);
+}
+
+void
+ofproto_wait(struct ofproto *p)
+{
+    long long int next;
+
+    pthread_rwlock_rdlock(&p->ml->rwlock);
+    next = mac_learning_next_expiry(p->ml);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+    if (next != LLONG_MAX) {
+        poll_timer_wait_until(next);
+    }
+    ofproto_revalidator_wait(p->backer);
+}
+
+void
+ofproto_revalidate(struct ofproto *p)
+{
+    ofproto_revalidator_sync(p->backer);
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration. */
+
+void
+ofproto_set_fail_mode(struct ofproto *p, enum ofproto_fail_mode mode)
+{
+    if (mode == p->fail_mode) {
+        return;
+    }
+    p->fail_mode = mode;
+
+    pthread_rwlock_wrlock(&p->backer->rwlock);
+    if (mode == OFPROTO_FAIL_SECURE) {
+        classifier_remove(&p->table, &p->normal_rule->cr);
+    } else {
+        classifier_insert(&p->table, &p->normal_rule->cr);
+    }
+    pthread_rwlock_unlock(&p->backer->rwlock);
+
+    ofproto_reconfigured(p);
+}
+
+void
+ofproto_set_mac_table_config(struct ofproto *p, unsigned int idle_time,
+                             size_t max_entries)
+{
+    pthread_rwlock_wrlock(&p->ml->rwlock);
+    mac_learning_set_idle_time(p->ml, idle_time);
+    mac_learning_set_max_entries(p->ml, max_entries);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ports. */
+
+static struct ofport *
+find_port(const struct ofproto *p, ofp_port_t ofp_port)
+{
+    struct ofport *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, ofp_node, hash_int(ofp_port, 0),
+                             &p->ports) {
+        if (port->ofp_port == ofp_port) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+static struct ofport *
+find_port_by_name(const struct ofproto *p, const char *name)
+{
+    struct ofport *port;
+
+    HMAP_FOR_EACH (port, ofp_node, &p->ports) {
+        if (!strcmp(port->name, name)) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+static void
+flush_port_macs(struct ofproto *p, ofp_port_t ofp_port)
+{
+    pthread_rwlock_wrlock(&p->ml->rwlock);
+    mac_learning_flush_port(p->ml, ofp_port);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+}
+
+int
+ofproto_port_add(struct ofproto *p, struct netdev *netdev,
+                 ofp_port_t *ofp_portp)
+{
+    const char *name = netdev_get_name(netdev);
+    ofp_port_t ofp_port = *ofp_portp;
+    odp_port_t odp_port = ODPP_NONE;
+    struct ofport *port;
+    int error;
+
+    if (find_port_by_name(p, name)) {
+        return EEXIST;
+    }
+    if (ofp_port == MF_OFPP_ANY) {
+        if (!strcmp(name, p->name)) {
+            ofp_port = MF_OFPP_LOCAL;
+        } else {
+            for (ofp_port = 1; find_port(p, ofp_port); ofp_port++) {
+                continue;
+            }
+        }
+    } else if (ofp_port == 0
+               || (ofp_port >= MF_OFPP_MAX && ofp_port != MF_OFPP_LOCAL)) {
+        return EINVAL;
+    }
+    if (find_port(p, ofp_port)) {
+        return EEXIST;
+    }
+
+    error = dpif_port_add(p->backer->dpif, netdev, &odp_port);
+    if (error) {
+        VLOG_WARN("%s: could not add port %s to the datapath (%s)",
+                  p->name, name, plx_strerror(error));
+        return error;
+    }
+
+    port = xzalloc(sizeof *port);
+    port->ofproto = p;
+    port->netdev = netdev;
+    port->name = xstrdup(name);
+    port->ofp_port = ofp_port;
+    port->odp_port = odp_port;
+
+    pthread_rwlock_wrlock(&p->backer->rwlock);
+    hmap_insert(&p->ports, &port->ofp_node, hash_int(ofp_port, 0));
+    hmap_insert(&p->backer->odp_ports, &port->odp_node, hash_int(odp_port, 0));
+    pthread_rwlock_unlock(&p->backer->rwlock);
+
+    ofproto_reconfigured(p);
+    *ofp_portp = ofp_port;
+    return 0;
+}
+
+static void
+bundle_remove_member(struct ofbundle *bundle, struct ofport *port)
+{
+    for (size_t i = 0; i < bundle->n_members; i++) {
+        if (bundle->members[i] == port) {
+            memmove(&bundle->members[i], &bundle->members[i + 1],
+                    (bundle->n_members - i - 1) * sizeof *bundle->members);
+            bundle->n_members--;
+            break;
+        }
+    }
+    port->bundle = NULL;
+}
+
+int
+ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
+{
+    struct ofport *port = find_port(p, ofp_port);
+    int error;
+
+    if (!port) {
+        return ENOENT;
+    }
+    if (port->bundle) {
+        bundle_remove_member(port->bundle, port);
+    }
+    flush_port_macs(p, ofp_port);
+
+    pthread_rwlock_wrlock(&p->backer->rwlock);
+    hmap_remove(&p->ports, &port->ofp_node);
+    hmap_remove(&p->backer->odp_ports, &port->odp_node);
+    pthread_rwlock_unlock(&p->backer->rwlock);
+
+    /* Deletes the port's megaflows and takes it out of the others before
+     * the datapath can reuse its number. */
+    ofproto_reconfigured(p);
+
+    error = dpif_port_del(p->backer->dpif, port->odp_port);
+    if (error) {
+        VLOG_WARN("%s: deleting port %s from the datapath failed (%s)",
+                  p->name, port->name, plx_strerror(error));
+    }
+    free(port->name);
+    free(port);
+    return error;
+}
+
+odp_port_t
+ofproto_port_to_odp(const struct ofproto *p, ofp_port_t ofp_port)
+{
+    const struct ofport *port = find_port(p, ofp_port);
+    return port ? port->odp_port : ODPP_NONE;
+}
+
+const char *
+ofproto_port_name(const struct ofproto *p, ofp_port_t ofp_port)
+{
+    const struct ofport *port = find_port(p, ofp_port);
+    return port ? port->name : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bundles. */
+
+static struct ofbundle *
+find_bundle(const struct ofproto *p, const void *aux)
+{
+    struct ofbundle *bundle;
+
+    HMAP_FOR_EACH_WITH_HASH (bundle, node, hash_pointer(aux, 0),
+                             &p->bundles) {
+        if (bundle->aux == aux) {
+            return bundle;
+        }
+    }
+    return NULL;
+}
+
+static bool
+trunks_equal(const unsigned long *a, const unsigned long *b)
+{
+    return (!a || !b
+            ? a == b
+            : bitmap_equal(a, b, VLAN_N_IDS));
+}
+
+static void
+bundle_flush_macs(struct ofproto *p, const struct ofbundle *bundle)
+{
+    for (size_t i = 0; i < bundle->n_members; i++) {
+        flush_port_macs(p, bundle->members[i]->ofp_port);
+    }
+}
+
+/* Removes BUNDLE from P without republishing P's configuration. */
+static void
+bundle_destroy(struct ofproto *p, struct ofbundle *bundle)
+{
+    bundle_flush_macs(p, bundle);
+    for (size_t i = 0; i < bundle->n_members; i++) {
+        bundle->members[i]->bundle = NULL;
+    }
+    hmap_remove(&p->bundles, &bundle->node);
+    free(bundle->name);
+    bitmap_free(bundle->trunks);
+    free(bundle->members);
+    free(bundle);
+}
+
+int
+ofproto_bundle_register(struct ofproto *p, void *aux,
+                        const struct ofproto_bundle_settings *s)
+{
+    struct ofbundle *bundle;
+    struct ofport **members;
+    bool vlan_changed;
+    size_t i, j;
+
+    if (s->vlan < -1 || s->vlan >= VLAN_N_IDS
+        || (s->vlan_mode != PORT_VLAN_ACCESS
+            && s->vlan_mode != PORT_VLAN_TRUNK
+            && s->vlan_mode != PORT_VLAN_NATIVE_TAGGED
+            && s->vlan_mode != PORT_VLAN_NATIVE_UNTAGGED)
+        || (s->n_members && !s->members)) {
+        return EINVAL;
+    }
+    members = xcalloc(s->n_members + 1, sizeof *members);
+    for (i = 0; i < s->n_members; i++) {
+        members[i] = find_port(p, s->members[i]);
+        for (j = 0; j < i && members[i]; j++) {
+            if (members[j] == members[i]) {
+                members[i] = NULL;
+            }
+        }
+        if (!members[i]) {
+            free(members);
+            return EINVAL;
+        }
+    }
+
+    bundle = find_bundle(p, aux);
+    if (!bundle) {
+        bundle = xzalloc(sizeof *bundle);
+        bundle->aux = aux;
+        bundle->vlan_mode = s->vlan_mode;
+        bundle->vlan = s->vlan;
+        hmap_insert(&p->bundles, &bundle->node, hash_pointer(aux, 0));
+        vlan_changed = false;
+    } else {
+        vlan_changed = (bundle->vlan_mode != s->vlan_mode
+                        || bundle->vlan != s->vlan
+                        || !trunks_equal(bundle->trunks, s->trunks));
+    }
+
+    /* MACs learned under the old VLAN settings, or on ports that leave,
+     * no longer say where to send frames. */
+    for (i = 0; i < bundle->n_members; i++) {
+        struct ofport *old = bundle->members[i];
+        bool stays = false;
+
+        for (j = 0; j < s->n_members; j++) {
+            stays = stays || members[j] == old;
+        }
+        if (vlan_changed || !stays) {
+            flush_port_macs(p, old->ofp_port);
+        }
+        if (!stays) {
+            old->bundle = NULL;
+        }
+    }
+    /* A port moves from any bundle it was in. */
+    for (i = 0; i < s->n_members; i++) {
+        struct ofbundle *other = members[i]->bundle;
+
+        if (other && other != bundle) {
+            bundle_remove_member(other, members[i]);
+            flush_port_macs(p, members[i]->ofp_port);
+        }
+        members[i]->bundle = bundle;
+    }
+
+    free(bundle->name);
+    bundle->name = xstrdup(s->name ? s->name : "");
+    bundle->vlan_mode = s->vlan_mode;
+    bundle->vlan = s->vlan;
+    if (!trunks_equal(bundle->trunks, s->trunks)) {
+        bitmap_free(bundle->trunks);
+        bundle->trunks = s->trunks ? bitmap_clone(s->trunks, VLAN_N_IDS)
+                                   : NULL;
+    }
+    free(bundle->members);
+    bundle->members = members;
+    bundle->n_members = s->n_members;
+
+    ofproto_reconfigured(p);
+    return 0;
+}
+
+void
+ofproto_bundle_unregister(struct ofproto *p, void *aux)
+{
+    struct ofbundle *bundle = find_bundle(p, aux);
+
+    if (bundle) {
+        bundle_destroy(p, bundle);
+        ofproto_reconfigured(p);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Reports. */
+
+static const char *
+fdb_port_name(uint32_t port, void *aux PLX_UNUSED)
+{
+    return port == MF_OFPP_LOCAL ? "LOCAL" : NULL;
+}
+
+void
+ofproto_format_fdb(const struct ofproto *p, struct ds *ds)
+{
+    pthread_rwlock_rdlock(&p->ml->rwlock);
+    mac_learning_format(p->ml, time_msec(), fdb_port_name, NULL, ds);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+}
+
+void
+ofproto_flush_fdb(struct ofproto *p)
+{
+    pthread_rwlock_wrlock(&p->ml->rwlock);
+    mac_learning_flush(p->ml);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+    ofproto_revalidator_sync(p->backer);
+}
+
+void
+ofproto_format_fdb_stats(const struct ofproto *p, struct ds *ds)
+{
+    const struct mac_learning *ml = p->ml;
+
+    pthread_rwlock_rdlock(&p->ml->rwlock);
+    ds_put_format(ds, "Statistics for bridge \"%s\":\n", p->name);
+    ds_put_format(ds, "  Current/maximum MAC entries in the table: "
+                  "%zu/%zu\n", mac_learning_count(ml), ml->max_entries);
+    ds_put_format(ds, "  Total number of learned MAC entries     : "
+                  "%"PRIu64"\n", ml->stats.learned);
+    ds_put_format(ds, "  Total number of expired MAC entries     : "
+                  "%"PRIu64"\n", ml->stats.expired);
+    ds_put_format(ds, "  Total number of evicted MAC entries     : "
+                  "%"PRIu64"\n", ml->stats.evicted);
+    ds_put_format(ds, "  Total number of port moved MAC entries  : "
+                  "%"PRIu64"\n", ml->stats.moved);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+}
+
+void
+ofproto_format_memory(const struct ofproto *p, struct ds *ds)
+{
+    size_t n_macs;
+
+    pthread_rwlock_rdlock(&p->ml->rwlock);
+    n_macs = mac_learning_count(p->ml);
+    pthread_rwlock_unlock(&p->ml->rwlock);
+
+    if (ds->length && ds->string[ds->length - 1] != ' '
+        && ds->string[ds->length - 1] != '\n') {
+        ds_put_char(ds, ' ');
+    }
+    ds_put_format(ds, "ports:%zu rules:%zu mac_entries:%zu",
+                  hmap_count(&p->ports), classifier_count(&p->table),
+                  n_macs);
+}
+
+static void
+unixctl_fdb_show(struct unixctl_conn *conn, int argc PLX_UNUSED,
+                 const char *argv[], void *aux PLX_UNUSED)
+{
+    const struct ofproto *p = ofproto_lookup(argv[1]);
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    if (!p) {
+        unixctl_command_reply_error(conn, "no such bridge");
+        return;
+    }
+    ofproto_format_fdb(p, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+unixctl_fdb_flush(struct unixctl_conn *conn, int argc, const char *argv[],
+                  void *aux PLX_UNUSED)
+{
+    struct ofproto *p;
+
+    if (argc > 1) {
+        p = ofproto_lookup(argv[1]);
+        if (!p) {
+            unixctl_command_reply_error(conn, "no such bridge");
+            return;
+        }
+        ofproto_flush_fdb(p);
+    } else {
+        HMAP_FOR_EACH (p, node, &all_ofprotos) {
+            ofproto_flush_fdb(p);
+        }
+    }
+    unixctl_command_reply(conn, "table successfully flushed");
+}
+
+static void
+unixctl_fdb_stats_show(struct unixctl_conn *conn, int argc PLX_UNUSED,
+                       const char *argv[], void *aux PLX_UNUSED)
+{
+    const struct ofproto *p = ofproto_lookup(argv[1]);
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    if (!p) {
+        unixctl_command_reply_error(conn, "no such bridge");
+        return;
+    }
+    ofproto_format_fdb_stats(p, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}

@@ -1,0 +1,23 @@
+# ofproto/ofproto.mk: bridges, translation (NORMAL), upcalls, revalidation.
+ofproto_libofproto_a_SOURCES += \
+	ofproto/ofpact.c \
+	ofproto/ofpact.h \
+	ofproto/ofproto.c \
+	ofproto/ofproto.h \
+	ofproto/ofproto-private.h \
+	ofproto/ofproto-upcall.c \
+	ofproto/xlate.c \
+	ofproto/xlate.h
+
+PLX_OFPROTO_UNIT_LIBS = tests/unit/libplxtest.a ofproto/libofproto.a \
+	datapath/libdatapath.a lib/libplx.a $(PLX_LIBS)
+
+UNIT_TESTS += tests/unit/test-xlate
+check_PROGRAMS += tests/unit/test-xlate
+tests_unit_test_xlate_SOURCES = tests/unit/test-xlate.c
+tests_unit_test_xlate_LDADD = $(PLX_OFPROTO_UNIT_LIBS)
+
+UNIT_TESTS += tests/unit/test-ofproto
+check_PROGRAMS += tests/unit/test-ofproto
+tests_unit_test_ofproto_SOURCES = tests/unit/test-ofproto.c
+tests_unit_test_ofproto_LDADD = $(PLX_OFPROTO_UNIT_LIBS)

@@ -1,0 +1,181 @@
+/*
+ * xlate: translation of a packet's flow into datapath actions, for one
+ * bridge, together with the wildcards the answer depended on.
+ *
+ * Configuration snapshot.  Translation never reads the live bridge
+ * (ofproto.c's objects, which the main thread changes).  It reads a
+ * struct xlate_bridge: an immutable snapshot of the bridge's ports and
+ * bundles, built with the functions below whenever the configuration
+ * changes (as Open vSwitch's xlate_ofproto_set()/xlate_bundle_set()
+ * build its xcfg), plus two pointers to shared state that has its own
+ * concurrency rules: the OpenFlow table (a classifier, read with
+ * classifier_lookup()) and the MAC learning table (its rwlock: read-locked
+ * around lookups, write-locked around learning).  ofproto.c swaps
+ * snapshots under the lock that translation holds for reading, so a
+ * translation sees one snapshot throughout.  Tests build snapshots
+ * directly, without a datapath.
+ *
+ * Input.  The flow is the datapath's flow with 'in_port' replaced by the
+ * OpenFlow port number.  Output ports in the actions are datapath port
+ * numbers, taken from the snapshot.
+ *
+ * Translation looks the flow up in table 0 (no rule: drop) and runs the
+ * rule's actions (ofproto/ofpact.h); NORMAL is the learning switch that
+ * ofproto/ofproto.h describes, with Open vSwitch's behaviour:
+ *   - a frame whose dl_type is a VLAN TPID but whose tag was cut short
+ *     is dropped; so is a frame the input bundle's VLAN mode does not
+ *     admit (access: VID 0 only, i.e. untagged or priority-tagged;
+ *     trunk: VID in 'trunks', an untagged frame counting as VID 0;
+ *     native modes: untagged, or a VID in 'trunks'), and a frame to a
+ *     reserved multicast address (01:80:c2:00:00:0x);
+ *   - internal VLAN: access and native modes map VID 0 to 'tag'; the
+ *     PCP and TPID of the input tag are kept;
+ *   - learning (only if the caller allows side effects) on (VLAN, input
+ *     port) with the gratuitous-ARP lock;
+ *   - known destination: output to its bundle, or drop if that is the
+ *     input bundle; otherwise flood to every other bundle that carries
+ *     the VLAN, in ascending order of their first port;
+ *   - the frame each bundle gets: access untagged; trunk and
+ *     native-tagged tagged (VLAN 0 with PCP 0 untagged); native-untagged
+ *     untagged on its native VLAN.
+ * VLAN edits are committed lazily: the context remembers the outer VLAN
+ * header the packet carries after the actions so far, and an output
+ * whose header differs emits pop_vlan (if tagged) then push_vlan (if the
+ * wanted frame is tagged).  Successive outputs that want the same header
+ * emit nothing in between.
+ *
+ * Wildcards.  Translation ORs into the caller's wildcards exactly what
+ * the result depended on: in_port always; for NORMAL, dl_src, dl_dst,
+ * the outer VLAN VID and CFI, and dl_type (the gratuitous-ARP check),
+ * then nw_proto for broadcast ARP and nw_src/nw_dst for broadcast ARP
+ * requests; the whole outer VLAN header (TPID and PCP too) when the
+ * input was tagged and the actions edit the VLAN (the edit carries or
+ * depends on those bits); plus whatever the table lookup needed.
+ *
+ * Results that the revalidator needs: the MAC table version the
+ * translation saw, and what NORMAL would learn (so that a megaflow that
+ * keeps passing packets keeps its source MAC fresh).
+ */
+#ifndef PLX_XLATE_H
+#define PLX_XLATE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "classifier.h"
+#include "flow.h"
+#include "hmap.h"
+#include "ofproto/ofpact.h"
+#include "ofproto/ofproto.h"
+#include "types.h"
+
+struct mac_learning;
+struct odp_buf;
+
+/* ------------------------------------------------------------------ */
+/* Flow-table rules. */
+
+/* A rule of an OpenFlow table.  Immutable once inserted; freed with
+ * xlate_rule_destroy() (through rcu_postpone() if lookups may run
+ * concurrently). */
+struct xlate_rule {
+    struct cls_rule cr;
+    size_t ofpacts_len;
+    uint64_t ofpacts[];         /* struct ofpact list. */
+};
+
+struct xlate_rule *xlate_rule_create(const struct match *, int priority,
+                                     const void *ofpacts,
+                                     size_t ofpacts_len);
+void xlate_rule_destroy(struct xlate_rule *);
+
+static inline const struct xlate_rule *
+xlate_rule_cast(const struct cls_rule *cr)
+{
+    return cr ? CONTAINER_OF(cr, struct xlate_rule, cr) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Configuration snapshots. */
+
+struct xlate_bundle;
+
+struct xlate_port {
+    struct hmap_node node;          /* In xlate_bridge 'ports'. */
+    ofp_port_t ofp_port;
+    odp_port_t odp_port;
+    char *name;
+    struct xlate_bundle *bundle;    /* NULL if in none. */
+};
+
+struct xlate_bundle {
+    char *name;
+    enum port_vlan_mode vlan_mode;
+    int vlan;                       /* -1 for trunk, else 0..4095. */
+    unsigned long *trunks;          /* Effective trunks, NULL for all. */
+    struct xlate_port **members;
+    size_t n_members;
+};
+
+struct xlate_bridge {
+    char *name;
+    const struct classifier *table;     /* Table 0; not owned. */
+    struct mac_learning *ml;            /* Not owned. */
+    struct hmap ports;                  /* struct xlate_port by ofp_port. */
+    struct xlate_bundle **bundles;      /* Sorted by first member. */
+    size_t n_bundles;
+};
+
+struct xlate_bridge *xlate_bridge_create(const char *name,
+                                         const struct classifier *table,
+                                         struct mac_learning *ml);
+void xlate_bridge_destroy(struct xlate_bridge *);
+
+/* Adds a port.  Returns EEXIST if OFP_PORT is already there. */
+int xlate_bridge_add_port(struct xlate_bridge *, ofp_port_t ofp_port,
+                          odp_port_t odp_port, const char *name);
+/* Adds a bundle with the settings of ofproto.h's bundle registration
+ * (VLAN mode, 'tag', 'trunks' as configured; the effective 'vlan' and
+ * 'trunks' are derived as Open vSwitch does: a native mode always trunks
+ * its native VLAN and never VLAN 0).  Every member must be a port
+ * already added and not in another bundle: EINVAL otherwise, or for a
+ * 'vlan' outside -1..4095. */
+int xlate_bridge_add_bundle(struct xlate_bridge *, const char *name,
+                            enum port_vlan_mode, int vlan,
+                            const unsigned long *trunks,
+                            const ofp_port_t *members, size_t n_members);
+
+const struct xlate_port *xlate_bridge_find_port(const struct xlate_bridge *,
+                                                ofp_port_t);
+
+/* ------------------------------------------------------------------ */
+/* Translation. */
+
+struct xlate_in {
+    const struct xlate_bridge *bridge;
+    const struct flow *flow;        /* 'in_port' is the OpenFlow port. */
+    bool may_learn;                 /* Allow side effects (MAC learning). */
+    long long int now;              /* For MAC learning and aging. */
+};
+
+struct xlate_out {
+    /* Filled in by xlate_actions(). */
+    bool used_mac_table;            /* A MAC lookup decided the output. */
+    uint64_t ml_version;            /* The MAC table version it saw. */
+
+    bool learn;                     /* NORMAL would learn this: */
+    ofp_port_t learn_port;
+    struct eth_addr learn_mac;
+    uint16_t learn_vlan;
+    bool learn_grat_arp;
+
+    const char *drop_reason;        /* Static text if NORMAL dropped. */
+};
+
+/* Appends to ACTIONS the datapath actions for XIN and ORs into WC the
+ * bits they depended on.  Never fails: anything not switchable is
+ * dropped (nothing appended), and XOUT says why. */
+void xlate_actions(const struct xlate_in *, struct odp_buf *actions,
+                   struct flow_wildcards *wc, struct xlate_out *);
+
+#endif /* xlate.h */
