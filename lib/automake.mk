@@ -25,3 +25,4 @@ include lib/jsonrpc.mk
 include lib/packets.mk
 include lib/classifier.mk
 include lib/match.mk
+include lib/coverage.mk
