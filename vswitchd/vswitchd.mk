@@ -1,0 +1,19 @@
+# vswitchd/vswitchd.mk: plx-vswitchd, the switch daemon (see
+# vswitchd/bridge.h), and its system test.
+sbin_PROGRAMS += vswitchd/plx-vswitchd
+vswitchd_plx_vswitchd_SOURCES = \
+	vswitchd/bridge.c \
+	vswitchd/bridge.h \
+	vswitchd/plx-vswitchd.c
+vswitchd_plx_vswitchd_LDADD = \
+	ofproto/libofproto.a \
+	datapath/libdatapath.a \
+	vswitchd/libvswitch-idl.a \
+	ovsdb/libovsdb.a \
+	$(LDADD)
+# The generated IDL header must exist before these compile.
+vswitchd/bridge.$(OBJEXT): vswitchd/vswitch-idl.h
+vswitchd/plx-vswitchd.$(OBJEXT): vswitchd/vswitch-idl.h
+
+SYSTEM_TESTS += tests/system/test_vswitchd.py
+EXTRA_DIST += tests/system/test_vswitchd.py
