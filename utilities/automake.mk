@@ -10,3 +10,4 @@ dist_noinst_SCRIPTS += \
 SYSTEM_TESTS += tests/system/test-sandbox.sh
 EXTRA_DIST += tests/lib.sh tests/system/test-sandbox.sh
 include utilities/vsctl.mk
+include utilities/dpctl.mk
