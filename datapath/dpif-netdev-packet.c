@@ -480,22 +480,31 @@ dp_process_batch(struct dp_thread *t, struct dp_packet_batch *batch,
     }
 }
 
+/* Runs BATCH, whose packets T owns, through the whole packet path in T
+ * as if received on IN_PORT, and sends its output. */
+void
+dp_thread_receive(struct dp_thread *t, odp_port_t in_port,
+                  struct dp_packet_batch *batch)
+{
+    struct dp_packet *packet;
+
+    dp_refresh_emc(t);
+    t->now = time_msec();
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        pkt_metadata_init(&packet->md, in_port);
+    }
+    dp_process_batch(t, batch, 0);
+    dp_thread_flush_outputs(t);
+    emc_slow_sweep(t->emc);
+}
+
 /* The pmd_process_func of every PMD thread. */
 void
 dp_netdev_process_rxq(void *dpif_ PLX_UNUSED, struct pmd_thread *pmd,
                       struct netdev_rxq *rxq PLX_UNUSED,
                       struct dp_packet_batch *batch)
 {
-    struct dp_thread *t = pmd_thread_get_aux(pmd);
     const struct dp_port *port = pmd_thread_rxq_aux(pmd);
-    struct dp_packet *packet;
 
-    dp_refresh_emc(t);
-    t->now = time_msec();
-    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        pkt_metadata_init(&packet->md, port->port_no);
-    }
-    dp_process_batch(t, batch, 0);
-    dp_thread_flush_outputs(t);
-    emc_slow_sweep(t->emc);
+    dp_thread_receive(pmd_thread_get_aux(pmd), port->port_no, batch);
 }

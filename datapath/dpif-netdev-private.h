@@ -166,6 +166,8 @@ struct dp_port *dp_port_lookup(const struct dpif *, odp_port_t);
 /* dpif-netdev-packet.c. */
 void dp_netdev_process_rxq(void *dpif, struct pmd_thread *,
                            struct netdev_rxq *, struct dp_packet_batch *);
+void dp_thread_receive(struct dp_thread *, odp_port_t in_port,
+                       struct dp_packet_batch *);
 void dp_thread_execute(struct dp_thread *, struct dp_packet_batch *,
                        const void *actions, size_t actions_len);
 void dp_thread_flush_outputs(struct dp_thread *);

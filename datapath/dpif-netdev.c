@@ -31,10 +31,8 @@ dp_thread_create(struct dpif *dpif, struct pmd_thread *pmd, int tx_qid)
     t->dpif = dpif;
     t->pmd = pmd;
     t->tx_qid = tx_qid;
-    if (pmd) {
-        t->emc = emc_create(0x9e3779b9u * (uint32_t) (tx_qid + 1));
-        t->emc_inv_prob = EMC_DEFAULT_INSERT_INV_PROB;
-    }
+    t->emc = emc_create(0x9e3779b9u * (uint32_t) (tx_qid + 1));
+    t->emc_inv_prob = EMC_DEFAULT_INSERT_INV_PROB;
     t->passes = xcalloc(DPIF_MAX_RECIRC + 1, sizeof *t->passes);
     odp_buf_init(&t->upcall_actions);
     return t;
@@ -551,6 +549,29 @@ dpif_set_emc_insert_inv_prob(struct dpif *dpif, uint32_t inv_prob)
 /* ------------------------------------------------------------------ */
 /* Executing and upcalls. */
 
+/* The caller's thread reads the megaflow cache (a recirculation, or
+ * dpif_receive()), which only RCU-registered threads may do.  A thread
+ * that is not (plx-vswitchd's main thread) is registered for the call;
+ * one that is (a benchmark's) pays nothing. */
+static bool
+dp_rcu_enter(void)
+{
+    bool was_registered = rcu_thread_is_registered();
+
+    if (!was_registered) {
+        rcu_thread_register();
+    }
+    return was_registered;
+}
+
+static void
+dp_rcu_leave(bool was_registered)
+{
+    if (!was_registered) {
+        rcu_thread_unregister();
+    }
+}
+
 int
 dpif_execute(struct dpif *dpif, struct dp_packet *packet,
              const void *actions, size_t actions_len)
@@ -574,12 +595,23 @@ dpif_execute(struct dpif *dpif, struct dp_packet *packet,
     }
 
     struct dp_packet_batch batch;
+    bool was_registered = dp_rcu_enter();
     dp_packet_batch_init_packet(&batch, packet);
     t->now = time_msec();
     dp_thread_execute(t, &batch, actions, actions_len);
     dp_thread_flush_outputs(t);
+    dp_rcu_leave(was_registered);
     free(copy);
     return 0;
+}
+
+void
+dpif_receive(struct dpif *dpif, odp_port_t in_port,
+             struct dp_packet_batch *batch)
+{
+    bool was_registered = dp_rcu_enter();
+    dp_thread_receive(dpif->main_thread, in_port, batch);
+    dp_rcu_leave(was_registered);
 }
 
 void

@@ -78,6 +78,7 @@
 #include "match.h"
 
 struct dp_packet;
+struct dp_packet_batch;
 struct ds;
 struct netdev;
 struct odp_buf;
@@ -202,6 +203,13 @@ void dpif_flow_format(const struct dpif *, const struct dpif_flow *,
  * Returns 0 or EINVAL for invalid actions. */
 int dpif_execute(struct dpif *, struct dp_packet *, const void *actions,
                  size_t actions_len);
+
+/* Runs BATCH (taking ownership of its packets) through the whole packet
+ * path, caches, upcalls and actions included, in the calling thread, as
+ * if received on IN_PORT.  For tests and benchmarks that measure the
+ * datapath without a device; like OVS's netdev-dummy/receive. */
+void dpif_receive(struct dpif *, odp_port_t in_port,
+                  struct dp_packet_batch *batch);
 
 /* ------------------------------------------------------------------ */
 /* Upcalls. */

@@ -883,6 +883,47 @@ put_recirc_flow(struct dpif *dpif, uint32_t recirc_id, uint32_t dp_hash,
 /* hash + recirc: the second pass matches recirc_id and dp_hash; misses
  * after recirculation make upcalls that carry the recirc_id; loops end at
  * DPIF_MAX_RECIRC. */
+/* dpif_receive(): the whole packet path in the calling thread, as if the
+ * batch arrived on a port: a miss upcalls and installs, the rest hit. */
+TEST(receive_in_calling_thread)
+{
+    struct fx *fx = fx_create(2, 1);
+    struct ucb *u = ucb_create();
+    struct odp_buf b = ODP_BUF_INITIALIZER;
+    struct dp_packet_batch batch;
+    struct dpif_stats s;
+
+    output_actions(&b, 2);
+    ucb_set_actions(u, &b);
+    dpif_register_upcall_cb(fx->dpif, ucb_cb, u);
+
+    dp_packet_batch_init(&batch);
+    for (uint32_t i = 0; i < 5; i++) {
+        dp_packet_batch_add(&batch, make_udp(0x0a000001, 0x0a000002, 1, 2,
+                                             i));
+    }
+    dpif_receive(fx->dpif, 1, &batch);
+    CHECK_EQ(batch.count, 0);
+    CHECK_EQ(ucb_n_miss(u), 1);
+    CHECK_EQ(u->miss_flow.in_port, 1);
+    for (uint32_t i = 0; i < 5; i++) {
+        struct dp_packet *pkt = netdev_dummy_pop_sent(fx->dev[2], NULL);
+        CHECK(pkt != NULL);
+        CHECK_EQ(packet_seq(pkt), i);
+        dp_packet_delete(pkt);
+    }
+    CHECK(netdev_dummy_pop_sent(fx->dev[2], NULL) == NULL);
+    CHECK_EQ(dpif_flow_count(fx->dpif), 1);
+    dpif_get_stats(fx->dpif, &s);
+    CHECK_U64_EQ(s.n_missed, 1);
+    CHECK_U64_EQ(s.n_hit, 4);
+
+    dpif_register_upcall_cb(fx->dpif, NULL, NULL);
+    odp_buf_uninit(&b);
+    ucb_destroy(u);
+    fx_destroy(fx);
+}
+
 TEST(recirculation)
 {
     struct fx *fx = fx_create(3, 1);
