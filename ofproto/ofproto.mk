@@ -21,3 +21,6 @@ UNIT_TESTS += tests/unit/test-ofproto
 check_PROGRAMS += tests/unit/test-ofproto
 tests_unit_test_ofproto_SOURCES = tests/unit/test-ofproto.c
 tests_unit_test_ofproto_LDADD = $(PLX_OFPROTO_UNIT_LIBS)
+
+FUZZ_TARGETS += ofpacts-parse
+EXTRA_DIST += tests/fuzz/fuzz-ofpacts-parse.c
