@@ -7,6 +7,8 @@ lib_libplx_a_SOURCES += \
 	lib/jsonrpc.h \
 	lib/unixctl.c \
 	lib/unixctl.h \
+	lib/unixctl-client.c \
+	lib/unixctl-client.h \
 	lib/vlog-unixctl.c \
 	lib/vlog-unixctl.h
 

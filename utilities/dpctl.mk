@@ -1,10 +1,5 @@
 # utilities/dpctl.mk: plx-dpctl and the switch benchmark.
 
-# The client side of a daemon's control socket, shared by the tools.
-lib_libplx_a_SOURCES += \
-	lib/unixctl-client.c \
-	lib/unixctl-client.h
-
 bin_PROGRAMS += utilities/plx-dpctl
 utilities_plx_dpctl_SOURCES = utilities/plx-dpctl.c
 
@@ -17,7 +12,7 @@ EXTRA_DIST += tests/system/test_dpctl.py
 BENCHMARKS += tests/bench/run-switch-bench
 tests/bench/run-switch-bench: $(srcdir)/tests/bench/bench-switch.py \
 		utilities/plx-vsctl$(EXEEXT) ovsdb/plx-dbserver$(EXEEXT) \
-		ovsdb/plx-dbtool$(EXEEXT)
+		ovsdb/plx-dbtool$(EXEEXT) vswitchd/plx-vswitchd$(EXEEXT)
 	$(AM_V_GEN)mkdir -p tests/bench && \
 	{ echo '#! /bin/sh'; \
 	  echo 'export PLX_SRCDIR="$(abs_top_srcdir)"'; \

@@ -14,10 +14,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <unistd.h>
-#include "daemon.h"
-#include "dirs.h"
-#include "jsonrpc.h"
-#include "unixctl.h"
+#include "unixctl-client.h"
 #include "util.h"
 
 static void PLX_NO_RETURN
@@ -55,27 +52,6 @@ alarm_handler(int sig PLX_UNUSED)
     _exit(EXIT_FAILURE);
 }
 
-/* Returns the control socket file name for TARGET; the caller frees. */
-static char *
-target_to_socket(const char *target)
-{
-    char *pidfile;
-    pid_t pid;
-
-    if (strchr(target, '/')) {
-        return xstrdup(target);
-    }
-
-    pidfile = xasprintf("%s/%s.pid", plx_rundir(), target);
-    pid = daemon_read_pidfile(pidfile);
-    if (pid < 0) {
-        plx_fatal(-pid, "cannot read pidfile \"%s\" (is %s running?)",
-                  pidfile, target);
-    }
-    free(pidfile);
-    return xasprintf("%s/%s.%ld.ctl", plx_rundir(), target, (long int) pid);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -88,9 +64,7 @@ main(int argc, char *argv[])
     };
     const char *target = "plx-vswitchd";
     unsigned int timeout = 0;
-    struct jsonrpc *client;
-    char *socket_name, *result, *error;
-    int retval;
+    char *socket_name, *result, *error, *msg;
 
     set_program_name(argv[0]);
     for (;;) {
@@ -130,20 +104,17 @@ main(int argc, char *argv[])
     }
     signal(SIGPIPE, SIG_IGN);
 
-    socket_name = target_to_socket(target);
-    retval = unixctl_client_create(socket_name, -1, &client);
-    if (retval) {
-        plx_fatal(retval, "cannot connect to \"%s\"", socket_name);
+    msg = unixctl_client_target_to_socket(target, &socket_name);
+    if (!msg) {
+        msg = unixctl_client_run(socket_name, -1, argv[optind],
+                                 argc - optind - 1,
+                                 (const char *const *) argv + optind + 1,
+                                 &result, &error);
+        free(socket_name);
     }
-
-    retval = unixctl_client_transact(
-        client, argv[optind], argc - optind - 1,
-        (const char *const *) argv + optind + 1, &result, &error);
-    if (retval) {
-        plx_fatal(retval, "%s: transaction error", target);
+    if (msg) {
+        plx_fatal(0, "%s", msg);
     }
-    jsonrpc_close(client);
-    free(socket_name);
 
     if (error) {
         fputs(error, stderr);
