@@ -172,11 +172,13 @@ class Switch:
 
     # -- Hosts. --
 
-    def add_host(self, name, addrs=(), vlans=None, port_args=()):
+    def add_host(self, name, addrs=(), vlans=None, port_args=(),
+                 bridge=None):
         """A namespace NS with eth0 (ADDRS, "a.b.c.d/n") and, for VLANS
         {vid: [addrs]}, eth0.VID subinterfaces; its veth peer becomes a
         port of the bridge with PORT_ARGS (e.g. "tag=10") appended to
-        add-port.  Returns (namespace, switch-side interface)."""
+        add-port, on BRIDGE (default: the test's bridge).  Returns
+        (namespace, switch-side interface)."""
         ns = "pvs%s-%s" % (TAG, name)
         sw = "pv%s%s" % (TAG, name)
         sh(["ip", "netns", "add", ns])
@@ -210,7 +212,7 @@ class Switch:
             self.nsexec(ns, "ip", "link", "set", sub, "up")
             for a in vaddrs:
                 self.nsexec(ns, "ip", "addr", "add", a, "dev", sub)
-        self.vsctl("add-port", self.br, sw, *port_args)
+        self.vsctl("add-port", bridge or self.br, sw, *port_args)
         return ns, sw
 
     def nsexec(self, ns, *argv, check=True, timeout=60):
@@ -444,6 +446,35 @@ def vlans():
         s.ping(b1, "10.9.10.2")
         if s.ping(b1, "10.9.10.1", check=False):
             raise AssertionError("retagged port still on VLAN 10")
+
+
+@case
+def fake_bridge_and_fail_mode():
+    """A fake bridge (add-br CHILD PARENT VLAN) is VLAN VLAN of its
+    parent; fail_mode=secure with no controller drops everything, and
+    back in standalone mode the bridge switches again."""
+    with Switch() as s:
+        s.vsctl("add-br", s.br)
+        child = "pvf%s" % TAG
+        s.vsctl("add-br", child, s.br, "10")
+        if s.vsctl("br-to-vlan", child).strip() != "10":
+            raise AssertionError("br-to-vlan %s" % child)
+        a, sw_a = s.add_host("fa", ["10.9.10.1/24"], bridge=child)
+        b, _ = s.add_host("fb", ["10.9.10.2/24"], port_args=["tag=10"])
+        c, _ = s.add_host("fc", ["10.9.10.3/24"], port_args=["tag=20"])
+        tag = s.vsctl("get", "Port", sw_a, "tag").strip()
+        if tag != "10":
+            raise AssertionError("fake bridge port tag is %r" % tag)
+        s.ping(a, "10.9.10.2")
+        if s.ping(a, "10.9.10.3", check=False):
+            raise AssertionError("fake bridge on VLAN 10 reached VLAN 20")
+
+        s.vsctl("set", "Bridge", s.br, "fail_mode=secure")
+        s.nsexec(a, "ip", "neigh", "flush", "all")
+        if s.ping(a, "10.9.10.2", check=False):
+            raise AssertionError("fail_mode=secure still forwards")
+        s.vsctl("del-fail-mode", s.br)
+        s.ping(a, "10.9.10.2")
 
 
 @case
