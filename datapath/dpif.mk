@@ -8,8 +8,16 @@ datapath_libdatapath_a_SOURCES += \
 
 UNIT_TESTS += tests/unit/test-dpif-netdev
 check_PROGRAMS += tests/unit/test-dpif-netdev
-tests_unit_test_dpif_netdev_SOURCES = tests/unit/test-dpif-netdev.c
+tests_unit_test_dpif_netdev_SOURCES = tests/unit/test-dpif-netdev.c \
+	tests/unit/dpif-fixture.c tests/unit/dpif-fixture.h
 tests_unit_test_dpif_netdev_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
+
+UNIT_TESTS += tests/unit/test-dpif-netdev-threads
+check_PROGRAMS += tests/unit/test-dpif-netdev-threads
+tests_unit_test_dpif_netdev_threads_SOURCES = \
+	tests/unit/test-dpif-netdev-threads.c \
+	tests/unit/dpif-fixture.c tests/unit/dpif-fixture.h
+tests_unit_test_dpif_netdev_threads_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 
 BENCHMARKS += tests/bench/bench-dpif
 noinst_PROGRAMS += tests/bench/bench-dpif
