@@ -97,11 +97,16 @@ dpif_flow_del(struct dpif *dpif, const struct match *match_,
     flow = dpcls_find(&dpif->cls, &match);
     if (flow) {
         /* Dead first, so that these are the final statistics but for
-         * batches already being executed. */
+         * batches already being executed.  The reference keeps FLOW
+         * alive across dpcls_remove(), which may drop the last one: this
+         * thread need not be an RCU reader, so a grace period would not
+         * wait for it. */
+        dp_flow_ref(flow);
         dpcls_remove(&dpif->cls, flow);
         if (stats) {
             dp_flow_stats_get(flow, stats);
         }
+        dp_flow_unref(flow);
     }
     pthread_mutex_unlock(&dpif->flow_mutex);
     return flow ? 0 : ENOENT;
