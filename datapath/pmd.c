@@ -148,6 +148,13 @@ pmd_thread_main(void *pmd_)
             if (!all_wake) {
                 poll_timer_wait(PMD_MAX_SLEEP_MS);
             }
+            if (pmd->hooks && pmd->hooks->idle) {
+                long long int ms = pmd->hooks->idle(pmd->aux, pmd,
+                                                    pmd->thread_aux);
+                if (ms >= 0) {
+                    poll_timer_wait(ms);
+                }
+            }
             poll_block();
             latch_poll(&pmd->reload_latch);
             STAT_ADD(pmd->stats.sleeps, 1);
@@ -441,6 +448,37 @@ pmd_parse_cpu_mask(const char *mask, int cores[], size_t max,
     return 0;
 }
 
+/* Drops from CORES[*NP] the cores this process may not run on (as Open
+ * vSwitch ignores cores that are not online): a mask with bits for cores
+ * the machine lacks must not start a thread per bit.  Returns EINVAL if
+ * no core is left. */
+static int
+pmd_keep_available_cores(const char *cpu_mask, int cores[], size_t *np)
+{
+    cpu_set_t online;
+    size_t n = 0;
+
+    CPU_ZERO(&online);
+    if (sched_getaffinity(0, sizeof online, &online)) {
+        return 0;               /* Unknown: keep the mask as given. */
+    }
+    for (size_t i = 0; i < *np; i++) {
+        if (cores[i] < CPU_SETSIZE && CPU_ISSET(cores[i], &online)) {
+            cores[n++] = cores[i];
+        }
+    }
+    if (n < *np) {
+        VLOG_WARN("pmd-cpu-mask %s: %zu of its cores are not "
+                  "available to this process, ignored", cpu_mask, *np - n);
+    }
+    *np = n;
+    if (!n) {
+        VLOG_WARN("pmd-cpu-mask %s: no available core", cpu_mask);
+        return EINVAL;
+    }
+    return 0;
+}
+
 static int
 pmd_cores_from_mask(const char *cpu_mask, int **coresp, size_t *np)
 {
@@ -451,6 +489,9 @@ pmd_cores_from_mask(const char *cpu_mask, int **coresp, size_t *np)
         *np = 1;
     } else {
         int error = pmd_parse_cpu_mask(cpu_mask, cores, PMD_MAX_CORES, np);
+        if (!error) {
+            error = pmd_keep_available_cores(cpu_mask, cores, np);
+        }
         if (error) {
             free(cores);
             *coresp = NULL;

@@ -6,7 +6,9 @@
 #include "datapath/pmd.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
+#include <string.h>
 #include <unistd.h>
 #include "datapath/netdev.h"
 #include "datapath/netdev-dummy.h"
@@ -318,6 +320,34 @@ idle_pmd_run(bool rx_wakeup, long long int *cpup, long long int *wallp,
     CHECK_EQ(pmd_thread_n_rxq(pmd), 1);
     pmd_thread_destroy(pmd);
     close_dummy(netdev, 2, rxqs);
+    sink_destroy(s);
+}
+
+/* Cores the process cannot run on are ignored, as Open vSwitch ignores
+ * cores that are not online: a mask of 1024 bits starts one thread per
+ * available core, not 1024; a mask of only absent cores is refused. */
+TEST(cpu_mask_limited_to_available_cores)
+{
+    struct sink *s = sink_create();
+    struct pmd_set *set;
+    cpu_set_t online;
+    char mask[PMD_MAX_CORES / 4 + 3];
+
+    CHECK_EQ(sched_getaffinity(0, sizeof online, &online), 0);
+    snprintf(mask, sizeof mask, "0x");
+    memset(mask + 2, 'f', PMD_MAX_CORES / 4);
+    mask[2 + PMD_MAX_CORES / 4] = '\0';
+    CHECK_EQ(pmd_set_create(mask, sink_process, s, &set), 0);
+    CHECK_EQ(pmd_set_n_pmds(set), CPU_COUNT(&online));
+
+    /* The highest possible core is not available on any machine that
+     * runs this test. */
+    CHECK(!CPU_ISSET(PMD_MAX_CORES - 1, &online));
+    snprintf(mask, sizeof mask, "0x8%0*d", PMD_MAX_CORES / 4 - 1, 0);
+    CHECK_EQ(pmd_set_set_cpu_mask(set, mask), EINVAL);
+    CHECK_EQ(pmd_set_n_pmds(set), CPU_COUNT(&online));
+    pmd_set_destroy(set);
+    CHECK(pmd_set_create(mask, sink_process, s, &set) == EINVAL);
     sink_destroy(s);
 }
 
