@@ -99,6 +99,11 @@ struct ofproto {
     struct xlate_bridge *xbridge;   /* Guarded by backer->rwlock. */
     uint64_t cfg_seq;               /* See "Versions" above. */
 
+    /* Ports whose learned MACs ofproto_reconfigured() forgets once the
+     * new configuration is published (main thread). */
+    ofp_port_t *flush_ports;
+    size_t n_flush_ports, allocated_flush_ports;
+
     /* What the revalidator last looked at (main thread). */
     uint64_t rv_cfg_seq;
     uint64_t rv_ml_version;

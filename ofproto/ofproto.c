@@ -258,6 +258,7 @@ ofproto_destroy(struct ofproto *p)
 
     hmap_remove(&all_ofprotos, &p->node);
     VLOG_INFO("%s: destroyed bridge", p->name);
+    free(p->flush_ports);
     free(p->name);
     free(p);
     backer_unref(backer);
@@ -306,6 +307,21 @@ ofproto_reconfigured(struct ofproto *p)
     p->cfg_seq = ++cfg_seq_global;
     pthread_rwlock_unlock(&p->backer->rwlock);
     xlate_bridge_destroy(old);
+
+    /* Only now forget what was learned on ports that left or changed
+     * VLAN: a translation under the old configuration holds
+     * backer->rwlock for reading until it is done, learning included, so
+     * once the write lock above was granted none can re-learn a MAC on
+     * such a port (on its old VLAN, or under a port number about to be
+     * reused) after this flush. */
+    if (p->n_flush_ports) {
+        pthread_rwlock_wrlock(&p->ml->rwlock);
+        for (size_t i = 0; i < p->n_flush_ports; i++) {
+            mac_learning_flush_port(p->ml, p->flush_ports[i]);
+        }
+        pthread_rwlock_unlock(&p->ml->rwlock);
+        p->n_flush_ports = 0;
+    }
 
     ofproto_revalidator_sync(p->backer);
 }
@@ -406,12 +422,16 @@ find_port_by_name(const struct ofproto *p, const char *name)
     return NULL;
 }
 
+/* Forgets, at the next ofproto_reconfigured(), what was learned on
+ * OFP_PORT (see there for why not now). */
 static void
 flush_port_macs(struct ofproto *p, ofp_port_t ofp_port)
 {
-    pthread_rwlock_wrlock(&p->ml->rwlock);
-    mac_learning_flush_port(p->ml, ofp_port);
-    pthread_rwlock_unlock(&p->ml->rwlock);
+    if (p->n_flush_ports >= p->allocated_flush_ports) {
+        p->flush_ports = x2nrealloc(p->flush_ports, &p->allocated_flush_ports,
+                                    sizeof *p->flush_ports);
+    }
+    p->flush_ports[p->n_flush_ports++] = ofp_port;
 }
 
 int

@@ -453,6 +453,11 @@ xlate_normal(struct xctx *ctx)
             normal_drop(ctx, "learned port is unknown");
         } else if (out_port->bundle == in_bundle) {
             normal_drop(ctx, "learned port is the input bundle");
+        } else if (!bundle_includes_vlan(out_port->bundle, xv.vid)) {
+            /* Defense in depth: ports leaving a VLAN have their entries
+             * flushed, but a frame must never leave on a port outside
+             * its VLAN whatever the table says. */
+            normal_drop(ctx, "learned port is not in the VLAN");
         } else {
             output_normal(ctx, out_port->bundle, &xv);
         }
