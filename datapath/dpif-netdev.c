@@ -124,6 +124,8 @@ dp_update_txq_modes(struct dpif *dpif)
     }
 }
 
+#define DP_IDLE_SWEEP_MS 1000
+
 /* pmd_thread_hooks 'create': runs in the main thread before PMD runs. */
 static void *
 dp_pmd_create(void *dpif_, struct pmd_thread *pmd)
@@ -175,9 +177,23 @@ dp_pmd_destroy(void *dpif_, struct pmd_thread *pmd PLX_UNUSED,
     dp_update_txq_modes(dpif);
 }
 
+/* pmd_thread_hooks 'idle': in the PMD, before it sleeps.  Flows deleted
+ * while it sleeps must not stay pinned by its exact-match cache until
+ * traffic returns, so while the cache holds any flow it looks again once
+ * a second (a wakeup per second, nothing when the cache is empty). */
+static long long int
+dp_pmd_idle(void *dpif_ PLX_UNUSED, struct pmd_thread *pmd PLX_UNUSED,
+            void *thread_aux)
+{
+    struct dp_thread *t = thread_aux;
+
+    return emc_sweep_all(t->emc) ? DP_IDLE_SWEEP_MS : -1;
+}
+
 static const struct pmd_thread_hooks dp_pmd_hooks = {
     .create = dp_pmd_create,
     .destroy = dp_pmd_destroy,
+    .idle = dp_pmd_idle,
 };
 
 /* ------------------------------------------------------------------ */

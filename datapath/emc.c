@@ -156,6 +156,22 @@ emc_slow_sweep(struct emc *emc)
     return n;
 }
 
+size_t
+emc_sweep_all(struct emc *emc)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < EMC_ENTRIES; i++) {
+        struct emc_entry *e = &emc->entries[i];
+
+        if (e->flow && dp_flow_is_dead(e->flow)) {
+            emc_clear_entry(e);
+        }
+        n += e->flow != NULL;
+    }
+    return n;
+}
+
 /* The number of entries that hold a live flow. */
 size_t
 emc_count(const struct emc *emc)

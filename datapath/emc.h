@@ -66,7 +66,8 @@
  * never freed under it; a lookup that finds a dead flow (one removed from
  * the megaflow cache) reports a miss.  emc_slow_sweep() clears a few
  * entries with dead flows per call so that their memory is released even
- * if no packet ever replaces them; PMD threads call it once per loop.
+ * if no packet ever replaces them; PMD threads call it once per received
+ * batch, and emc_sweep_all() before they sleep (see dpif-netdev.c).
  *
  * Concurrency: none.  An emc belongs to one thread, which alone calls
  * every function here, so nothing is atomic or locked.  It must be an
@@ -235,6 +236,9 @@ emc_probabilistic_insert(struct emc *emc, const struct miniflow *key,
 }
 
 size_t emc_slow_sweep(struct emc *);
+/* Clears every entry whose flow is dead, in one pass, and returns the
+ * number of entries that still hold a flow. */
+size_t emc_sweep_all(struct emc *);
 size_t emc_count(const struct emc *);
 
 #endif /* emc.h */

@@ -103,6 +103,11 @@ struct pmd_rxq_stats {
 struct pmd_thread_hooks {
     void *(*create)(void *aux, struct pmd_thread *);
     void (*destroy)(void *aux, struct pmd_thread *, void *thread_aux);
+    /* In the PMD thread, each time it is about to sleep: housekeeping
+     * that must not wait for traffic.  Returns the longest it may then
+     * sleep, in ms, before being called again, or -1 for no limit.  May
+     * be NULL. */
+    long long int (*idle)(void *aux, struct pmd_thread *, void *thread_aux);
 };
 
 /* One thread.  CORE_ID >= 0 pins it to that core (failure is logged, not

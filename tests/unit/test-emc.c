@@ -195,6 +195,34 @@ TEST(dead_flow_and_sweep)
     rcu_wait_postponed();
 }
 
+/* emc_sweep_all() clears every dead entry at once and counts the rest. */
+TEST(sweep_all)
+{
+    struct emc *emc = emc_create(1);
+    struct dp_flow *live = catchall_flow();
+    struct dp_flow *dead = catchall_flow();
+    struct flow k;
+
+    rcu_thread_register();
+    CHECK_EQ(emc_sweep_all(emc), 0);
+    for (uint32_t n = 0; n < 10; n++) {
+        packet_key(&k, n);
+        emc_insert(emc, mf_of(&k), flow_hash(&k, 0), n < 4 ? dead : live);
+    }
+    CHECK_EQ(emc_sweep_all(emc), 10);           /* Nothing dead yet. */
+    dp_flow_mark_dead(dead);
+    CHECK_EQ(atomic_load(&dead->ref_cnt), 5);   /* Ours + 4 entries. */
+    CHECK_EQ(emc_sweep_all(emc), 6);
+    CHECK_EQ(atomic_load(&dead->ref_cnt), 1);
+    CHECK_EQ(emc_count(emc), 6);
+
+    dp_flow_unref(dead);
+    dp_flow_unref(live);
+    emc_destroy(emc);
+    rcu_thread_unregister();
+    rcu_wait_postponed();
+}
+
 static uint64_t
 count_inserts(uint32_t seed, uint32_t inv_prob, int n)
 {
