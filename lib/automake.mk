@@ -26,3 +26,5 @@ include lib/packets.mk
 include lib/classifier.mk
 include lib/match.mk
 include lib/coverage.mk
+include lib/ofp-errors.mk
+include lib/ofp-match.mk

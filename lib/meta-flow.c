@@ -416,30 +416,6 @@ mf_is_value_valid(const struct mf_field *mf, const union mf_value *value)
     return !(be_load(value->bytes, mf->n_bytes) & ~mf_value_bits(mf));
 }
 
-static bool
-is_all_zeros(const void *p_, size_t n)
-{
-    const uint8_t *p = p_;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
-is_all_ones(const void *p_, size_t n)
-{
-    const uint8_t *p = p_;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != 0xff) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Sets MASK to MF's exact-match mask. */
 static void
 mf_exact_mask(const struct mf_field *mf, union mf_value *mask)

@@ -228,3 +228,27 @@ str_to_uint(const char *s, int base, unsigned int *x)
     *x = ok ? ull : 0;
     return ok;
 }
+
+bool
+is_all_zeros(const void *p_, size_t n)
+{
+    const uint8_t *p = p_;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+is_all_ones(const void *p_, size_t n)
+{
+    const uint8_t *p = p_;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != 0xff) {
+            return false;
+        }
+    }
+    return true;
+}

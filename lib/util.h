@@ -154,6 +154,10 @@ round_up_pow2(uint64_t x)
          map__ && (((IDX) = raw_ctz(map__)), true);          \
          map__ = zero_rightmost_1bit(map__))
 
+/* True if the N bytes at P are all 0x00 (all 0xff). */
+bool is_all_zeros(const void *p, size_t n);
+bool is_all_ones(const void *p, size_t n);
+
 bool str_to_int(const char *, int base, int *);
 bool str_to_llong(const char *, int base, long long *);
 bool str_to_uint(const char *, int base, unsigned int *);
