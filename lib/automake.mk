@@ -28,3 +28,6 @@ include lib/match.mk
 include lib/coverage.mk
 include lib/ofp-errors.mk
 include lib/ofp-match.mk
+include lib/ofp-errors.mk
+include lib/ofp-match.mk
+include lib/ofp-actions.mk

@@ -1,0 +1,341 @@
+/*
+ * ofp-actions: OpenFlow 1.0 actions and OpenFlow 1.3 actions and
+ * instructions, in one internal form, with per-version wire codecs, the
+ * ovs-ofctl text syntax, and the consistency checks a switch applies
+ * before accepting a flow (as Open vSwitch's lib/ofp-actions).
+ *
+ * Internal form.  An action list ("ofpacts") is a byte sequence of
+ * actions, each a struct ofpa header (type, length) followed by its
+ * type's fields, every action padded with zeros to a multiple of
+ * OFPA_ALIGNTO (8) bytes, so that lists are position-independent and
+ * compared with memcmp().  OpenFlow 1.3 instructions are actions too:
+ * "apply_actions" is simply the plain actions of the list, and METER,
+ * CLEAR_ACTIONS, WRITE_ACTIONS (a nested list), WRITE_METADATA and
+ * GOTO_TABLE are entries of their own.  A valid list keeps them in the
+ * order of the OpenFlow 1.3 pipeline: meter, the apply actions,
+ * clear_actions, write_actions, write_metadata, goto_table, each
+ * instruction at most once (ofpacts_verify()).  An empty list drops.
+ *
+ * One internal form, several origins.  OpenFlow 1.0's set actions
+ * (mod_vlan_vid, mod_dl_src, mod_nw_tos, mod_tp_dst, ...) keep types of
+ * their own, since their semantics differ (mod_vlan_vid pushes a tag if
+ * there is none); OpenFlow 1.3's set_field is OFPA_SET_FIELD with any
+ * writable field of lib/meta-flow.h.  Encoding converts between them
+ * where the other version can express the action (mod_tp_dst becomes
+ * set_field tcp_dst, udp_dst or sctp_dst according to the flow's
+ * nw_proto, which ofpacts_check() records), and fails with an
+ * OpenFlow error where it cannot.  Decoding is faithful, so formatting a
+ * decoded list prints what ovs-ofctl prints for the same wire bytes.
+ *
+ * Ports are 32-bit (OpenFlow 1.1+ numbering): OpenFlow 1.0's reserved
+ * ports 0xfff8..0xfffe are MF_OFPP_IN_PORT..MF_OFPP_LOCAL of
+ * lib/meta-flow.h.
+ *
+ * Names.  ofproto/ofpact.h still holds a minimal older version of this
+ * module, so every name here is distinct from its names: the internal
+ * form uses the ofpa_/OFPA_ prefix, a growable list is a struct
+ * ofpa_buf, and whole-list operations are ofpacts_*() with names that
+ * ofpact.h does not use.
+ *
+ * Errors.  Wire decoding and checks return an enum ofperr (0 for
+ * success) exactly as Open vSwitch reports it; text parsing returns a
+ * malloc'd message.  Nothing here asserts on outside input.
+ */
+#ifndef PLX_OFP_ACTIONS_H
+#define PLX_OFP_ACTIONS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "meta-flow.h"
+#include "ofp-errors.h"
+#include "types.h"
+#include "util.h"
+
+struct ds;
+struct match;
+
+/* OpenFlow wire versions understood here. */
+#define OFPA_OF10 0x01
+#define OFPA_OF13 0x04
+
+enum ofpa_type {
+    /* Output and queues. */
+    OFPA_OUTPUT,                /* struct ofpa_output. */
+    OFPA_GROUP,                 /* struct ofpa_group. */
+    OFPA_ENQUEUE,               /* struct ofpa_enqueue (OpenFlow 1.0). */
+    OFPA_SET_QUEUE,             /* struct ofpa_queue. */
+
+    /* Tags. */
+    OFPA_PUSH_VLAN,             /* struct ofpa_ethertype. */
+    OFPA_POP_VLAN,              /* struct ofpa (OpenFlow 1.3 pop_vlan). */
+    OFPA_STRIP_VLAN,            /* struct ofpa (OpenFlow 1.0 strip_vlan). */
+    OFPA_PUSH_MPLS,             /* struct ofpa_ethertype. */
+    OFPA_POP_MPLS,              /* struct ofpa_ethertype. */
+
+    /* TTLs. */
+    OFPA_SET_MPLS_TTL,          /* struct ofpa_ttl. */
+    OFPA_DEC_MPLS_TTL,          /* struct ofpa. */
+    OFPA_SET_NW_TTL,            /* struct ofpa_ttl. */
+    OFPA_DEC_NW_TTL,            /* struct ofpa. */
+    OFPA_COPY_TTL_OUT,          /* struct ofpa. */
+    OFPA_COPY_TTL_IN,           /* struct ofpa. */
+
+    /* Setting fields. */
+    OFPA_SET_FIELD,             /* struct ofpa_set_field. */
+    OFPA_SET_VLAN_VID,          /* struct ofpa_vlan_vid. */
+    OFPA_SET_VLAN_PCP,          /* struct ofpa_vlan_pcp. */
+    OFPA_SET_ETH_SRC,           /* struct ofpa_mac. */
+    OFPA_SET_ETH_DST,           /* struct ofpa_mac. */
+    OFPA_SET_IPV4_SRC,          /* struct ofpa_ipv4. */
+    OFPA_SET_IPV4_DST,          /* struct ofpa_ipv4. */
+    OFPA_SET_IP_DSCP,           /* struct ofpa_dscp. */
+    OFPA_SET_L4_SRC_PORT,       /* struct ofpa_l4_port. */
+    OFPA_SET_L4_DST_PORT,       /* struct ofpa_l4_port. */
+
+    /* Instructions, in the order they must appear. */
+    OFPA_METER,                 /* struct ofpa_meter. */
+    OFPA_CLEAR_ACTIONS,         /* struct ofpa. */
+    OFPA_WRITE_ACTIONS,         /* struct ofpa_nest. */
+    OFPA_WRITE_METADATA,        /* struct ofpa_metadata. */
+    OFPA_GOTO_TABLE,            /* struct ofpa_goto_table. */
+
+    OFPA_N_TYPES
+};
+
+#define OFPA_ALIGNTO 8
+#define OFPA_ALIGN(LEN) ROUND_UP((size_t) (LEN), OFPA_ALIGNTO)
+
+/* Header of every action. */
+struct ofpa {
+    uint16_t type;              /* OFPA_*. */
+    uint16_t len;               /* Header and fields, before padding. */
+};
+
+struct ofpa_output {
+    struct ofpa ofpa;
+    uint32_t port;              /* OpenFlow port or MF_OFPP_*. */
+    uint16_t max_len;           /* For CONTROLLER: bytes to send. */
+};
+
+struct ofpa_group {
+    struct ofpa ofpa;
+    uint32_t group_id;
+};
+
+struct ofpa_enqueue {
+    struct ofpa ofpa;
+    uint32_t port;              /* Port, MF_OFPP_IN_PORT or _LOCAL. */
+    uint32_t queue_id;
+};
+
+struct ofpa_queue {
+    struct ofpa ofpa;
+    uint32_t queue_id;
+};
+
+struct ofpa_ethertype {
+    struct ofpa ofpa;
+    plx_be16 ethertype;
+};
+
+struct ofpa_ttl {
+    struct ofpa ofpa;
+    uint8_t ttl;
+};
+
+struct ofpa_set_field {
+    struct ofpa ofpa;
+    uint16_t field;             /* enum mf_field_id. */
+    uint8_t pad[2];
+    union mf_value value;       /* Wire form, see meta-flow.h. */
+    union mf_value mask;        /* All-ones for an unmasked set. */
+};
+
+struct ofpa_vlan_vid {
+    struct ofpa ofpa;
+    uint16_t vid;               /* 0..4095. */
+    bool push_if_needed;        /* OpenFlow 1.0: tag an untagged packet. */
+    bool flow_has_vlan;         /* Set by ofpacts_check(). */
+};
+
+struct ofpa_vlan_pcp {
+    struct ofpa ofpa;
+    uint8_t pcp;                /* 0..7. */
+    bool push_if_needed;
+    bool flow_has_vlan;         /* Set by ofpacts_check(). */
+};
+
+struct ofpa_mac {
+    struct ofpa ofpa;
+    struct eth_addr mac;
+};
+
+struct ofpa_ipv4 {
+    struct ofpa ofpa;
+    plx_be32 ipv4;
+};
+
+struct ofpa_dscp {
+    struct ofpa ofpa;
+    uint8_t dscp;               /* DSCP in place: ToS byte, ECN bits 0. */
+};
+
+struct ofpa_l4_port {
+    struct ofpa ofpa;
+    uint16_t port;              /* Host order. */
+    uint8_t flow_ip_proto;      /* Set by ofpacts_check(); 0 unknown. */
+};
+
+struct ofpa_meter {
+    struct ofpa ofpa;
+    uint32_t meter_id;
+};
+
+/* WRITE_ACTIONS: the nested list follows, 8-byte aligned. */
+struct ofpa_nest {
+    struct ofpa ofpa;
+    uint8_t pad[4];
+    /* struct ofpa actions[]; */
+};
+BUILD_ASSERT_DECL(sizeof(struct ofpa_nest) == OFPA_ALIGNTO);
+
+struct ofpa_metadata {
+    struct ofpa ofpa;
+    uint8_t pad[4];
+    plx_be64 metadata;
+    plx_be64 mask;
+};
+
+struct ofpa_goto_table {
+    struct ofpa ofpa;
+    uint8_t table_id;
+};
+
+/* Walking a list. */
+static inline const struct ofpa *
+ofpa_next(const struct ofpa *a)
+{
+    return (const void *) ((const uint8_t *) a + OFPA_ALIGN(a->len));
+}
+
+static inline const struct ofpa *
+ofpa_end(const void *ofpacts, size_t size)
+{
+    return size ? (const void *) ((const uint8_t *) ofpacts + size)
+                : ofpacts;
+}
+
+#define OFPA_FOR_EACH(POS, OFPACTS, SIZE)                               \
+    for ((POS) = (const void *) (OFPACTS);                              \
+         (POS) < ofpa_end(OFPACTS, SIZE);                               \
+         (POS) = ofpa_next(POS))
+
+/* The nested list of a WRITE_ACTIONS. */
+static inline const struct ofpa *
+ofpa_nest_actions(const struct ofpa_nest *n)
+{
+    return (const void *) (n + 1);
+}
+
+static inline size_t
+ofpa_nest_size(const struct ofpa_nest *n)
+{
+    return n->ofpa.len - sizeof *n;
+}
+
+/* Casts, e.g. OFPA_CAST(ofpa_output, a). */
+#define OFPA_CAST(STRUCT, A) ((const struct STRUCT *) (const void *) (A))
+
+const char *ofpa_type_name(enum ofpa_type);
+bool ofpa_is_instruction(enum ofpa_type);
+
+/* A growable list under construction, or a finished one. */
+struct ofpa_buf {
+    void *data;
+    size_t size;
+    size_t allocated;
+};
+
+#define OFPA_BUF_INITIALIZER { NULL, 0, 0 }
+
+void ofpa_buf_init(struct ofpa_buf *);
+void ofpa_buf_uninit(struct ofpa_buf *);
+void ofpa_buf_clear(struct ofpa_buf *);
+void ofpa_buf_truncate(struct ofpa_buf *, size_t size);
+
+/* Appends a zeroed action of TYPE with LEN bytes (header included) and
+ * returns it, for the caller to fill in.  Pointers into the buffer are
+ * invalidated by the next append. */
+void *ofpa_put(struct ofpa_buf *, enum ofpa_type, size_t len);
+void ofpa_put_output(struct ofpa_buf *, uint32_t port, uint16_t max_len);
+/* Starts a WRITE_ACTIONS; append its actions, then close it with
+ * ofpa_nest_end() given the offset ofpa_nest_start() returned. */
+size_t ofpa_nest_start(struct ofpa_buf *);
+void ofpa_nest_end(struct ofpa_buf *, size_t start_ofs);
+
+bool ofpacts_same(const void *a, size_t a_size,
+                  const void *b, size_t b_size);
+
+/* Wire codecs.  Decoders append to OUT and, on error, restore it to its
+ * size on entry.  'ofpacts_decode_actions' reads a plain action list
+ * (OpenFlow 1.0 flow_mod/packet_out, or the nested list of an OpenFlow
+ * 1.3 instruction, bucket or packet_out); 'ofpacts_decode_instructions'
+ * reads an OpenFlow 1.3 instruction list.  Both leave OUT in canonical
+ * instruction order and verified. */
+enum ofperr ofpacts_decode_actions(const void *, size_t, int ofp_version,
+                                   struct ofpa_buf *out);
+enum ofperr ofpacts_decode_instructions(const void *, size_t,
+                                        int ofp_version,
+                                        struct ofpa_buf *out);
+/* Encoders append wire bytes to OUT (a plain byte buffer here).  They
+ * fail, leaving OUT unchanged, with OFPBAC_BAD_TYPE (or
+ * OFPBIC_UNSUP_INST for an instruction) if OFP_VERSION cannot express an
+ * action, e.g. group in OpenFlow 1.0 or a masked set_field, and with
+ * OFPBAC_MATCH_INCONSISTENT for an OpenFlow 1.0 mod_tp_* whose protocol
+ * ofpacts_check() could not determine. */
+enum ofperr ofpacts_encode_actions(const void *, size_t, int ofp_version,
+                                   struct ofpa_buf *out);
+enum ofperr ofpacts_encode_instructions(const void *, size_t,
+                                        int ofp_version,
+                                        struct ofpa_buf *out);
+
+/* Checks that the list is well-ordered (see the top): returns 0 or
+ * OFPBIC_DUP_INST / OFPBAC_UNSUPPORTED_ORDER. */
+enum ofperr ofpacts_verify(const void *, size_t);
+
+/* Checks actions against the flow MATCH they belong to, as Open vSwitch
+ * does before accepting a flow: output ports below MAX_PORTS or
+ * reserved (OFPBAC_BAD_OUT_PORT), set_field and OpenFlow 1.1+ actions
+ * whose prerequisites the match (as modified by earlier push/pop
+ * actions) does not meet (OFPBAC_MATCH_INCONSISTENT; OpenFlow 1.0's own
+ * set actions are tolerated when OFP_VERSION is OFPA_OF10, where they
+ * do nothing to packets they do not fit), goto_table to a table not
+ * after TABLE_ID or not below N_TABLES (OFPBIC_BAD_TABLE_ID), and
+ * meter ids (OFPMMFC_INVALID_METER).  Records in the actions what the
+ * encoders need from the match (L4 protocol, VLAN presence). */
+enum ofperr ofpacts_check(void *ofpacts, size_t size,
+                          const struct match *, uint32_t max_ports,
+                          uint8_t table_id, uint8_t n_tables,
+                          int ofp_version);
+
+/* The OpenFlow 1.3 action set.  SET is an action list (the actions of
+ * every write_actions so far, in write order).  Appends to OUT the
+ * actions to execute, in the order of the 1.3 spec (section 5.10): copy
+ * TTL in, pop, push MPLS, push PBB, push VLAN, copy TTL out, decrement
+ * TTL, set, qos, group, output; at most one action of each type (one
+ * set_field per field), the last written winning; output is dropped
+ * when there is a group. */
+void ofpacts_action_set_order(const void *set, size_t size,
+                              struct ofpa_buf *out);
+
+/* Text: the ovs-ofctl action syntax.  ofpacts_text_parse() appends the
+ * actions in S to OUT and returns NULL, or a malloc'd error message (OUT
+ * then restored).  ofpacts_text_format() writes what ovs-ofctl's
+ * dump-flows prints for the same actions; the parser reads it back. */
+char *ofpacts_text_parse(const char *s, struct ofpa_buf *out)
+    PLX_WARN_UNUSED_RESULT;
+void ofpacts_text_format(const void *, size_t, struct ds *);
+char *ofpacts_text(const void *, size_t);
+
+#endif /* ofp-actions.h */
