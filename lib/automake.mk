@@ -28,6 +28,5 @@ include lib/match.mk
 include lib/coverage.mk
 include lib/ofp-errors.mk
 include lib/ofp-match.mk
-include lib/ofp-errors.mk
-include lib/ofp-match.mk
 include lib/ofp-actions.mk
+include lib/ofp-msgs.mk
