@@ -15,8 +15,13 @@ check-local: $(check_PROGRAMS)
 	  $(UNIT_TESTS) \
 	  $(SYSTEM_TESTS:%=$(srcdir)/%) $(INTEROP_TESTS:%=$(srcdir)/%)
 
-# Unit tests only (what the sanitizer build runs).
-check-unit: all $(check_PROGRAMS)
+# Unit tests only (what the sanitizer build runs).  "all" runs a
+# sub-make (BUILT_SOURCES), so it must finish before the test programs
+# are built: as two prerequisites under -j they raced to compile the same
+# objects (vswitchd/vswitch-idl.o).
+check-unit:
+	@$(MAKE) $(AM_MAKEFLAGS) all
+	@$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS)
 	@PLX_SRCDIR=$(abs_top_srcdir) PLX_BUILDDIR=$(abs_top_builddir) \
 	  $(SHELL) $(srcdir)/tests/run-tests --log tests/unit.log \
 	  $(PLX_TEST_FLAGS) $(UNIT_TESTS)
