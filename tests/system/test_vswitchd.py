@@ -678,8 +678,13 @@ def pcap_replay():
         write_pcap(rx, frames)
         s.vsctl("add-port", s.br, "pvpo" + TAG, "--", "set", "Interface",
                 "pvpo" + TAG, "type=pcap", "options:txpcap=" + tx)
+        # The replay starts as soon as the capture is configured, and
+        # frames that arrive before the bridge has the port and its
+        # bundle are dropped (as on any port): so the port is plugged
+        # first, and given its capture once plx-vsctl says it is live.
         s.vsctl("add-port", s.br, "pvpi" + TAG, "--", "set", "Interface",
-                "pvpi" + TAG, "type=pcap", "options:rxpcap=" + rx)
+                "pvpi" + TAG, "type=pcap")
+        s.vsctl("set", "Interface", "pvpi" + TAG, "options:rxpcap=" + rx)
         got = wait_until(
             lambda: (len(read_pcap(tx)) >= len(frames)
                      and read_pcap(tx)), 10, "frames in %s" % tx)
