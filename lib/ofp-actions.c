@@ -8,6 +8,7 @@
 #include <string.h>
 #include "match.h"
 #include "meta-flow.h"
+#include "ofp-match.h"
 #include "packets.h"
 #include "util.h"
 
@@ -303,7 +304,9 @@ put_set_field(struct ofpa_buf *out, enum mf_field_id id,
 
 /* Decodes the OXM TLV of an OpenFlow 1.3 set_field at P (SIZE bytes,
  * SIZE >= 4), which is the rest of the action after its 4-byte header.
- * This is the one place that knows OXM for actions. */
+ * The TLV itself is ofp-match's (ofp_oxm_decode_field()); what is checked
+ * here is what set_field adds: the action's padding, a writable field, no
+ * mask, a valid value. */
 static enum ofperr
 sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
 {
@@ -329,8 +332,10 @@ sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
     }
 
     union mf_value value;
-    memset(&value, 0, sizeof value);
-    memcpy(value.bytes, p + 4, length);
+    size_t consumed;
+    if (ofp_oxm_decode_field(p, 4 + length, &mf, &value, NULL, &consumed)) {
+        return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
+    }
     if (!mf_is_value_valid(mf, &value)
         || (mf->id == MFF_VLAN_VID && !(ntohs(value.be16) & VLAN_CFI))) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
@@ -339,24 +344,24 @@ sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
     return 0;
 }
 
-/* Encodes an exact set_field as an OpenFlow 1.3 action. */
+/* Encodes an exact set_field as an OpenFlow 1.3 action: the TLV is
+ * ofp-match's (ofp_oxm_encode_field()), padded to 8 bytes. */
 static enum ofperr
 sf_encode_oxm(enum mf_field_id id, const union mf_value *value,
               struct ofpa_buf *out)
 {
     const struct mf_field *mf = mf_from_id(id);
-    uint32_t header = mf->oxm_header ? mf->oxm_header : mf->nxm_header;
+    uint8_t tlv[16 + sizeof(union mf_value)];
+    size_t n = ofp_oxm_encode_field(mf, value, NULL, tlv, sizeof tlv);
 
-    if (!header) {
+    if (!n || n > sizeof tlv) {
         return OFPERR_OFPBAC_BAD_TYPE;
     }
-    header = (header & ~0x1ffu) | mf->n_bytes;
-    size_t len = OFPA_ALIGN(8 + mf->n_bytes);
+    size_t len = OFPA_ALIGN(4 + n);
     uint8_t *p = buf_put_zeros(out, len);
     put16(p, OFPAT13_SET_FIELD);
     put16(p + 2, len);
-    put32(p + 4, header);
-    memcpy(p + 8, value->bytes, mf->n_bytes);
+    memcpy(p + 4, tlv, n);
     return 0;
 }
 
