@@ -61,7 +61,6 @@ dummy_fifo_clear(struct dummy_fifo *f)
 struct netdev_dummy {
     struct netdev_soft soft;    /* First: see netdev-soft.h. */
 
-    enum netdev_flags flags;
     bool rx_wakeup;             /* False: emulate a polled-only device. */
     int n_open_rxqs;
     struct dummy_fifo *rx[NETDEV_DUMMY_MAX_RXQ];  /* One per rx queue. */
@@ -99,7 +98,6 @@ netdev_dummy_construct(struct netdev *netdev)
     struct netdev_dummy *dev = netdev_dummy_cast(netdev);
 
     netdev_soft_init(&dev->soft, 0x55);     /* aa:55:xx:xx:xx:xx */
-    dev->flags = NETDEV_UP;
     dev->rx_wakeup = true;
     for (int i = 0; i < NETDEV_DUMMY_MAX_RXQ; i++) {
         dev->rx[i] = xzalloc(sizeof *dev->rx[i]);
@@ -260,7 +258,7 @@ netdev_dummy_send(struct netdev *netdev, int qid,
     int error = 0;
 
     pthread_mutex_lock(&dev->soft.mutex);
-    bool up = dev->soft.carrier && dev->flags & NETDEV_UP;
+    bool up = dev->soft.carrier && dev->soft.flags & NETDEV_UP;
     DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
         size_t size = dp_packet_size(pkt);
         if (!up) {
@@ -287,22 +285,6 @@ netdev_dummy_send(struct netdev *netdev, int qid,
     return error;
 }
 
-static int
-netdev_dummy_update_flags(struct netdev *netdev, enum netdev_flags off,
-                          enum netdev_flags on, enum netdev_flags *old)
-{
-    struct netdev_dummy *dev = netdev_dummy_cast(netdev);
-
-    if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
-        return EINVAL;
-    }
-    pthread_mutex_lock(&dev->soft.mutex);
-    *old = dev->flags;
-    dev->flags = (dev->flags & ~off) | on;
-    pthread_mutex_unlock(&dev->soft.mutex);
-    return 0;
-}
-
 int
 netdev_dummy_receive(struct netdev *netdev, int rxq_id,
                      struct dp_packet *pkt)
@@ -317,7 +299,7 @@ netdev_dummy_receive(struct netdev *netdev, int rxq_id,
     int error = 0;
 
     pthread_mutex_lock(&dev->soft.mutex);
-    if (!dev->soft.carrier || !(dev->flags & NETDEV_UP)) {
+    if (!dev->soft.carrier || !(dev->soft.flags & NETDEV_UP)) {
         dev->soft.stats.rx_dropped++;
         error = ENETDOWN;
     } else if (!dummy_fifo_push(dev->rx[rxq_id], pkt, rxq_id)) {
@@ -390,5 +372,5 @@ const struct netdev_class netdev_dummy_class = {
     .set_mtu = netdev_soft_set_mtu,
     .get_carrier = netdev_soft_get_carrier,
     .get_stats = netdev_soft_get_stats,
-    .update_flags = netdev_dummy_update_flags,
+    .update_flags = netdev_soft_update_flags,
 };

@@ -50,7 +50,6 @@ struct netdev_pcap {
     long long int rx_next_usec; /* time_usec() when the next may go. */
     struct pcap_file *tx;
     char *tx_name;
-    enum netdev_flags flags;
     struct latch rx_latch;      /* Set when receiving may have resumed. */
 };
 
@@ -74,7 +73,6 @@ netdev_pcap_construct(struct netdev *netdev)
     struct netdev_pcap *dev = netdev_pcap_cast(netdev);
 
     netdev_soft_init(&dev->soft, 0x66);     /* aa:66:xx:xx:xx:xx */
-    dev->flags = NETDEV_UP;
     latch_init(&dev->rx_latch);
     return 0;
 }
@@ -244,7 +242,7 @@ netdev_pcap_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch)
     struct netdev_pcap *dev = netdev_pcap_cast(rxq->netdev);
 
     pthread_mutex_lock(&dev->soft.mutex);
-    if (dev->rx && dev->flags & NETDEV_UP) {
+    if (dev->rx && dev->soft.flags & NETDEV_UP) {
         size_t allowed = netdev_pcap_rx_allowance(dev, time_usec());
         while (batch->count < allowed && dev->rx) {
             struct dp_packet *pkt;
@@ -288,7 +286,7 @@ netdev_pcap_rxq_wait(struct netdev_rxq *rxq)
      * then sets the latch, so clearing it first loses no wakeup. */
     pthread_mutex_lock(&dev->soft.mutex);
     latch_poll(&dev->rx_latch);
-    if (dev->rx && dev->flags & NETDEV_UP) {
+    if (dev->rx && dev->soft.flags & NETDEV_UP) {
         if (!dev->rx_rate || dev->rx_next_usec <= time_usec()) {
             poll_immediate_wake();
         } else {
@@ -313,7 +311,7 @@ netdev_pcap_send(struct netdev *netdev, int qid PLX_UNUSED,
     pthread_mutex_lock(&dev->soft.mutex);
     DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
         int err = 0;
-        if (!(dev->flags & NETDEV_UP)) {
+        if (!(dev->soft.flags & NETDEV_UP)) {
             err = ENETDOWN;
             dev->soft.stats.tx_dropped++;
         } else if (dev->tx && (err = pcap_file_write(dev->tx, pkt, now))) {
@@ -343,17 +341,13 @@ netdev_pcap_update_flags(struct netdev *netdev, enum netdev_flags off,
 {
     struct netdev_pcap *dev = netdev_pcap_cast(netdev);
 
-    if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
-        return EINVAL;
-    }
     pthread_mutex_lock(&dev->soft.mutex);
-    *old = dev->flags;
-    dev->flags = (dev->flags & ~off) | on;
-    if (on & NETDEV_UP) {
+    int error = netdev_soft_change_flags(&dev->soft, off, on, old);
+    if (!error && on & NETDEV_UP) {
         latch_set(&dev->rx_latch);
     }
     pthread_mutex_unlock(&dev->soft.mutex);
-    return 0;
+    return error;
 }
 
 const struct netdev_class netdev_pcap_class = {

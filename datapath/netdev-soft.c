@@ -1,6 +1,7 @@
 #include <config.h>
 #include "netdev-soft.h"
 
+#include <errno.h>
 #include <string.h>
 
 static struct netdev_soft *
@@ -20,6 +21,7 @@ netdev_soft_init(struct netdev_soft *soft, uint8_t kind)
                                         id >> 8, id } } };
     soft->mtu = 1500;
     soft->carrier = true;
+    soft->flags = NETDEV_UP;
     memset(&soft->stats, 0, sizeof soft->stats);
 }
 
@@ -94,4 +96,28 @@ netdev_soft_get_stats(const struct netdev *netdev,
     *stats = soft->stats;
     pthread_mutex_unlock(&soft->mutex);
     return 0;
+}
+
+int
+netdev_soft_change_flags(struct netdev_soft *soft, enum netdev_flags off,
+                         enum netdev_flags on, enum netdev_flags *old)
+{
+    if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
+        return EINVAL;
+    }
+    *old = soft->flags;
+    soft->flags = (soft->flags & ~off) | on;
+    return 0;
+}
+
+int
+netdev_soft_update_flags(struct netdev *netdev, enum netdev_flags off,
+                         enum netdev_flags on, enum netdev_flags *old)
+{
+    struct netdev_soft *soft = netdev_soft_cast(netdev);
+
+    pthread_mutex_lock(&soft->mutex);
+    int error = netdev_soft_change_flags(soft, off, on, old);
+    pthread_mutex_unlock(&soft->mutex);
+    return error;
 }
