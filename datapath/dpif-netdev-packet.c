@@ -18,12 +18,14 @@
  * Actions that need the datapath come back through dp_execute_cb():
  * output appends to the thread's per-port batches (sent when the rx batch
  * is done, or when a batch fills), userspace makes a DPIF_UC_ACTION
- * upcall, recirc runs a nested pass with md.recirc_id set.
+ * upcall, recirc runs a nested pass with md.recirc_id set, meter runs the
+ * packets through a datapath meter at the batch's time (dropping some).
  */
 #include <config.h>
 #include <errno.h>
 #include <string.h>
 #include "datapath/dp-flow.h"
+#include "datapath/dp-meter.h"
 #include "datapath/dpif-netdev-private.h"
 #include "datapath/emc.h"
 #include "datapath/netdev.h"
@@ -335,6 +337,11 @@ dp_execute_cb(void *ctx_, struct dp_packet_batch *batch,
     case ODP_ACTION_RECIRC:
         dp_execute_recirc(ctx->thread, batch, odp_attr_get_u32(a),
                           ctx->depth, should_steal);
+        break;
+    case ODP_ACTION_METER:
+        /* The executor hands over packets it owns (odp-execute.h). */
+        dp_meter_run(ctx->thread->dpif->meters, odp_attr_get_u32(a), batch,
+                     ctx->thread->now);
         break;
     case ODP_ACTION_UNSPEC:
     case ODP_ACTION_PUSH_VLAN:

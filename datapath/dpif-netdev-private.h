@@ -26,6 +26,10 @@
  *     the cache (lookups for dpif_execute() recirculation included) it
  *     reads under 'flow_mutex' too.
  *
+ *   - The meter table (dpif->meters) does its own locking: PMD threads
+ *     run meters lock-free to find them (RCU) and under each meter's
+ *     mutex to update it; the main thread configures it.
+ *
  *   - Each thread that runs the packet path has a struct dp_thread: every
  *     PMD (created and destroyed by the pmd_set hooks, in the main thread,
  *     while the PMD is not running) and the main thread (for
@@ -52,6 +56,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "datapath/dp-meter.h"
 #include "datapath/dpcls.h"
 #include "datapath/dpif.h"
 #include "datapath/odp-actions.h"
@@ -158,6 +163,8 @@ struct dpif {
 
     pthread_mutex_t flow_mutex;         /* Serializes writers of 'cls'. */
     struct dpcls cls;
+
+    struct dp_meter_table *meters;      /* Thread-safe (dp-meter.h). */
 };
 
 /* dpif-netdev.c. */

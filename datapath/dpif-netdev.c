@@ -215,6 +215,7 @@ dpif_create(const char *name, struct dpif **dpifp)
     atomic_init(&dpif->emc_inv_prob, EMC_DEFAULT_INSERT_INV_PROB);
     pthread_mutex_init(&dpif->flow_mutex, NULL);
     dpcls_init(&dpif->cls);
+    dpif->meters = dp_meter_table_create();
 
     int error = pmd_set_create_with_hooks(NULL, dp_netdev_process_rxq,
                                           &dp_pmd_hooks, dpif, &dpif->pmds);
@@ -241,6 +242,7 @@ dpif_destroy(struct dpif *dpif)
     dp_thread_destroy(dpif->main_thread);
     dpcls_destroy(&dpif->cls);
     pthread_mutex_destroy(&dpif->flow_mutex);
+    dp_meter_table_destroy(dpif->meters);
     rcu_postpone(free, dpif->ports);
     free(dpif->upcall);
     free(dpif->threads);
@@ -646,6 +648,44 @@ dpif_register_upcall_cb(struct dpif *dpif, dpif_upcall_cb *cb, void *aux)
         rcu_synchronize();
         free(old);
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Meters: the table runs in the packet path (dpif-netdev-packet.c) and
+ * locks itself, so these only add the clock. */
+
+int
+dpif_meter_set(struct dpif *dpif, uint32_t meter_id,
+               const struct dp_meter_config *config)
+{
+    int error = dp_meter_set(dpif->meters, meter_id, config, time_msec());
+
+    if (error) {
+        VLOG_DBG("%s: cannot set meter %"PRIu32" (%s)", dpif->name,
+                 meter_id, plx_strerror(error));
+    }
+    return error;
+}
+
+int
+dpif_meter_get_stats(const struct dpif *dpif, uint32_t meter_id,
+                     struct dp_meter_stats *stats)
+{
+    return dp_meter_get_stats(dpif->meters, meter_id, stats, time_msec());
+}
+
+int
+dpif_meter_del(struct dpif *dpif, uint32_t meter_id,
+               struct dp_meter_stats *stats)
+{
+    return dp_meter_del(dpif->meters, meter_id, stats, time_msec());
+}
+
+void
+dpif_meter_get_features(const struct dpif *dpif PLX_UNUSED,
+                        struct dp_meter_features *features)
+{
+    dp_meter_get_features(features);
 }
 
 /* ------------------------------------------------------------------ */

@@ -74,6 +74,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "datapath/dp-flow.h"
+#include "datapath/dp-meter.h"
 #include "flow.h"
 #include "match.h"
 
@@ -210,6 +211,27 @@ int dpif_execute(struct dpif *, struct dp_packet *, const void *actions,
  * datapath without a device; like OVS's netdev-dummy/receive. */
 void dpif_receive(struct dpif *, odp_port_t in_port,
                   struct dp_packet_batch *batch);
+
+/* ------------------------------------------------------------------ */
+/* Meters (datapath/dp-meter.h), for OpenFlow meters.  A datapath flow
+ * applies meter ID with the action meter(ID) (ODP_ACTION_METER); packets
+ * run through a meter that does not exist pass.  Main thread; changes
+ * govern the next batch any thread runs. */
+
+/* Creates or replaces meter METER_ID (0 .. DP_METER_MAX - 1).  Returns 0
+ * or an errno value as dp-meter.h lists (EFBIG, EBADF, EINVAL, ENODEV,
+ * EDOM); on error nothing changed. */
+int dpif_meter_set(struct dpif *, uint32_t meter_id,
+                   const struct dp_meter_config *);
+/* Fills *STATS or returns ENOENT. */
+int dpif_meter_get_stats(const struct dpif *, uint32_t meter_id,
+                         struct dp_meter_stats *stats);
+/* Deletes meter METER_ID (ENOENT if none), storing its final statistics
+ * in *STATS if nonnull. */
+int dpif_meter_del(struct dpif *, uint32_t meter_id,
+                   struct dp_meter_stats *stats);
+void dpif_meter_get_features(const struct dpif *,
+                             struct dp_meter_features *);
 
 /* ------------------------------------------------------------------ */
 /* Upcalls. */

@@ -122,6 +122,43 @@ format_set(struct ds *s, const struct odp_attr *set)
                     0xffff, false);
         break;
     }
+    case ODP_KEY_MPLS: {
+        const struct odp_key_mpls *v = (void *) v_, *m = (void *) m_;
+        format_uint(s, &first, "label", mpls_lse_to_label(v->lse),
+                    mpls_lse_to_label(m->lse), MPLS_LABEL_MASK
+                    >> MPLS_LABEL_SHIFT, false);
+        format_uint(s, &first, "tc", mpls_lse_to_tc(v->lse),
+                    mpls_lse_to_tc(m->lse), 7, false);
+        format_uint(s, &first, "ttl", mpls_lse_to_ttl(v->lse),
+                    mpls_lse_to_ttl(m->lse), 0xff, false);
+        format_uint(s, &first, "bos", mpls_lse_to_bos(v->lse),
+                    mpls_lse_to_bos(m->lse), 1, false);
+        break;
+    }
+    case ODP_KEY_ARP: {
+        const struct odp_key_arp *v = (void *) v_, *m = (void *) m_;
+        format_ipv4(s, &first, "sip", v->sip, m->sip);
+        format_ipv4(s, &first, "tip", v->tip, m->tip);
+        format_uint(s, &first, "op", ntohs(v->op), ntohs(m->op), 0xffff,
+                    false);
+        format_eth(s, &first, "sha", v->sha, m->sha);
+        format_eth(s, &first, "tha", v->tha, m->tha);
+        break;
+    }
+    case ODP_KEY_ICMP:
+    case ODP_KEY_ICMPV6: {
+        const struct odp_key_icmp *v = (void *) v_, *m = (void *) m_;
+        format_uint(s, &first, "type", v->type, m->type, 0xff, false);
+        format_uint(s, &first, "code", v->code, m->code, 0xff, false);
+        break;
+    }
+    case ODP_KEY_ND: {
+        const struct odp_key_nd *v = (void *) v_, *m = (void *) m_;
+        format_ipv6(s, &first, "target", &v->target, &m->target);
+        format_eth(s, &first, "sll", v->sll, m->sll);
+        format_eth(s, &first, "tll", v->tll, m->tll);
+        break;
+    }
     case ODP_KEY_UNSPEC:
     case ODP_N_KEYS:
     default:
@@ -224,6 +261,9 @@ format_action(struct ds *s, const struct odp_attr *a)
         break;
     case ODP_ACTION_SAMPLE:
         format_sample(s, a);
+        break;
+    case ODP_ACTION_METER:
+        ds_put_format(s, "meter(%"PRIu32")", odp_attr_get_u32(a));
         break;
     case ODP_ACTION_UNSPEC:
     case ODP_N_ACTIONS:
@@ -484,6 +524,67 @@ parse_set_field(enum odp_key_type type, const char *key, const char *value,
         FIELD_UINT("dst", 0xffff, dst, htons);
         break;
     }
+    case ODP_KEY_MPLS: {
+        struct odp_key_mpls *v = v_, *m = m_;
+        static const struct {
+            const char *name;
+            uint32_t mask;
+            int shift;
+        } fields[] = {
+            { "label", MPLS_LABEL_MASK, MPLS_LABEL_SHIFT },
+            { "tc", MPLS_TC_MASK, MPLS_TC_SHIFT },
+            { "ttl", MPLS_TTL_MASK, MPLS_TTL_SHIFT },
+            { "bos", MPLS_BOS_MASK, MPLS_BOS_SHIFT },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+            if (!strcmp(key, fields[i].name)) {
+                plx_be32 bits = htonl(fields[i].mask);
+                error = parse_uint_masked(fields[i].name, value,
+                                          fields[i].mask >> fields[i].shift,
+                                          &x, &mx);
+                if (!error) {
+                    v->lse = (v->lse & ~bits) | htonl(x << fields[i].shift);
+                    m->lse = (m->lse & ~bits) | htonl(mx << fields[i].shift);
+                }
+                return error;
+            }
+        }
+        break;
+    }
+    case ODP_KEY_ARP: {
+        struct odp_key_arp *v = v_, *m = m_;
+        if (!strcmp(key, "sip") || !strcmp(key, "tip")) {
+            bool sip = !strcmp(key, "sip");
+            return ip_parse_masked(value, sip ? &v->sip : &v->tip,
+                                   sip ? &m->sip : &m->tip);
+        }
+        if (!strcmp(key, "sha") || !strcmp(key, "tha")) {
+            bool sha = !strcmp(key, "sha");
+            return eth_addr_parse_masked(value, sha ? &v->sha : &v->tha,
+                                         sha ? &m->sha : &m->tha);
+        }
+        FIELD_UINT("op", 0xffff, op, htons);
+        break;
+    }
+    case ODP_KEY_ICMP:
+    case ODP_KEY_ICMPV6: {
+        struct odp_key_icmp *v = v_, *m = m_;
+        FIELD_UINT("type", 0xff, type, SAME);
+        FIELD_UINT("code", 0xff, code, SAME);
+        break;
+    }
+    case ODP_KEY_ND: {
+        struct odp_key_nd *v = v_, *m = m_;
+        if (!strcmp(key, "target")) {
+            return ipv6_parse_masked(value, &v->target, &m->target);
+        }
+        if (!strcmp(key, "sll") || !strcmp(key, "tll")) {
+            bool sll = !strcmp(key, "sll");
+            return eth_addr_parse_masked(value, sll ? &v->sll : &v->tll,
+                                         sll ? &m->sll : &m->tll);
+        }
+        break;
+    }
     case ODP_KEY_UNSPEC:
     case ODP_N_KEYS:
     default:
@@ -512,7 +613,8 @@ parse_set(char *args, struct odp_buf *b)
     }
     if (type == ODP_N_KEYS) {
         return xasprintf("set: unknown key \"%s\" (expected eth, ipv4, "
-                         "ipv6, tcp, udp or sctp)", name);
+                         "ipv6, tcp, udp, sctp, mpls, arp, icmp, icmpv6 "
+                         "or nd)", name);
     }
 
     uint64_t v[8], m[8];        /* Big enough and aligned for any key. */
@@ -778,6 +880,13 @@ parse_action(char *s, struct odp_buf *b, int depth)
         return parse_userspace(args, b);
     } else if (!strcmp(name, "sample")) {
         return parse_sample(args, b, depth);
+    } else if (!strcmp(name, "meter")) {
+        if (!parse_uint(trim(args), UINT32_MAX, &x)) {
+            return xasprintf("meter: \"%s\" is not a 32-bit meter id",
+                             args);
+        }
+        odp_put_meter(b, x);
+        return NULL;
     }
     return xasprintf("unknown action \"%s\"", name);
 }

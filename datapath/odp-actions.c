@@ -21,6 +21,7 @@ static const char *const action_names[ODP_N_ACTIONS] = {
     [ODP_ACTION_PUSH_MPLS] = "push_mpls",
     [ODP_ACTION_POP_MPLS] = "pop_mpls",
     [ODP_ACTION_SAMPLE] = "sample",
+    [ODP_ACTION_METER] = "meter",
 };
 
 static const char *const key_names[ODP_N_KEYS] = {
@@ -30,6 +31,11 @@ static const char *const key_names[ODP_N_KEYS] = {
     [ODP_KEY_TCP] = "tcp",
     [ODP_KEY_UDP] = "udp",
     [ODP_KEY_SCTP] = "sctp",
+    [ODP_KEY_MPLS] = "mpls",
+    [ODP_KEY_ARP] = "arp",
+    [ODP_KEY_ICMP] = "icmp",
+    [ODP_KEY_ICMPV6] = "icmpv6",
+    [ODP_KEY_ND] = "nd",
 };
 
 const char *
@@ -60,6 +66,15 @@ odp_key_size(enum odp_key_type type)
     case ODP_KEY_UDP:
     case ODP_KEY_SCTP:
         return sizeof(struct odp_key_l4);
+    case ODP_KEY_MPLS:
+        return sizeof(struct odp_key_mpls);
+    case ODP_KEY_ARP:
+        return sizeof(struct odp_key_arp);
+    case ODP_KEY_ICMP:
+    case ODP_KEY_ICMPV6:
+        return sizeof(struct odp_key_icmp);
+    case ODP_KEY_ND:
+        return sizeof(struct odp_key_nd);
     case ODP_KEY_UNSPEC:
     case ODP_N_KEYS:
     default:
@@ -137,6 +152,11 @@ check_set(const struct odp_attr *a)
         if (label & ~htonl(IPV6_LABEL_MASK)) {
             return "set ipv6 label is wider than 20 bits";
         }
+    } else if (key->type == ODP_KEY_ARP) {
+        const struct odp_key_arp *m = (const void *) mask;
+        if (!is_zero(m->pad, sizeof m->pad)) {
+            return "set arp reserved bytes must be zero";
+        }
     }
     return NULL;
 }
@@ -158,6 +178,7 @@ check_action(const struct odp_attr *a, int depth)
         [ODP_ACTION_PUSH_MPLS] = sizeof(struct odp_push_mpls),
         [ODP_ACTION_POP_MPLS] = 4,
         [ODP_ACTION_SAMPLE] = -1,
+        [ODP_ACTION_METER] = 4,
     };
     size_t size = odp_attr_get_size(a);
     const uint8_t *p = odp_attr_get(a);
@@ -222,6 +243,7 @@ check_action(const struct odp_attr *a, int depth)
     case ODP_ACTION_OUTPUT:
     case ODP_ACTION_POP_VLAN:
     case ODP_ACTION_RECIRC:
+    case ODP_ACTION_METER:
         return NULL;
 
     case ODP_ACTION_UNSPEC:
@@ -406,6 +428,10 @@ odp_put_set_field(struct odp_buf *b, enum odp_key_type type,
         memcpy(&label, &v->label, 4);
         label &= htonl(IPV6_LABEL_MASK);
         memcpy(&v->label, &label, 4);
+    } else if (type == ODP_KEY_ARP) {
+        struct odp_key_arp *v = (void *) p, *m = (void *) (p + n);
+        memset(v->pad, 0, sizeof v->pad);
+        memset(m->pad, 0, sizeof m->pad);
     }
     odp_end_nested(b, ofs);
 }
@@ -450,4 +476,10 @@ void
 odp_end_sample(struct odp_buf *b, size_t ofs)
 {
     odp_end_nested(b, ofs);
+}
+
+void
+odp_put_meter(struct odp_buf *b, uint32_t meter_id)
+{
+    odp_put_attr(b, ODP_ACTION_METER, &meter_id, sizeof meter_id);
 }

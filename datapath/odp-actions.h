@@ -38,12 +38,18 @@
  *     set(ipv4(src=10.0.0.1/255.255.255.0)) "/MASK" when partly masked
  *     set(ipv4(tos=0x4,ttl=9)), set(ipv6(src=..,dst=..,label=0x1,
  *         tclass=0x0,hlimit=3)), set(tcp(src=1,dst=2)), udp(...), sctp(...)
+ *     set(mpls(label=10,tc=0,ttl=64,bos=1))  the top label stack entry
+ *     set(arp(sip=..,tip=..,op=1,sha=..,tha=..))
+ *     set(icmp(type=8,code=0)), set(icmpv6(type=128,code=0))
+ *     set(nd(target=..,sll=..,tll=..))       ND target and the SLL/TLL
+ *                                           options already in the packet
  *     push_mpls(label=10,tc=0,ttl=64,bos=1,eth_type=0x8847)
  *     pop_mpls(eth_type=0x800)
  *     recirc(0x1)
  *     hash(l4(0))
  *     userspace(pid=0) or userspace(pid=0,userdata(0102...))
  *     sample(sample=50.0%,actions(1,pop_vlan,2))
+ *     meter(7)                              apply datapath meter 7
  *     drop                                  the empty list
  * odp_actions_parse() reads this text back (whitespace after commas is
  * allowed), and format(parse(text)) == text for every text format()
@@ -89,6 +95,7 @@ enum odp_action_type {
     ODP_ACTION_PUSH_MPLS,       /* struct odp_push_mpls. */
     ODP_ACTION_POP_MPLS,        /* plx_be16 ethertype, 2 zero bytes. */
     ODP_ACTION_SAMPLE,          /* uint32_t probability, then actions. */
+    ODP_ACTION_METER,           /* uint32_t meter id (datapath/dp-meter.h). */
     ODP_N_ACTIONS
 };
 
@@ -101,6 +108,11 @@ enum odp_key_type {
     ODP_KEY_TCP,                /* struct odp_key_l4. */
     ODP_KEY_UDP,                /* struct odp_key_l4. */
     ODP_KEY_SCTP,               /* struct odp_key_l4. */
+    ODP_KEY_MPLS,               /* struct odp_key_mpls. */
+    ODP_KEY_ARP,                /* struct odp_key_arp. */
+    ODP_KEY_ICMP,               /* struct odp_key_icmp (ICMPv4). */
+    ODP_KEY_ICMPV6,             /* struct odp_key_icmp (ICMPv6). */
+    ODP_KEY_ND,                 /* struct odp_key_nd. */
     ODP_N_KEYS
 };
 
@@ -135,6 +147,38 @@ struct odp_key_l4 {
     plx_be16 dst;
 };
 BUILD_ASSERT_DECL(sizeof(struct odp_key_l4) == 4);
+
+/* The top MPLS label stack entry: label, TC, BOS and TTL bits. */
+struct odp_key_mpls {
+    plx_be32 lse;
+};
+BUILD_ASSERT_DECL(sizeof(struct odp_key_mpls) == 4);
+
+/* ARP for Ethernet and IPv4 (the only kind flow_extract() parses). */
+struct odp_key_arp {
+    plx_be32 sip;
+    plx_be32 tip;
+    plx_be16 op;
+    struct eth_addr sha;
+    struct eth_addr tha;
+    uint8_t pad[2];             /* Zero. */
+};
+BUILD_ASSERT_DECL(sizeof(struct odp_key_arp) == 24);
+
+/* ICMPv4 or ICMPv6 type and code. */
+struct odp_key_icmp {
+    uint8_t type;
+    uint8_t code;
+};
+BUILD_ASSERT_DECL(sizeof(struct odp_key_icmp) == 2);
+
+/* IPv6 neighbor discovery (solicitation and advertisement). */
+struct odp_key_nd {
+    struct in6_addr target;
+    struct eth_addr sll;        /* Source link-layer address option. */
+    struct eth_addr tll;        /* Target link-layer address option. */
+};
+BUILD_ASSERT_DECL(sizeof(struct odp_key_nd) == 28);
 
 struct odp_push_vlan {
     plx_be16 tpid;              /* ETH_TYPE_VLAN_8021Q or _8021AD. */
@@ -278,6 +322,7 @@ void odp_put_pop_mpls(struct odp_buf *, plx_be16 ethertype);
  * the actions appended between start and end. */
 size_t odp_start_sample(struct odp_buf *, uint32_t probability);
 void odp_end_sample(struct odp_buf *, size_t ofs);
+void odp_put_meter(struct odp_buf *, uint32_t meter_id);
 
 /* ------------------------------------------------------------------ */
 /* Text. */

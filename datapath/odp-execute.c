@@ -360,6 +360,170 @@ set_l4(struct dp_packet *packet, enum odp_key_type type,
 }
 
 static void
+set_mpls(struct dp_packet *packet, const struct odp_key_mpls *v,
+         const struct odp_key_mpls *m)
+{
+    size_t l2_len;
+    plx_be16 type;
+
+    if (packet_l2(packet, &l2_len, &type) && eth_type_mpls(type)
+        && dp_packet_size(packet) >= l2_len + MPLS_HLEN) {
+        uint8_t *lse = (uint8_t *) dp_packet_data(packet) + l2_len;
+        plx_be32 new = MASKED(get_unaligned_be32(lse), v->lse, m->lse);
+        memcpy(lse, &new, sizeof new);
+    }
+}
+
+static void
+set_eth_addr_masked(struct eth_addr *field, const struct eth_addr *value,
+                    const struct eth_addr *mask)
+{
+    for (int i = 0; i < ETH_ADDR_LEN; i++) {
+        field->ea[i] = MASKED(field->ea[i], value->ea[i], mask->ea[i]);
+    }
+}
+
+/* ARP has no checksum.  Only Ethernet/IPv4 ARP, the kind flow_extract()
+ * parses, at the packet's l3 offset. */
+static void
+set_arp(struct dp_packet *packet, const struct odp_key_arp *v,
+        const struct odp_key_arp *m)
+{
+    size_t l2_len;
+    plx_be16 type;
+
+    if (!packet_l2(packet, &l2_len, &type)
+        || (type != htons(ETH_TYPE_ARP) && type != htons(ETH_TYPE_RARP))
+        || packet->l3_ofs != l2_len
+        || dp_packet_l3_size(packet) < ARP_ETH_HEADER_LEN) {
+        return;
+    }
+
+    struct arp_eth_header *arp = dp_packet_l3(packet);
+    if (arp->ar_hrd != htons(ARP_HRD_ETHERNET)
+        || arp->ar_pro != htons(ARP_PRO_IP)
+        || arp->ar_hln != ETH_ADDR_LEN || arp->ar_pln != 4) {
+        return;
+    }
+    put_16aligned_be32(&arp->ar_spa, MASKED(get_16aligned_be32(&arp->ar_spa),
+                                            v->sip, m->sip));
+    put_16aligned_be32(&arp->ar_tpa, MASKED(get_16aligned_be32(&arp->ar_tpa),
+                                            v->tip, m->tip));
+    arp->ar_op = MASKED(arp->ar_op, v->op, m->op);
+    set_eth_addr_masked(&arp->ar_sha, &v->sha, &m->sha);
+    set_eth_addr_masked(&arp->ar_tha, &v->tha, &m->tha);
+}
+
+/* Type and code are the first 16-bit word of ICMPv4 and ICMPv6 alike, and
+ * neither is in the IPv6 pseudo-header, so the incremental update of that
+ * word is all either checksum needs. */
+static void
+set_icmp_type_code(uint8_t *hdr, plx_be16 *csum,
+                   const struct odp_key_icmp *v, const struct odp_key_icmp *m)
+{
+    plx_be16 old = get_unaligned_be16(hdr);
+
+    hdr[0] = MASKED(hdr[0], v->type, m->type);
+    hdr[1] = MASKED(hdr[1], v->code, m->code);
+    *csum = recalc_csum16(*csum, old, get_unaligned_be16(hdr));
+}
+
+static void
+set_icmp(struct dp_packet *packet, enum odp_key_type type,
+         const struct odp_key_icmp *v, const struct odp_key_icmp *m)
+{
+    struct l3l4 l;
+
+    if (!find_l3l4(packet, &l)) {
+        return;
+    }
+    /* Both need the whole 8-byte header, as flow_extract() does. */
+    if (type == ODP_KEY_ICMP && l.ip) {
+        struct icmp_header *icmp = l4_header(&l, IPPROTO_ICMP,
+                                             ICMP_HEADER_LEN);
+        if (icmp) {
+            set_icmp_type_code(&icmp->icmp_type, &icmp->icmp_csum, v, m);
+        }
+    } else if (type == ODP_KEY_ICMPV6 && l.ip6) {
+        struct icmp6_header *icmp6 = l4_header(&l, IPPROTO_ICMPV6,
+                                               ICMP_HEADER_LEN);
+        if (icmp6) {
+            set_icmp_type_code(&icmp6->icmp6_type, &icmp6->icmp6_cksum,
+                               v, m);
+        }
+    }
+}
+
+/* Rewrites the MAC of the link-layer address option OPT of the ND message
+ * whose checksum is *CSUM. */
+static void
+set_nd_lla(struct nd_lla_opt *opt, plx_be16 *csum,
+           const struct eth_addr *value, const struct eth_addr *mask)
+{
+    struct eth_addr old = opt->nd_opt_mac;
+
+    set_eth_addr_masked(&opt->nd_opt_mac, value, mask);
+    *csum = recalc_csum48(*csum, &old, &opt->nd_opt_mac);
+}
+
+/* Neighbor solicitations and advertisements only (code 0, as
+ * flow_extract() requires).  The target is rewritten in place; so are the
+ * first source and first target link-layer address options of Ethernet
+ * size, if the message has them (none is ever added).  The option walk
+ * stops, as flow_extract()'s does, at an option of length zero or one
+ * that overruns the message. */
+static void
+set_nd(struct dp_packet *packet, const struct odp_key_nd *v,
+       const struct odp_key_nd *m)
+{
+    struct l3l4 l;
+
+    if (!find_l3l4(packet, &l) || !l.ip6) {
+        return;
+    }
+
+    struct nd_msg *nd = l4_header(&l, IPPROTO_ICMPV6, ND_MSG_LEN);
+    if (!nd || nd->icmph.icmp6_code
+        || (nd->icmph.icmp6_type != ND_NEIGHBOR_SOLICIT
+            && nd->icmph.icmp6_type != ND_NEIGHBOR_ADVERT)) {
+        return;
+    }
+
+    plx_be16 *csum = &nd->icmph.icmp6_cksum;
+    if (ipv6_addr_is_set(&m->target)) {
+        struct in6_addr old = get_16aligned_in6(&nd->target), new;
+        for (int i = 0; i < 16; i++) {
+            new.s6_addr[i] = MASKED(old.s6_addr[i], v->target.s6_addr[i],
+                                    m->target.s6_addr[i]);
+        }
+        *csum = recalc_csum128(*csum, &old, &new);
+        put_16aligned_in6(&nd->target, &new);
+    }
+
+    bool want_sll = !eth_addr_is_zero(m->sll);
+    bool want_tll = !eth_addr_is_zero(m->tll);
+    uint8_t *opt = (uint8_t *) (nd + 1);
+    size_t left = l.l4_len - ND_MSG_LEN;
+    while ((want_sll || want_tll) && left >= ND_LLADDR_OPT_LEN) {
+        size_t opt_len = opt[1] * 8;
+        if (!opt_len || opt_len > left) {
+            break;
+        }
+        if (opt_len == ND_LLADDR_OPT_LEN) {
+            if (opt[0] == ND_OPT_SOURCE_LINKADDR_TYPE && want_sll) {
+                set_nd_lla((void *) opt, csum, &v->sll, &m->sll);
+                want_sll = false;
+            } else if (opt[0] == ND_OPT_TARGET_LINKADDR_TYPE && want_tll) {
+                set_nd_lla((void *) opt, csum, &v->tll, &m->tll);
+                want_tll = false;
+            }
+        }
+        opt += opt_len;
+        left -= opt_len;
+    }
+}
+
+static void
 execute_set(struct dp_packet *packet, const struct odp_attr *set)
 {
     const struct odp_attr *key = odp_set_key(set);
@@ -382,6 +546,19 @@ execute_set(struct dp_packet *packet, const struct odp_attr *set)
     case ODP_KEY_UDP:
     case ODP_KEY_SCTP:
         set_l4(packet, key->type, (void *) v_, (void *) m_);
+        break;
+    case ODP_KEY_MPLS:
+        set_mpls(packet, (void *) v_, (void *) m_);
+        break;
+    case ODP_KEY_ARP:
+        set_arp(packet, (void *) v_, (void *) m_);
+        break;
+    case ODP_KEY_ICMP:
+    case ODP_KEY_ICMPV6:
+        set_icmp(packet, key->type, (void *) v_, (void *) m_);
+        break;
+    case ODP_KEY_ND:
+        set_nd(packet, (void *) v_, (void *) m_);
         break;
     case ODP_KEY_UNSPEC:
     case ODP_N_KEYS:
@@ -558,6 +735,23 @@ odp_execute_actions(void *aux, struct dp_packet_batch *batch,
             execute_sample(aux, batch, a, dp_execute_action);
             continue;
 
+        case ODP_ACTION_METER:
+            /* The datapath may drop or remark packets: give it packets
+             * the executor owns. */
+            if (!dp_execute_action) {
+                continue;
+            }
+            if (!owned) {
+                dp_packet_batch_clone(&clone, batch);
+                batch = &clone;
+                owned = true;
+            }
+            dp_execute_action(aux, batch, a, false);
+            if (dp_packet_batch_is_empty(batch)) {
+                return;
+            }
+            continue;
+
         case ODP_ACTION_PUSH_VLAN:
         case ODP_ACTION_POP_VLAN:
         case ODP_ACTION_SET:
@@ -611,6 +805,7 @@ odp_execute_actions(void *aux, struct dp_packet_batch *batch,
             case ODP_ACTION_USERSPACE:
             case ODP_ACTION_RECIRC:
             case ODP_ACTION_SAMPLE:
+            case ODP_ACTION_METER:
             case ODP_ACTION_UNSPEC:
             case ODP_N_ACTIONS:
             default:

@@ -143,6 +143,55 @@ TEST(format_set_fields)
     odp_put_set_field(&b, ODP_KEY_IPV6, &ip6, NULL);
     check_text(&b, "set(ipv6(src=2001:db8::1,dst=fe80::2,label=0x12345,"
                "tclass=0x10,hlimit=3))");
+
+    odp_buf_clear(&b);
+    struct odp_key_mpls mpls = { mpls_lse_from_parts(100, 3, 1, 64) };
+    struct odp_key_mpls mplsm = { htonl(MPLS_TTL_MASK | MPLS_TC_MASK) };
+    odp_put_set_field(&b, ODP_KEY_MPLS, &mpls, NULL);
+    odp_put_set_field(&b, ODP_KEY_MPLS, &mpls, &mplsm);
+    check_text(&b, "set(mpls(label=100,tc=3,ttl=64,bos=1)),"
+               "set(mpls(tc=3,ttl=64))");
+
+    odp_buf_clear(&b);
+    struct odp_key_arp arp = {
+        .sip = htonl(0xc0a80001), .tip = htonl(0xc0a80002),
+        .op = htons(ARP_OP_REPLY),
+        .sha = { { { 0, 1, 2, 3, 4, 5 } } },
+        .tha = { { { 6, 7, 8, 9, 10, 11 } } },
+        .pad = { 0xff, 0xff },          /* Ignored by the builder. */
+    };
+    odp_put_set_field(&b, ODP_KEY_ARP, &arp, NULL);
+    check_text(&b, "set(arp(sip=192.168.0.1,tip=192.168.0.2,op=2,"
+               "sha=00:01:02:03:04:05,tha=06:07:08:09:0a:0b))");
+    /* 4 + 4 + 24 + 24 bytes; the reserved bytes are zero. */
+    CHECK_EQ(b.size, 56);
+    CHECK_EQ(((uint8_t *) b.data)[8 + 22], 0);
+    CHECK_EQ(((uint8_t *) b.data)[8 + 24 + 22], 0);
+
+    odp_buf_clear(&b);
+    struct odp_key_icmp icmp = { .type = 3, .code = 4 };
+    struct odp_key_icmp icmpm = { .type = 0xff };
+    odp_put_set_field(&b, ODP_KEY_ICMP, &icmp, NULL);
+    odp_put_set_field(&b, ODP_KEY_ICMPV6, &icmp, &icmpm);
+    check_text(&b, "set(icmp(type=3,code=4)),set(icmpv6(type=3))");
+
+    odp_buf_clear(&b);
+    struct odp_key_nd nd;
+    memset(&nd, 0, sizeof nd);
+    CHECK(ipv6_parse("2001:db8::7", &nd.target));
+    nd.sll = (struct eth_addr) { { { 0xa, 0, 0, 0, 0, 1 } } };
+    nd.tll = (struct eth_addr) { { { 0xa, 0, 0, 0, 0, 2 } } };
+    odp_put_set_field(&b, ODP_KEY_ND, &nd, NULL);
+    check_text(&b, "set(nd(target=2001:db8::7,sll=0a:00:00:00:00:01,"
+               "tll=0a:00:00:00:00:02))");
+
+    odp_buf_clear(&b);
+    odp_put_meter(&b, 12);
+    odp_put_output(&b, 1);
+    check_text(&b, "meter(12),1");
+    check_round_trip("meter(12),1", &b);
+    CHECK_EQ(b.size, 16);
+    CHECK_EQ(((struct odp_attr *) b.data)->type, ODP_ACTION_METER);
     odp_buf_uninit(&b);
 }
 
@@ -168,6 +217,22 @@ TEST(round_trips)
         "sample(sample=0.0%,actions(drop))",
         "sample(sample=100.0%,actions(sample(sample=12.5%,actions(1)),2))",
         "sample(sample=33.3333333333%,actions(1))",
+        "set(mpls(label=1048575,tc=7,ttl=255,bos=1))",
+        "set(mpls(label=10/0xff,ttl=64))",
+        "set(mpls(tc=5/0x5,bos=0))",
+        "set(arp(sip=10.0.0.1,tip=10.0.0.2,op=2,sha=00:01:02:03:04:05,"
+        "tha=ff:ff:ff:ff:ff:ff))",
+        "set(arp(sip=10.0.0.0/255.0.0.0,op=1/0xff,"
+        "tha=00:00:00:00:00:01/00:00:00:00:00:ff))",
+        "set(icmp(type=8,code=0))",
+        "set(icmp(code=3/0xf))",
+        "set(icmpv6(type=129,code=0)),set(icmpv6(type=128/0x80))",
+        "set(nd(target=2001:db8::1,sll=00:11:22:33:44:55,"
+        "tll=66:77:88:99:aa:bb))",
+        "set(nd(target=fe80::/ffff::))",
+        "set(nd(tll=00:00:00:00:00:01/00:00:00:00:00:ff))",
+        "meter(0)",
+        "meter(4294967295),2,meter(7),sample(sample=50.0%,actions(meter(1)))",
     };
     for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
         check_round_trip(texts[i], NULL);
@@ -188,7 +253,14 @@ TEST(parse_errors)
         "push_vlan(vid=4096)", "push_vlan(pcp=1)", "push_vlan(vid=1,pcp=8)",
         "push_vlan(tpid=0x800,vid=1)", "push_vlan(vid=1,cfi=0)",
         "push_vlan(vid=1,vid=2)", "push_vlan(vid=1,x=2)", "push_vlan(vid)",
-        "set()", "set(ipv4)", "set(arp(op=1))", "set(ipv4(proto=6))",
+        "set()", "set(ipv4)", "set(arp(sip=1))", "set(ipv4(proto=6))",
+        "set(arp(op=65536))", "set(arp(sha=1:2:3))", "set(arp(ttl=1))",
+        "set(mpls(label=1048576))", "set(mpls(tc=8))", "set(mpls(bos=2))",
+        "set(mpls(ttl=256))", "set(mpls(eth_type=1))", "set(icmp(type=256))",
+        "set(icmp(code=-1))", "set(icmpv6(type=1,id=2))",
+        "set(nd(target=1.2.3.4))", "set(nd(sll=x))", "set(nd(tll))",
+        "set(nd(op=1))", "set(vlan(vid=1))", "meter()", "meter(x)",
+        "meter(4294967296)", "meter(1,2)", "meter", "meter(-1)",
         "set(ipv4(src=1.2.3))", "set(ipv4(ttl=256))", "set(ipv4(ttl=1/x))",
         "set(ipv6(label=0x100000))", "set(eth(src=zz))", "set(tcp(src))",
         "set(ipv4(src=1.1.1.1))x", "recirc()", "recirc(x)", "hash(l3(0))",
@@ -341,6 +413,46 @@ TEST(validate_rejects_malformed)
     s6.m.label = htonl(0x100000);
     RESET(); raw_put(&r, &s6, sizeof s6); check_invalid(&r);
 
+    /* Set arp: reserved bytes; the new keys' sizes are exact. */
+    struct {
+        struct odp_attr set, key;
+        struct odp_key_arp v, m;
+    } sa;
+    memset(&sa, 0, sizeof sa);
+    sa.set = (struct odp_attr) { 56, ODP_ACTION_SET };
+    sa.key = (struct odp_attr) { 52, ODP_KEY_ARP };
+    RESET(); raw_put(&r, &sa, sizeof sa);
+    CHECK(!odp_actions_check(r.words, r.size));
+    sa.m.pad[0] = 0x80;
+    RESET(); raw_put(&r, &sa, sizeof sa); check_invalid(&r);
+    sa.m.pad[0] = 0;
+    sa.v.op = htons(1);                         /* Outside the mask. */
+    RESET(); raw_put(&r, &sa, sizeof sa); check_invalid(&r);
+    sa.v.op = 0;
+    sa.key.type = ODP_KEY_ND;                   /* 2 * 28 != 48. */
+    RESET(); raw_put(&r, &sa, sizeof sa); check_invalid(&r);
+
+    struct {
+        struct odp_attr set, key;
+        struct odp_key_icmp v, m;
+    } si = { { 12, ODP_ACTION_SET }, { 8, ODP_KEY_ICMPV6 },
+             { 1, 0 }, { 0xff, 0 } };
+    RESET(); raw_put(&r, &si, sizeof si);
+    CHECK(!odp_actions_check(r.words, r.size));
+    si.key.type = ODP_KEY_MPLS;                 /* 2 * 4 != 4. */
+    RESET(); raw_put(&r, &si, sizeof si); check_invalid(&r);
+    si.key.type = ODP_N_KEYS;
+    RESET(); raw_put(&r, &si, sizeof si); check_invalid(&r);
+
+    /* Meter: exactly a 32-bit id. */
+    RESET(); raw_attr(&r, 8, ODP_ACTION_METER, &u32, 4);
+    CHECK(!odp_actions_check(r.words, r.size));
+    RESET(); raw_attr(&r, 6, ODP_ACTION_METER, &u32, 4); check_invalid(&r);
+    RESET(); raw_attr(&r, 4, ODP_ACTION_METER, NULL, 0); check_invalid(&r);
+    RESET(); raw_attr(&r, 12, ODP_ACTION_METER, zeros, 8);
+    check_invalid(&r);
+    RESET(); raw_attr(&r, 8, ODP_N_ACTIONS, &u32, 4); check_invalid(&r);
+
     /* Misaligned. */
     struct odp_buf b = ODP_BUF_INITIALIZER;
     odp_put_output(&b, 1);
@@ -405,7 +517,7 @@ put_random_action(struct odp_buf *b, int depth)
         key[i] = test_random();
         mask[i] = test_random() % 3 ? 0xff : test_random();
     }
-    switch (test_random() % 11) {
+    switch (test_random() % 12) {
     case 0:
         odp_put_output(b, test_random());
         break;
@@ -438,6 +550,9 @@ put_random_action(struct odp_buf *b, int depth)
         break;
     case 8:
         odp_put_pop_mpls(b, test_random());
+        break;
+    case 9:
+        odp_put_meter(b, test_random());
         break;
     default:
         if (depth < ODP_MAX_NESTING) {
