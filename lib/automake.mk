@@ -30,3 +30,4 @@ include lib/ofp-errors.mk
 include lib/ofp-match.mk
 include lib/ofp-actions.mk
 include lib/ofp-msgs.mk
+include lib/ofp-packet.mk
