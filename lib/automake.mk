@@ -31,3 +31,4 @@ include lib/ofp-match.mk
 include lib/ofp-actions.mk
 include lib/ofp-msgs.mk
 include lib/ofp-packet.mk
+include lib/ofp-table.mk
