@@ -11,3 +11,4 @@ tests_unit_test_mac_learning_SOURCES = tests/unit/test-mac-learning.c
 tests_unit_test_mac_learning_LDADD = tests/unit/libplxtest.a \
 	ofproto/libofproto.a lib/libplx.a $(PLX_LIBS)
 include ofproto/ofproto.mk
+include ofproto/connmgr.mk
