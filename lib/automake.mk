@@ -30,5 +30,6 @@ include lib/ofp-errors.mk
 include lib/ofp-match.mk
 include lib/ofp-actions.mk
 include lib/ofp-msgs.mk
+include lib/ofp-flow.mk
 include lib/ofp-packet.mk
 include lib/ofp-table.mk
