@@ -32,4 +32,5 @@ include lib/ofp-actions.mk
 include lib/ofp-msgs.mk
 include lib/ofp-flow.mk
 include lib/ofp-packet.mk
+include lib/ofp-group.mk
 include lib/ofp-table.mk
