@@ -40,6 +40,7 @@
 #include "latch.h"
 #include "list.h"
 #include "ofproto/ofproto.h"
+#include "ofproto/rule.h"
 #include "ofproto/xlate.h"
 
 struct mac_learning;
@@ -54,6 +55,9 @@ struct ofport {
     ofp_port_t ofp_port;
     odp_port_t odp_port;
     struct ofbundle *bundle;        /* NULL if in none. */
+    uint32_t config;                /* OFPPC_* set by PORT_MOD. */
+    bool live;                      /* Carrier up. */
+    long long int created;          /* time_msec() when added. */
 };
 
 struct ofbundle {
@@ -76,10 +80,30 @@ struct backer {
     struct hmap odp_ports;          /* struct ofport by odp_port. */
 
     struct latch wake;              /* An upcall changed a MAC table. */
+    unsigned long *meter_ids;       /* Datapath meter ids in use. */
 
     /* Revalidator (main thread). */
     struct hmap rv_flows;           /* struct rv_flow, ofproto-upcall.c. */
     long long int next_pass;
+};
+
+/* A packet on its way to the controller. */
+struct ofproto_pin {
+    struct plx_list node;           /* In ofproto 'pins'. */
+    struct xlate_pin_cookie cookie;
+    struct flow_tnl tunnel;
+    size_t len;
+    uint8_t packet[];
+};
+
+/* Queued packets per bridge, at most. */
+#define OFPROTO_MAX_PINS 1024
+
+/* Per-table state beside the classifier (main thread). */
+struct oftable {
+    uint32_t config;                /* OFPTC_* (TABLE_MOD). */
+    uint64_t lookup_count;          /* Packets looked up here. */
+    uint64_t matched_count;         /* Packets that found a rule. */
 };
 
 struct ofproto {
@@ -89,8 +113,39 @@ struct ofproto {
     struct backer *backer;
 
     enum ofproto_fail_mode fail_mode;
-    struct classifier table;        /* Table 0: struct xlate_rule. */
-    struct xlate_rule *normal_rule; /* "priority=0 actions=NORMAL". */
+    bool has_controllers;           /* Controllers are configured. */
+    bool fail_open;                 /* Failing open (ofproto-flow.c). */
+
+    /* OpenFlow tables: OFPROTO_N_TABLES classifiers of struct rule
+     * (changed under backer->rwlock) and their counters. */
+    struct classifier *tables;
+    struct oftable *oftables;
+    struct plx_list expirable;      /* Rules with timeouts. */
+    struct rule *fail_open_rule;    /* Hidden NORMAL rule, or NULL. */
+    bool tables_changed;            /* Revalidate before replying. */
+
+    /* Called for each rule removed by expiry or by a delete whose
+     * SEND_FLOW_REM flag is set (reason OFPRR_*). */
+    void (*flow_removed)(struct ofproto *, const struct rule *,
+                         uint8_t reason);
+
+    struct hmap groups;             /* struct ofgroup (ofproto-group.c). */
+    struct hmap meters;             /* struct ofmeter (ofproto-meter.c). */
+    bool miss_to_controller;        /* See xlate_bridge. */
+
+    /* OpenFlow side (ofproto-ofp.c). */
+    struct connmgr *connmgr;
+    uint64_t datapath_id;           /* 0: derived from the name. */
+    size_t n_ofp10_controllers;     /* Connected, version below 1.3. */
+
+    /* Packets for the controller, queued by upcalls (any thread) under
+     * 'pin_mutex', handed to 'packet_in' by ofproto_run(). */
+    pthread_mutex_t pin_mutex;
+    struct plx_list pins;           /* struct ofproto_pin. */
+    size_t n_pins;
+    uint64_t n_pins_dropped;
+    void (*packet_in)(struct ofproto *, const struct ofproto_pin *);
+
     struct mac_learning *ml;
 
     struct hmap ports;              /* struct ofport by ofp_port. */
@@ -110,9 +165,82 @@ struct ofproto {
 };
 
 /* ofproto.c. */
+struct ofport *ofproto_find_port(const struct ofproto *, ofp_port_t);
 struct ofport *ofproto_backer_find_odp_port(const struct backer *,
                                             odp_port_t);
 uint64_t ofproto_ml_version(const struct ofproto *);
+
+/* ofproto.c. */
+struct ofport *ofproto_find_port(const struct ofproto *, ofp_port_t);
+/* A new value of the global configuration counter (see "Versions"). */
+uint64_t ofproto_next_cfg_seq(void);
+/* Publishes a new snapshot of P's ports, bundles and groups, then
+ * revalidates. */
+void ofproto_publish(struct ofproto *);
+
+/* ofproto-flow.c. */
+void ofproto_tables_init(struct ofproto *);
+void ofproto_tables_destroy(struct ofproto *);
+/* Deletes every OpenFlow rule (no FLOW_REMOVED), then adds
+ * "priority=0 actions=NORMAL" if the bridge is standalone without
+ * controllers, as Open vSwitch's connmgr_flushed(). */
+void ofproto_flush_flows(struct ofproto *);
+void ofproto_expire_rules(struct ofproto *, long long int now);
+/* Deletes the rules that use group GROUP_ID (reason GROUP_DELETE) or
+ * meter METER_ID (reason METER_DELETE). */
+void ofproto_delete_flows_to_group(struct ofproto *, uint32_t group_id);
+void ofproto_delete_flows_to_meter(struct ofproto *, uint32_t meter_id);
+/* The number of rules that use meter METER_ID. */
+uint32_t ofproto_meter_ref_count(const struct ofproto *, uint32_t meter_id);
+void ofproto_expire_wait(const struct ofproto *);
+/* Adds or removes the hidden fail-open NORMAL rule. */
+void ofproto_set_fail_open(struct ofproto *, bool);
+/* Publishes the flow-table changes made since the last call: waits for
+ * upcalls in flight, then revalidates. */
+void ofproto_tables_sync(struct ofproto *);
+/* Credits statistics from the datapath to RULE and its table. */
+void ofproto_rule_credit(struct rule *, uint64_t n_packets,
+                         uint64_t n_bytes, long long int used);
+
+/* ofproto-group.c. */
+void ofproto_groups_destroy(struct ofproto *);
+/* Credits statistics to bucket BUCKET of group GROUP_ID (and to the
+ * group), if they still exist. */
+void ofproto_group_credit(struct ofproto *, uint32_t group_id,
+                          uint32_t bucket, uint64_t n_packets,
+                          uint64_t n_bytes);
+/* The number of rules that use group GROUP_ID. */
+uint32_t ofproto_group_ref_count(const struct ofproto *, uint32_t group_id);
+/* Adds the groups to a snapshot being built. */
+void ofproto_groups_publish(const struct ofproto *, struct xlate_bridge *);
+
+/* ofproto-meter.c. */
+struct ofputil_meter_features;
+struct ofputil_meter_mod;
+struct ofputil_meter_config;
+struct ofputil_meter_stats;
+void ofproto_meters_destroy(struct ofproto *);
+void ofproto_meters_publish(const struct ofproto *, struct xlate_bridge *);
+void ofproto_meter_features(const struct ofproto *,
+                            struct ofputil_meter_features *);
+enum ofperr ofproto_meter_mod(struct ofproto *,
+                              const struct ofputil_meter_mod *);
+/* Malloc'd arrays of the meters METER_ID selects (OFPM13_ALL: every
+ * one), by id; free with ofputil_meter_config_free() and
+ * ofputil_meter_stats_free(). */
+void ofproto_meter_configs(const struct ofproto *, uint32_t meter_id,
+                           struct ofputil_meter_config **, size_t *n);
+void ofproto_meter_stats(const struct ofproto *, uint32_t meter_id,
+                         struct ofputil_meter_stats **, size_t *n);
+
+/* ofproto-ofp.c. */
+void ofproto_ofp_init(struct ofproto *);
+void ofproto_ofp_destroy(struct ofproto *);
+void ofproto_ofp_run(struct ofproto *);
+void ofproto_ofp_wait(struct ofproto *);
+/* Tells controllers that PORT was added, deleted or modified (OFPPR_*). */
+void ofproto_send_port_status(struct ofproto *, const struct ofport *,
+                              uint8_t reason);
 
 /* ofproto-upcall.c. */
 void ofproto_upcall_register(struct backer *);
@@ -122,6 +250,8 @@ void ofproto_revalidator_destroy(struct backer *);
 /* Runs a pass if something moved or the period elapsed. */
 void ofproto_revalidator_run(struct backer *);
 void ofproto_revalidator_wait(struct backer *);
+/* Runs a pass now (pushing megaflow statistics to rules). */
+void ofproto_revalidator_run_now(struct backer *);
 /* Waits for in-flight upcalls to finish, then runs a pass. */
 void ofproto_revalidator_sync(struct backer *);
 

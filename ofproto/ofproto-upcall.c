@@ -36,8 +36,10 @@
 #include <string.h>
 #include "datapath/dpif.h"
 #include "datapath/odp-actions.h"
+#include "dp-packet.h"
 #include "hash.h"
 #include "match.h"
+#include "openflow.h"
 #include "ofproto/mac-learning.h"
 #include "ofproto/ofproto-private.h"
 #include "ofproto/xlate.h"
@@ -58,6 +60,8 @@ struct rv_flow {
     struct hmap_node node;          /* In backer 'rv_flows'. */
     struct match match;
     uint64_t n_packets;             /* As of the last pass. */
+    uint64_t n_bytes;
+    uint64_t learned_packets;       /* As of the last re-learning. */
     long long int first_seen;
     bool seen;                      /* In the current pass's dump. */
 
@@ -66,6 +70,17 @@ struct rv_flow {
     uint64_t cfg_seq;
     bool uses_ml;
     uint64_t ml_version;
+
+    /* The OpenFlow rules its packets went through (references held),
+     * and the table whose lookup missed (OFPTT_ALL if none). */
+    struct rule *rules[XLATE_MAX_RULES];
+    size_t n_rules;
+    uint8_t miss_table;
+    struct {
+        uint32_t group_id;
+        uint32_t bucket;
+    } buckets[XLATE_MAX_RULES];
+    size_t n_buckets;
 
     /* What NORMAL learns from its packets. */
     bool learn;
@@ -90,6 +105,46 @@ revalidate_period(void)
 /* ------------------------------------------------------------------ */
 /* Upcalls. */
 
+/* A userspace action of a translation that sent the packet to the
+ * controller: queue it for the main thread. */
+static void
+queue_packet_in(struct backer *backer, const struct dpif_upcall *upcall)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+    const struct xlate_pin_cookie *c = upcall->userdata;
+    const struct ofport *port;
+    struct ofproto *p;
+
+    if (upcall->userdata_len != sizeof *c || c->magic != XLATE_PIN_MAGIC) {
+        VLOG_DBG_RL(&rl, "userspace action with unknown userdata");
+        return;
+    }
+    pthread_rwlock_rdlock(&backer->rwlock);
+    port = (upcall->flow->recirc_id ? NULL
+            : ofproto_backer_find_odp_port(backer, upcall->flow->in_port));
+    p = port ? port->ofproto : NULL;
+    if (p) {
+        size_t len = dp_packet_size(upcall->packet);
+        struct ofproto_pin *pin;
+
+        pthread_mutex_lock(&p->pin_mutex);
+        if (p->n_pins >= OFPROTO_MAX_PINS) {
+            p->n_pins_dropped++;
+        } else {
+            pin = xmalloc(sizeof *pin + len);
+            pin->cookie = *c;
+            pin->tunnel = upcall->flow->tunnel;
+            pin->len = len;
+            memcpy(pin->packet, dp_packet_data(upcall->packet), len);
+            plx_list_push_back(&p->pins, &pin->node);
+            p->n_pins++;
+        }
+        pthread_mutex_unlock(&p->pin_mutex);
+        latch_set(&backer->wake);
+    }
+    pthread_rwlock_unlock(&backer->rwlock);
+}
+
 static int
 upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
           struct flow_wildcards *wc, void *backer_)
@@ -103,7 +158,7 @@ upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
     uint64_t before;
 
     if (upcall->type != DPIF_UC_MISS) {
-        /* Userspace actions need a controller connection (issue 5). */
+        queue_packet_in(backer, upcall);
         return 0;
     }
     if (upcall->flow->recirc_id) {
@@ -161,15 +216,63 @@ ofproto_revalidator_init(struct backer *backer)
     backer->next_pass = LLONG_MIN;
 }
 
+static void
+rv_drop_rules(struct rv_flow *rv)
+{
+    for (size_t i = 0; i < rv->n_rules; i++) {
+        rule_unref(rv->rules[i]);
+    }
+    rv->n_rules = 0;
+}
+
+static void
+rv_destroy(struct rv_flow *rv)
+{
+    rv_drop_rules(rv);
+    free(rv);
+}
+
 void
 ofproto_revalidator_destroy(struct backer *backer)
 {
     struct rv_flow *rv;
 
     HMAP_FOR_EACH_POP (rv, node, &backer->rv_flows) {
-        free(rv);
+        rv_destroy(rv);
     }
     hmap_destroy(&backer->rv_flows);
+}
+
+/* Credits the packets megaflow F passed since the last pass to the
+ * rules and tables its translation went through. */
+static void
+rv_credit(struct ofproto *p, struct rv_flow *rv, const struct dpif_flow *f)
+{
+    uint64_t d_packets, d_bytes;
+
+    if (f->stats.n_packets <= rv->n_packets) {
+        return;
+    }
+    d_packets = f->stats.n_packets - rv->n_packets;
+    d_bytes = f->stats.n_bytes - rv->n_bytes;
+    for (size_t i = 0; i < rv->n_rules; i++) {
+        struct rule *rule = rv->rules[i];
+
+        ofproto_rule_credit(rule, d_packets, d_bytes, f->stats.used);
+        if (rule->in_table && rule->table_id < OFPROTO_N_TABLES) {
+            p->oftables[rule->table_id].lookup_count += d_packets;
+            p->oftables[rule->table_id].matched_count += d_packets;
+        }
+    }
+    if (rv->miss_table < OFPROTO_N_TABLES) {
+        p->oftables[rv->miss_table].lookup_count += d_packets;
+    }
+    for (size_t i = 0; i < rv->n_buckets; i++) {
+        ofproto_group_credit(p, rv->buckets[i].group_id,
+                             rv->buckets[i].bucket, d_packets, d_bytes);
+    }
+    rv->n_packets = f->stats.n_packets;
+    rv->n_bytes = f->stats.n_bytes;
 }
 
 static struct rv_flow *
@@ -199,7 +302,7 @@ delete_flow(struct backer *backer, const struct dpif_flow *f,
     }
     if (rv) {
         hmap_remove(&backer->rv_flows, &rv->node);
-        free(rv);
+        rv_destroy(rv);
     }
 }
 
@@ -263,6 +366,16 @@ revalidate_flow(struct backer *backer, const struct ofport *port,
     }
     odp_buf_uninit(&actions);
 
+    rv_drop_rules(rv);
+    for (size_t i = 0; i < xout.n_rules; i++) {
+        rv->rules[rv->n_rules++] = rule_ref(xout.rules[i]);
+    }
+    rv->miss_table = xout.miss_table;
+    rv->n_buckets = xout.n_buckets;
+    for (size_t i = 0; i < xout.n_buckets; i++) {
+        rv->buckets[i].group_id = xout.buckets[i].group_id;
+        rv->buckets[i].bucket = xout.buckets[i].bucket;
+    }
     rv->checked = true;
     rv->cfg_seq = p->cfg_seq;
     rv->uses_ml = xout.used_mac_table;
@@ -305,30 +418,44 @@ revalidate_one(struct backer *backer, const struct dpif_flow *f,
         rv = xzalloc(sizeof *rv);
         rv->match = f->match;
         rv->first_seen = now;
+        rv->miss_table = OFPTT_ALL;
         /* The upcall that made it learned from its first packets. */
-        rv->n_packets = f->stats.n_packets;
+        rv->learned_packets = f->stats.n_packets;
         hmap_insert(&backer->rv_flows, &rv->node, hash);
     }
     rv->seen = true;
 
     used = f->stats.used ? f->stats.used : rv->first_seen;
+    if (rv->checked) {
+        /* Credit the rules the packets went through so far; a new
+         * megaflow's first translation below tells which they are. */
+        rv_credit(p, rv, f);
+    }
     if (now - used >= idle_timeout_ms) {
         delete_flow(backer, f, rv);
         return;
     }
 
-    if (rv_is_stale(rv, p) && !revalidate_flow(backer, port, f, rv, now)) {
-        delete_flow(backer, f, rv);
-        return;
+    if (rv_is_stale(rv, p)) {
+        bool was_checked = rv->checked;
+        bool keep = revalidate_flow(backer, port, f, rv, now);
+
+        if (!was_checked) {
+            rv_credit(p, rv, f);
+        }
+        if (!keep) {
+            delete_flow(backer, f, rv);
+            return;
+        }
     }
 
-    if (f->stats.n_packets > rv->n_packets && rv->learn) {
+    if (f->stats.n_packets > rv->learned_packets && rv->learn) {
         pthread_rwlock_wrlock(&p->ml->rwlock);
         mac_learning_learn(p->ml, rv->learn_mac, rv->learn_vlan,
                            rv->learn_port, rv->learn_grat_arp, now);
         pthread_rwlock_unlock(&p->ml->rwlock);
     }
-    rv->n_packets = f->stats.n_packets;
+    rv->learned_packets = f->stats.n_packets;
 }
 
 static void
@@ -353,7 +480,7 @@ revalidate_pass(struct backer *backer)
     HMAP_FOR_EACH_SAFE (rv, node, &backer->rv_flows) {
         if (!rv->seen) {
             hmap_remove(&backer->rv_flows, &rv->node);
-            free(rv);
+            rv_destroy(rv);
         }
     }
 
@@ -398,6 +525,12 @@ ofproto_revalidator_wait(struct backer *backer)
                || dpif_flow_count(backer->dpif)) {
         poll_timer_wait_until(backer->next_pass);
     }
+}
+
+void
+ofproto_revalidator_run_now(struct backer *backer)
+{
+    revalidate_pass(backer);
 }
 
 void

@@ -16,9 +16,10 @@
 #include "meta-flow.h"
 #include "poll-loop.h"
 #include "ofproto/mac-learning.h"
-#include "ofproto/ofpact.h"
+#include "ofp-actions.h"
 #include "ofproto/ofproto-private.h"
 #include "ofproto/xlate.h"
+#include "openflow.h"
 #include "rcu.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -35,7 +36,6 @@ static struct hmap all_backers = HMAP_INITIALIZER(&all_backers);
 /* See "Versions" in ofproto-private.h. */
 static uint64_t cfg_seq_global;
 
-static void ofproto_reconfigured(struct ofproto *);
 static void unixctl_fdb_show(struct unixctl_conn *, int argc,
                              const char *argv[], void *aux);
 static void unixctl_fdb_flush(struct unixctl_conn *, int argc,
@@ -97,6 +97,7 @@ backer_unref(struct backer *backer)
     hmap_remove(&all_backers, &backer->node);
     ofproto_revalidator_destroy(backer);
     latch_destroy(&backer->wake);
+    bitmap_free(backer->meter_ids);
     hmap_destroy(&backer->odp_ports);
     pthread_rwlock_destroy(&backer->rwlock);
     free(backer);
@@ -149,24 +150,10 @@ ofproto_name(const struct ofproto *p)
     return p->name;
 }
 
-static struct xlate_rule *
-make_normal_rule(void)
+uint64_t
+ofproto_next_cfg_seq(void)
 {
-    struct ofpacts ofpacts = OFPACTS_INITIALIZER;
-    struct xlate_rule *rule;
-    struct match match;
-
-    match_init_catchall(&match);
-    ofpact_put_output(&ofpacts, MF_OFPP_NORMAL, 0);
-    rule = xlate_rule_create(&match, 0, ofpacts.data, ofpacts.size);
-    ofpacts_uninit(&ofpacts);
-    return rule;
-}
-
-static void
-free_rule_cb(struct xlate_rule *rule)
-{
-    xlate_rule_destroy(rule);
+    return ++cfg_seq_global;
 }
 
 int
@@ -183,16 +170,20 @@ ofproto_create(const char *name, struct dpif *dpif, struct ofproto **pp)
     p->name = xstrdup(name);
     p->backer = backer_get(dpif);
     p->fail_mode = OFPROTO_FAIL_STANDALONE;
-    classifier_init(&p->table, NULL, 0);
-    p->normal_rule = make_normal_rule();
-    classifier_insert(&p->table, &p->normal_rule->cr);
+    ofproto_tables_init(p);
     p->ml = mac_learning_create(MAC_LEARNING_DEFAULT_IDLE_TIME);
     hmap_init(&p->ports);
     hmap_init(&p->bundles);
+    hmap_init(&p->groups);
+    hmap_init(&p->meters);
+    pthread_mutex_init(&p->pin_mutex, NULL);
+    plx_list_init(&p->pins);
+    ofproto_flush_flows(p);
+    ofproto_ofp_init(p);
 
     hmap_insert(&all_ofprotos, &p->node, hash_string(name, 0));
     plx_list_push_back(&p->backer->ofprotos, &p->backer_node);
-    ofproto_reconfigured(p);
+    ofproto_publish(p);
     VLOG_INFO("%s: created bridge on %s", name, dpif_name(dpif));
     *pp = p;
     return 0;
@@ -207,12 +198,12 @@ ofproto_destroy(struct ofproto *p)
     struct ofport *port;
     struct backer *backer;
     struct xlate_bridge *xb;
-    struct xlate_rule *rule;
 
     if (!p) {
         return;
     }
     backer = p->backer;
+    ofproto_ofp_destroy(p);
 
     HMAP_FOR_EACH_SAFE (bundle, node, &p->bundles) {
         bundle_destroy(p, bundle);
@@ -245,15 +236,17 @@ ofproto_destroy(struct ofproto *p)
     hmap_destroy(&p->ports);
     hmap_destroy(&p->bundles);
 
-    CLS_FOR_EACH (rule, cr, &p->table) {
-        classifier_remove(&p->table, &rule->cr);
-        rcu_postpone(free_rule_cb, rule);
+    ofproto_tables_destroy(p);
+    ofproto_groups_destroy(p);
+    ofproto_meters_destroy(p);
+    {
+        struct ofproto_pin *pin;
+
+        LIST_FOR_EACH_POP (pin, node, &p->pins) {
+            free(pin);
+        }
+        pthread_mutex_destroy(&p->pin_mutex);
     }
-    if (p->fail_mode == OFPROTO_FAIL_SECURE) {
-        /* Not in the table, so not freed above. */
-        rcu_postpone(free_rule_cb, p->normal_rule);
-    }
-    classifier_destroy(&p->table);
     mac_learning_destroy(p->ml);
 
     hmap_remove(&all_ofprotos, &p->node);
@@ -268,14 +261,19 @@ ofproto_destroy(struct ofproto *p)
 static struct xlate_bridge *
 build_xbridge(const struct ofproto *p)
 {
-    struct xlate_bridge *xb = xlate_bridge_create(p->name, &p->table, p->ml);
+    struct xlate_bridge *xb = xlate_bridge_create(p->name, p->tables, p->ml);
     const struct ofbundle *bundle;
     const struct ofport *port;
 
     HMAP_FOR_EACH (port, ofp_node, &p->ports) {
         xlate_bridge_add_port(xb, port->ofp_port, port->odp_port,
                               port->name);
+        xlate_bridge_set_port_state(xb, port->ofp_port, port->config,
+                                    port->live);
     }
+    ofproto_groups_publish(p, xb);
+    ofproto_meters_publish(p, xb);
+    xb->miss_to_controller = p->miss_to_controller;
     HMAP_FOR_EACH (bundle, node, &p->bundles) {
         ofp_port_t *members = xcalloc(bundle->n_members + 1,
                                       sizeof *members);
@@ -295,8 +293,8 @@ build_xbridge(const struct ofproto *p)
 
 /* Publishes P's new configuration and revalidates its megaflows, so that
  * the next packet follows it. */
-static void
-ofproto_reconfigured(struct ofproto *p)
+void
+ofproto_publish(struct ofproto *p)
 {
     struct xlate_bridge *new = build_xbridge(p);
     struct xlate_bridge *old;
@@ -304,7 +302,7 @@ ofproto_reconfigured(struct ofproto *p)
     pthread_rwlock_wrlock(&p->backer->rwlock);
     old = p->xbridge;
     p->xbridge = new;
-    p->cfg_seq = ++cfg_seq_global;
+    p->cfg_seq = ofproto_next_cfg_seq();
     pthread_rwlock_unlock(&p->backer->rwlock);
     xlate_bridge_destroy(old);
 
@@ -326,6 +324,39 @@ ofproto_reconfigured(struct ofproto *p)
     ofproto_revalidator_sync(p->backer);
 }
 
+/* Hands the packets that upcalls queued for the controller to the
+ * OpenFlow side (or drops them if there is none). */
+static void
+ofproto_deliver_packet_ins(struct ofproto *p)
+{
+    struct plx_list pins;
+    struct ofproto_pin *pin;
+
+    pthread_mutex_lock(&p->pin_mutex);
+    plx_list_init(&pins);
+    plx_list_push_back_all(&pins, &p->pins);
+    p->n_pins = 0;
+    pthread_mutex_unlock(&p->pin_mutex);
+
+    LIST_FOR_EACH_POP (pin, node, &pins) {
+        if (p->packet_in) {
+            p->packet_in(p, pin);
+        }
+        free(pin);
+    }
+}
+
+size_t
+ofproto_count_rules(const struct ofproto *p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < OFPROTO_N_TABLES; i++) {
+        n += classifier_count(&p->tables[i]);
+    }
+    return n;
+}
+
 void
 ofproto_run(struct ofproto *p)
 {
@@ -337,7 +368,11 @@ ofproto_run(struct ofproto *p)
     if (n) {
         VLOG_DBG("%s: %zu MAC entries expired", p->name, n);
     }
+    ofproto_ofp_run(p);
+    ofproto_expire_rules(p, time_msec());
+    ofproto_tables_sync(p);
     ofproto_revalidator_run(p->backer);
+    ofproto_deliver_packet_ins(p);
 }
 
 void
@@ -350,6 +385,11 @@ ofproto_wait(struct ofproto *p)
     pthread_rwlock_unlock(&p->ml->rwlock);
     if (next != LLONG_MAX) {
         poll_timer_wait_until(next);
+    }
+    ofproto_ofp_wait(p);
+    ofproto_expire_wait(p);
+    if (p->tables_changed) {
+        poll_immediate_wake();
     }
     ofproto_revalidator_wait(p->backer);
 }
@@ -370,16 +410,13 @@ ofproto_set_fail_mode(struct ofproto *p, enum ofproto_fail_mode mode)
         return;
     }
     p->fail_mode = mode;
-
-    pthread_rwlock_wrlock(&p->backer->rwlock);
-    if (mode == OFPROTO_FAIL_SECURE) {
-        classifier_remove(&p->table, &p->normal_rule->cr);
-    } else {
-        classifier_insert(&p->table, &p->normal_rule->cr);
+    /* As Open vSwitch, without controllers changing the fail mode
+     * flushes the tables (and adds the NORMAL rule of a standalone
+     * bridge). */
+    if (!p->has_controllers) {
+        ofproto_flush_flows(p);
+        ofproto_tables_sync(p);
     }
-    pthread_rwlock_unlock(&p->backer->rwlock);
-
-    ofproto_reconfigured(p);
 }
 
 void
@@ -395,8 +432,8 @@ ofproto_set_mac_table_config(struct ofproto *p, unsigned int idle_time,
 /* ------------------------------------------------------------------ */
 /* Ports. */
 
-static struct ofport *
-find_port(const struct ofproto *p, ofp_port_t ofp_port)
+struct ofport *
+ofproto_find_port(const struct ofproto *p, ofp_port_t ofp_port)
 {
     struct ofport *port;
 
@@ -422,7 +459,7 @@ find_port_by_name(const struct ofproto *p, const char *name)
     return NULL;
 }
 
-/* Forgets, at the next ofproto_reconfigured(), what was learned on
+/* Forgets, at the next ofproto_publish(), what was learned on
  * OFP_PORT (see there for why not now). */
 static void
 flush_port_macs(struct ofproto *p, ofp_port_t ofp_port)
@@ -451,7 +488,7 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
         if (!strcmp(name, p->name)) {
             ofp_port = MF_OFPP_LOCAL;
         } else {
-            for (ofp_port = 1; find_port(p, ofp_port); ofp_port++) {
+            for (ofp_port = 1; ofproto_find_port(p, ofp_port); ofp_port++) {
                 continue;
             }
         }
@@ -459,7 +496,7 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
                || (ofp_port >= MF_OFPP_MAX && ofp_port != MF_OFPP_LOCAL)) {
         return EINVAL;
     }
-    if (find_port(p, ofp_port)) {
+    if (ofproto_find_port(p, ofp_port)) {
         return EEXIST;
     }
 
@@ -476,13 +513,16 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
     port->name = xstrdup(name);
     port->ofp_port = ofp_port;
     port->odp_port = odp_port;
+    port->live = true;
+    port->created = time_msec();
 
     pthread_rwlock_wrlock(&p->backer->rwlock);
     hmap_insert(&p->ports, &port->ofp_node, hash_int(ofp_port, 0));
     hmap_insert(&p->backer->odp_ports, &port->odp_node, hash_int(odp_port, 0));
     pthread_rwlock_unlock(&p->backer->rwlock);
 
-    ofproto_reconfigured(p);
+    ofproto_publish(p);
+    ofproto_send_port_status(p, port, OFPPR_ADD);
     *ofp_portp = ofp_port;
     return 0;
 }
@@ -504,12 +544,13 @@ bundle_remove_member(struct ofbundle *bundle, struct ofport *port)
 int
 ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
 {
-    struct ofport *port = find_port(p, ofp_port);
+    struct ofport *port = ofproto_find_port(p, ofp_port);
     int error;
 
     if (!port) {
         return ENOENT;
     }
+    ofproto_send_port_status(p, port, OFPPR_DELETE);
     if (port->bundle) {
         bundle_remove_member(port->bundle, port);
     }
@@ -522,7 +563,7 @@ ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
 
     /* Deletes the port's megaflows and takes it out of the others before
      * the datapath can reuse its number. */
-    ofproto_reconfigured(p);
+    ofproto_publish(p);
 
     error = dpif_port_del(p->backer->dpif, port->odp_port);
     if (error) {
@@ -537,14 +578,14 @@ ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
 odp_port_t
 ofproto_port_to_odp(const struct ofproto *p, ofp_port_t ofp_port)
 {
-    const struct ofport *port = find_port(p, ofp_port);
+    const struct ofport *port = ofproto_find_port(p, ofp_port);
     return port ? port->odp_port : ODPP_NONE;
 }
 
 const char *
 ofproto_port_name(const struct ofproto *p, ofp_port_t ofp_port)
 {
-    const struct ofport *port = find_port(p, ofp_port);
+    const struct ofport *port = ofproto_find_port(p, ofp_port);
     return port ? port->name : NULL;
 }
 
@@ -615,7 +656,7 @@ ofproto_bundle_register(struct ofproto *p, void *aux,
     }
     members = xcalloc(s->n_members + 1, sizeof *members);
     for (i = 0; i < s->n_members; i++) {
-        members[i] = find_port(p, s->members[i]);
+        members[i] = ofproto_find_port(p, s->members[i]);
         for (j = 0; j < i && members[i]; j++) {
             if (members[j] == members[i]) {
                 members[i] = NULL;
@@ -681,7 +722,7 @@ ofproto_bundle_register(struct ofproto *p, void *aux,
     bundle->members = members;
     bundle->n_members = s->n_members;
 
-    ofproto_reconfigured(p);
+    ofproto_publish(p);
     return 0;
 }
 
@@ -692,7 +733,7 @@ ofproto_bundle_unregister(struct ofproto *p, void *aux)
 
     if (bundle) {
         bundle_destroy(p, bundle);
-        ofproto_reconfigured(p);
+        ofproto_publish(p);
     }
 }
 
@@ -756,7 +797,7 @@ ofproto_format_memory(const struct ofproto *p, struct ds *ds)
         ds_put_char(ds, ' ');
     }
     ds_put_format(ds, "ports:%zu rules:%zu mac_entries:%zu",
-                  hmap_count(&p->ports), classifier_count(&p->table),
+                  hmap_count(&p->ports), ofproto_count_rules(p),
                   n_macs);
 }
 

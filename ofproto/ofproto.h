@@ -71,6 +71,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "datapath/dpif.h"
+#include "ofp-errors.h"
 
 struct ds;
 struct netdev;
@@ -154,6 +155,92 @@ struct ofproto_bundle_settings {
 int ofproto_bundle_register(struct ofproto *, void *aux,
                             const struct ofproto_bundle_settings *);
 void ofproto_bundle_unregister(struct ofproto *, void *aux);
+
+/* ------------------------------------------------------------------ */
+/* OpenFlow tables (ofproto-flow.c). */
+
+struct ofputil_flow_mod;
+struct ofputil_flow_stats_request;
+struct rule;
+
+/* Carries out a decoded FLOW_MOD from a connection speaking VERSION
+ * (OpenFlow semantics as Open vSwitch implements them: see
+ * Documentation/openflow.md).  Returns 0 or the OpenFlow error to send.
+ * The datapath follows the new tables once ofproto_run() runs. */
+enum ofperr ofproto_flow_mod(struct ofproto *, const struct ofputil_flow_mod *,
+                             int version);
+/* Calls CB for every OpenFlow rule that REQ selects, after bringing the
+ * statistics up to date. */
+void ofproto_collect_flows(struct ofproto *,
+                           const struct ofputil_flow_stats_request *req,
+                           void (*cb)(const struct rule *, void *aux),
+                           void *aux);
+size_t ofproto_count_rules(const struct ofproto *);
+bool ofproto_table_id_is_valid(uint8_t table_id);
+
+/* Groups (ofproto-group.c).  Bucket actions are lib/ofp-actions.h lists
+ * (copied). */
+#define OFPROTO_GROUP_ANY 0xffffffffu
+#define OFPROTO_GROUP_ALL 0xfffffffcu
+/* OpenFlow group types (the OFPGT_* values). */
+enum ofproto_group_type {
+    OFPROTO_GT_ALL = 0,
+    OFPROTO_GT_SELECT = 1,
+    OFPROTO_GT_INDIRECT = 2,
+    OFPROTO_GT_FF = 3,
+};
+struct xlate_bucket;
+struct ofproto_bucket {
+    uint16_t weight;
+    uint32_t watch_port;            /* MF_OFPP_ANY: none. */
+    uint32_t watch_group;           /* OFPROTO_GROUP_ANY: none. */
+    const void *ofpacts;
+    size_t ofpacts_len;
+};
+struct ofproto_group_info {
+    uint32_t group_id;
+    enum ofproto_group_type type;
+    const struct xlate_bucket *buckets;
+    size_t n_buckets;
+    long long int created;
+    uint64_t n_packets, n_bytes;
+    const uint64_t *bucket_packets;     /* One per bucket. */
+    const uint64_t *bucket_bytes;
+};
+bool ofproto_group_exists(const struct ofproto *, uint32_t group_id);
+enum ofperr ofproto_group_add(struct ofproto *, uint32_t group_id,
+                              enum ofproto_group_type,
+                              const struct ofproto_bucket *, size_t n);
+enum ofperr ofproto_group_modify(struct ofproto *, uint32_t group_id,
+                                 enum ofproto_group_type,
+                                 const struct ofproto_bucket *, size_t n);
+void ofproto_group_delete(struct ofproto *, uint32_t group_id);
+void ofproto_group_for_each(const struct ofproto *,
+                            void (*cb)(const struct ofproto_group_info *,
+                                       void *aux),
+                            void *aux);
+
+/* Meters (ofproto-meter.c). */
+bool ofproto_meter_exists(const struct ofproto *, uint32_t meter_id);
+
+/* ------------------------------------------------------------------ */
+/* OpenFlow connections (ofproto-ofp.c, ofproto/connmgr.h). */
+
+struct connmgr;
+struct connmgr_controller;
+
+/* Sets the controllers (the Controller table's targets).  Gaining the
+ * first or losing the last flushes the flow tables, as Open vSwitch
+ * does.  Returns 0 or EINVAL if a target was invalid (logged, skipped). */
+int ofproto_set_controllers(struct ofproto *,
+                            const struct connmgr_controller *, size_t n);
+/* The punix: management socket (NULL: none). */
+int ofproto_set_mgmt_socket(struct ofproto *, const char *path);
+/* 0: derived from the bridge's name. */
+void ofproto_set_datapath_id(struct ofproto *, uint64_t dpid);
+uint64_t ofproto_get_datapath_id(const struct ofproto *);
+/* For status reports (connmgr_get_controller_info()). */
+struct connmgr *ofproto_get_connmgr(const struct ofproto *);
 
 /* ------------------------------------------------------------------ */
 /* Reports. */

@@ -1,11 +1,15 @@
 # ofproto/ofproto.mk: bridges, translation (NORMAL), upcalls, revalidation.
 ofproto_libofproto_a_SOURCES += \
-	ofproto/ofpact.c \
-	ofproto/ofpact.h \
 	ofproto/ofproto.c \
 	ofproto/ofproto.h \
+	ofproto/ofproto-flow.c \
+	ofproto/ofproto-group.c \
+	ofproto/ofproto-meter.c \
+	ofproto/ofproto-ofp.c \
 	ofproto/ofproto-private.h \
 	ofproto/ofproto-upcall.c \
+	ofproto/rule.c \
+	ofproto/rule.h \
 	ofproto/xlate.c \
 	ofproto/xlate.h
 
@@ -22,5 +26,7 @@ check_PROGRAMS += tests/unit/test-ofproto
 tests_unit_test_ofproto_SOURCES = tests/unit/test-ofproto.c
 tests_unit_test_ofproto_LDADD = $(PLX_OFPROTO_UNIT_LIBS)
 
-FUZZ_TARGETS += ofpacts-parse
-EXTRA_DIST += tests/fuzz/fuzz-ofpacts-parse.c
+
+# Debian's ovs-ofctl against a bridge of plx-vswitchd.
+SYSTEM_TESTS += tests/system/test_openflow.py
+EXTRA_DIST += tests/system/test_openflow.py

@@ -11,53 +11,70 @@
 #include "hash.h"
 #include "match.h"
 #include "meta-flow.h"
+#include "ofp-actions.h"
 #include "ofproto/mac-learning.h"
+#include "openflow.h"
 #include "packets.h"
 #include "util.h"
 
 #define VLAN_N_IDS 4096
 
 /* ------------------------------------------------------------------ */
-/* Rules. */
-
-struct xlate_rule *
-xlate_rule_create(const struct match *match, int priority,
-                  const void *ofpacts, size_t ofpacts_len)
-{
-    struct xlate_rule *rule = xzalloc(sizeof *rule
-                                      + ROUND_UP(ofpacts_len, 8));
-
-    cls_rule_init(&rule->cr, match, priority);
-    rule->ofpacts_len = ofpacts_len;
-    if (ofpacts_len) {
-        memcpy(rule->ofpacts, ofpacts, ofpacts_len);
-    }
-    return rule;
-}
-
-void
-xlate_rule_destroy(struct xlate_rule *rule)
-{
-    if (rule) {
-        cls_rule_destroy(&rule->cr);
-        free(rule);
-    }
-}
-
-/* ------------------------------------------------------------------ */
 /* Snapshots. */
 
 struct xlate_bridge *
-xlate_bridge_create(const char *name, const struct classifier *table,
+xlate_bridge_create(const char *name, const struct classifier *tables,
                     struct mac_learning *ml)
 {
     struct xlate_bridge *xb = xzalloc(sizeof *xb);
 
     xb->name = xstrdup(name);
-    xb->table = table;
+    xb->tables = tables;
     xb->ml = ml;
     hmap_init(&xb->ports);
+    hmap_init(&xb->groups);
+    hmap_init(&xb->meters);
     return xb;
+}
+
+struct xlate_meter {
+    struct hmap_node node;
+    uint32_t meter_id;
+    uint32_t dp_id;
+};
+
+void
+xlate_bridge_add_meter(struct xlate_bridge *xb, uint32_t meter_id,
+                       uint32_t dp_id)
+{
+    struct xlate_meter *m = xmalloc(sizeof *m);
+
+    m->meter_id = meter_id;
+    m->dp_id = dp_id;
+    hmap_insert(&xb->meters, &m->node, hash_int(meter_id, 0));
+}
+
+static const struct xlate_meter *
+find_meter(const struct xlate_bridge *xb, uint32_t meter_id)
+{
+    const struct xlate_meter *m;
+
+    HMAP_FOR_EACH_WITH_HASH (m, node, hash_int(meter_id, 0), &xb->meters) {
+        if (m->meter_id == meter_id) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static void
+xlate_group_destroy(struct xlate_group *g)
+{
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        rule_actions_destroy(g->buckets[i].actions);
+    }
+    free(g->buckets);
+    free(g);
 }
 
 static void
@@ -85,6 +102,16 @@ xlate_bridge_destroy(struct xlate_bridge *xb)
     for (size_t i = 0; i < xb->n_bundles; i++) {
         xlate_bundle_destroy(xb->bundles[i]);
     }
+    struct xlate_group *g;
+    HMAP_FOR_EACH_POP (g, node, &xb->groups) {
+        xlate_group_destroy(g);
+    }
+    hmap_destroy(&xb->groups);
+    struct xlate_meter *m;
+    HMAP_FOR_EACH_POP (m, node, &xb->meters) {
+        free(m);
+    }
+    hmap_destroy(&xb->meters);
     free(xb->bundles);
     free(xb->name);
     free(xb);
@@ -123,7 +150,59 @@ xlate_bridge_add_port(struct xlate_bridge *xb, ofp_port_t ofp_port,
     port->ofp_port = ofp_port;
     port->odp_port = odp_port;
     port->name = xstrdup(name);
+    port->live = true;
     hmap_insert(&xb->ports, &port->node, hash_int(ofp_port, 0));
+    return 0;
+}
+
+int
+xlate_bridge_set_port_state(struct xlate_bridge *xb, ofp_port_t ofp_port,
+                            uint32_t config, bool live)
+{
+    struct xlate_port *port = find_port__(xb, ofp_port);
+
+    if (!port) {
+        return EINVAL;
+    }
+    port->config = config;
+    port->live = live && !(config & OFPPC_PORT_DOWN);
+    return 0;
+}
+
+const struct xlate_group *
+xlate_bridge_find_group(const struct xlate_bridge *xb, uint32_t group_id)
+{
+    const struct xlate_group *g;
+
+    HMAP_FOR_EACH_WITH_HASH (g, node, hash_int(group_id, 0), &xb->groups) {
+        if (g->group_id == group_id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+int
+xlate_bridge_add_group(struct xlate_bridge *xb, uint32_t group_id,
+                       enum ofproto_group_type type,
+                       const struct xlate_bucket *buckets, size_t n_buckets)
+{
+    struct xlate_group *g;
+
+    if (xlate_bridge_find_group(xb, group_id)) {
+        return EEXIST;
+    }
+    g = xzalloc(sizeof *g);
+    g->group_id = group_id;
+    g->type = type;
+    g->n_buckets = n_buckets;
+    g->buckets = xcalloc(n_buckets ? n_buckets : 1, sizeof *g->buckets);
+    for (size_t i = 0; i < n_buckets; i++) {
+        g->buckets[i] = buckets[i];
+        g->buckets[i].actions = rule_actions_create(
+            buckets[i].actions->ofpacts, buckets[i].actions->ofpacts_len);
+    }
+    hmap_insert(&xb->groups, &g->node, hash_int(group_id, 0));
     return 0;
 }
 
@@ -231,18 +310,34 @@ struct xvlan {
     uint16_t pcp;               /* Already shifted into place (0xe000). */
 };
 
+/* Nesting of goto_table, groups and output:TABLE. */
+#define XLATE_MAX_DEPTH 64
+
 struct xctx {
     const struct xlate_in *xin;
     const struct xlate_bridge *xb;
-    const struct flow *flow;
     struct odp_buf *odp;
     struct flow_wildcards *wc;
     struct xlate_out *xout;
 
-    union flow_vlan_hdr base;   /* Outer VLAN header the packet now has. */
-    bool vlan_edited;           /* Emitted a push or pop. */
-    bool normal_output;         /* NORMAL output something. */
+    /* 'flow' is the packet as the OpenFlow actions so far made it;
+     * 'base' is the packet as the datapath actions emitted so far leave
+     * it.  An output first commits the difference (commit()).  Every
+     * action that writes a field un-wildcards it, so the comparison
+     * that commit() makes never depends on an unmatched input bit. */
+    struct flow flow;
+    struct flow base;
+
+    struct ofpa_buf action_set;     /* OpenFlow 1.3 write_actions. */
+    const struct rule *rule;        /* The rule being executed, or NULL. */
+    uint8_t table_id;
+    int depth;
+    bool exit;                      /* Stop: the pipeline ended. */
+    bool vlan_edited;               /* Emitted a push or pop. */
+    bool normal_output;             /* NORMAL output something. */
 };
+
+static void commit(struct xctx *, const union flow_vlan_hdr *outer);
 
 static bool
 bundle_trunks_vlan(const struct xlate_bundle *b, uint16_t vlan)
@@ -323,22 +418,17 @@ xvlan_output_header(const struct xlate_bundle *b, const struct xvlan *xv)
     return hdr;
 }
 
-/* Outputs to PORT a frame whose outer VLAN header is WANT, editing the
- * VLAN only if the packet's current header differs. */
+/* Outputs to PORT the packet as the actions made it, with outer VLAN
+ * header *OUTER instead of its own if OUTER is nonnull (NORMAL's output
+ * tagging).  Ports configured not to forward get nothing. */
 static void
 output_port(struct xctx *ctx, const struct xlate_port *port,
-            union flow_vlan_hdr want)
+            const union flow_vlan_hdr *outer)
 {
-    if (ctx->base.qtag != want.qtag) {
-        if (ctx->base.qtag) {
-            odp_put_pop_vlan(ctx->odp);
-        }
-        if (want.qtag) {
-            odp_put_push_vlan(ctx->odp, want.tpid, want.tci);
-        }
-        ctx->base = want;
-        ctx->vlan_edited = true;
+    if (port->config & (OFPPC_NO_FWD | OFPPC_PORT_DOWN)) {
+        return;
     }
+    commit(ctx, outer);
     odp_put_output(ctx->odp, port->odp_port);
 }
 
@@ -347,7 +437,9 @@ output_normal(struct xctx *ctx, const struct xlate_bundle *b,
               const struct xvlan *xv)
 {
     if (b->n_members) {
-        output_port(ctx, b->members[0], xvlan_output_header(b, xv));
+        union flow_vlan_hdr outer = xvlan_output_header(b, xv);
+
+        output_port(ctx, b->members[0], &outer);
         ctx->normal_output = true;
     }
 }
@@ -385,7 +477,7 @@ normal_drop(struct xctx *ctx, const char *reason)
 static void
 xlate_normal(struct xctx *ctx)
 {
-    const struct flow *flow = ctx->flow;
+    const struct flow *flow = &ctx->flow;
     struct flow_wildcards *wc = ctx->wc;
     struct mac_learning *ml = ctx->xb->ml;
     const struct xlate_port *in_port, *out_port;
@@ -475,6 +567,350 @@ xlate_normal(struct xctx *ctx)
     }
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Committing the packet's changes as datapath actions. */
+
+static size_t
+vlan_depth(const union flow_vlan_hdr *vlans)
+{
+    size_t n = 0;
+
+    while (n < FLOW_MAX_VLAN_HEADERS && (vlans[n].tci & htons(VLAN_CFI))) {
+        n++;
+    }
+    return n;
+}
+
+/* Makes the datapath packet's VLAN stack ('base') equal to TARGET: pops
+ * the outer tags that differ, then pushes the wanted ones, innermost
+ * first. */
+static void
+commit_vlans(struct xctx *ctx, const union flow_vlan_hdr *target)
+{
+    union flow_vlan_hdr *base = ctx->base.vlans;
+    size_t nb = vlan_depth(base), nt = vlan_depth(target);
+    size_t k = MIN(nb, nt);
+
+    /* The longest common innermost part. */
+    while (k > 0) {
+        bool same = true;
+        for (size_t i = 0; i < k; i++) {
+            if (base[nb - k + i].qtag != target[nt - k + i].qtag) {
+                same = false;
+                break;
+            }
+        }
+        if (same) {
+            break;
+        }
+        k--;
+    }
+    if (nb == k && nt == k) {
+        return;
+    }
+    for (size_t i = 0; i < nb - k; i++) {
+        odp_put_pop_vlan(ctx->odp);
+    }
+    for (size_t i = nt - k; i-- > 0;) {
+        odp_put_push_vlan(ctx->odp, target[i].tpid, target[i].tci);
+    }
+    for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        base[i] = i < nt ? target[i] : (union flow_vlan_hdr) { .qtag = 0 };
+    }
+    ctx->vlan_edited = true;
+}
+
+#define FIELD_DIFFERS(A, B, FIELD) \
+    (memcmp(&(A)->FIELD, &(B)->FIELD, sizeof (A)->FIELD) != 0)
+#define MASK_IF_DIFFERS(MASK, A, B, FIELD)                              \
+    memset(&(MASK), FIELD_DIFFERS(A, B, FIELD) ? 0xff : 0, sizeof (MASK))
+
+static void
+commit_ethernet(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_ethernet key, mask;
+
+    if (!FIELD_DIFFERS(f, b, dl_src) && !FIELD_DIFFERS(f, b, dl_dst)) {
+        return;
+    }
+    key.src = f->dl_src;
+    key.dst = f->dl_dst;
+    MASK_IF_DIFFERS(mask.src, f, b, dl_src);
+    MASK_IF_DIFFERS(mask.dst, f, b, dl_dst);
+    odp_put_set_field(ctx->odp, ODP_KEY_ETHERNET, &key, &mask);
+    b->dl_src = f->dl_src;
+    b->dl_dst = f->dl_dst;
+}
+
+static void
+commit_ipv4(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_ipv4 key, mask;
+
+    if (!FIELD_DIFFERS(f, b, nw_src) && !FIELD_DIFFERS(f, b, nw_dst)
+        && !FIELD_DIFFERS(f, b, nw_tos) && !FIELD_DIFFERS(f, b, nw_ttl)) {
+        return;
+    }
+    memset(&key, 0, sizeof key);
+    memset(&mask, 0, sizeof mask);
+    key.src = f->nw_src;
+    key.dst = f->nw_dst;
+    key.tos = f->nw_tos;
+    key.ttl = f->nw_ttl;
+    MASK_IF_DIFFERS(mask.src, f, b, nw_src);
+    MASK_IF_DIFFERS(mask.dst, f, b, nw_dst);
+    MASK_IF_DIFFERS(mask.tos, f, b, nw_tos);
+    MASK_IF_DIFFERS(mask.ttl, f, b, nw_ttl);
+    odp_put_set_field(ctx->odp, ODP_KEY_IPV4, &key, &mask);
+    b->nw_src = f->nw_src;
+    b->nw_dst = f->nw_dst;
+    b->nw_tos = f->nw_tos;
+    b->nw_ttl = f->nw_ttl;
+}
+
+static void
+commit_ipv6(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_ipv6 key, mask;
+
+    if (!FIELD_DIFFERS(f, b, ipv6_src) && !FIELD_DIFFERS(f, b, ipv6_dst)
+        && !FIELD_DIFFERS(f, b, ipv6_label) && !FIELD_DIFFERS(f, b, nw_tos)
+        && !FIELD_DIFFERS(f, b, nw_ttl)) {
+        return;
+    }
+    memset(&key, 0, sizeof key);
+    memset(&mask, 0, sizeof mask);
+    key.src = f->ipv6_src;
+    key.dst = f->ipv6_dst;
+    key.label = f->ipv6_label;
+    key.tclass = f->nw_tos;
+    key.hlimit = f->nw_ttl;
+    MASK_IF_DIFFERS(mask.src, f, b, ipv6_src);
+    MASK_IF_DIFFERS(mask.dst, f, b, ipv6_dst);
+    if (FIELD_DIFFERS(f, b, ipv6_label)) {
+        mask.label = htonl(0xfffff);
+    }
+    MASK_IF_DIFFERS(mask.tclass, f, b, nw_tos);
+    MASK_IF_DIFFERS(mask.hlimit, f, b, nw_ttl);
+    odp_put_set_field(ctx->odp, ODP_KEY_IPV6, &key, &mask);
+    b->ipv6_src = f->ipv6_src;
+    b->ipv6_dst = f->ipv6_dst;
+    b->ipv6_label = f->ipv6_label;
+    b->nw_tos = f->nw_tos;
+    b->nw_ttl = f->nw_ttl;
+}
+
+static void
+commit_l4(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_l4 key, mask;
+    enum odp_key_type type;
+
+    if (!FIELD_DIFFERS(f, b, tp_src) && !FIELD_DIFFERS(f, b, tp_dst)) {
+        return;
+    }
+    switch (f->nw_proto) {
+    case IPPROTO_TCP:
+        type = ODP_KEY_TCP;
+        break;
+    case IPPROTO_UDP:
+        type = ODP_KEY_UDP;
+        break;
+    case IPPROTO_SCTP:
+        type = ODP_KEY_SCTP;
+        break;
+    default:
+        return;
+    }
+    key.src = f->tp_src;
+    key.dst = f->tp_dst;
+    MASK_IF_DIFFERS(mask.src, f, b, tp_src);
+    MASK_IF_DIFFERS(mask.dst, f, b, tp_dst);
+    odp_put_set_field(ctx->odp, type, &key, &mask);
+    b->tp_src = f->tp_src;
+    b->tp_dst = f->tp_dst;
+}
+
+static void
+commit_icmp(struct xctx *ctx, enum odp_key_type type)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_icmp key, mask;
+
+    if (!FIELD_DIFFERS(f, b, tp_src) && !FIELD_DIFFERS(f, b, tp_dst)) {
+        return;
+    }
+    key.type = ntohs(f->tp_src);
+    key.code = ntohs(f->tp_dst);
+    mask.type = FIELD_DIFFERS(f, b, tp_src) ? 0xff : 0;
+    mask.code = FIELD_DIFFERS(f, b, tp_dst) ? 0xff : 0;
+    odp_put_set_field(ctx->odp, type, &key, &mask);
+    b->tp_src = f->tp_src;
+    b->tp_dst = f->tp_dst;
+}
+
+static void
+commit_nd(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_nd key, mask;
+
+    if (!FIELD_DIFFERS(f, b, nd_target) && !FIELD_DIFFERS(f, b, arp_sha)
+        && !FIELD_DIFFERS(f, b, arp_tha)) {
+        return;
+    }
+    key.target = f->nd_target;
+    key.sll = f->arp_sha;
+    key.tll = f->arp_tha;
+    MASK_IF_DIFFERS(mask.target, f, b, nd_target);
+    MASK_IF_DIFFERS(mask.sll, f, b, arp_sha);
+    MASK_IF_DIFFERS(mask.tll, f, b, arp_tha);
+    odp_put_set_field(ctx->odp, ODP_KEY_ND, &key, &mask);
+    b->nd_target = f->nd_target;
+    b->arp_sha = f->arp_sha;
+    b->arp_tha = f->arp_tha;
+}
+
+static void
+commit_arp(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_arp key, mask;
+
+    if (!FIELD_DIFFERS(f, b, nw_src) && !FIELD_DIFFERS(f, b, nw_dst)
+        && !FIELD_DIFFERS(f, b, nw_proto) && !FIELD_DIFFERS(f, b, arp_sha)
+        && !FIELD_DIFFERS(f, b, arp_tha)) {
+        return;
+    }
+    memset(&key, 0, sizeof key);
+    memset(&mask, 0, sizeof mask);
+    key.sip = f->nw_src;
+    key.tip = f->nw_dst;
+    key.op = htons(f->nw_proto);
+    key.sha = f->arp_sha;
+    key.tha = f->arp_tha;
+    MASK_IF_DIFFERS(mask.sip, f, b, nw_src);
+    MASK_IF_DIFFERS(mask.tip, f, b, nw_dst);
+    mask.op = FIELD_DIFFERS(f, b, nw_proto) ? htons(0xff) : 0;
+    MASK_IF_DIFFERS(mask.sha, f, b, arp_sha);
+    MASK_IF_DIFFERS(mask.tha, f, b, arp_tha);
+    odp_put_set_field(ctx->odp, ODP_KEY_ARP, &key, &mask);
+    b->nw_src = f->nw_src;
+    b->nw_dst = f->nw_dst;
+    b->nw_proto = f->nw_proto;
+    b->arp_sha = f->arp_sha;
+    b->arp_tha = f->arp_tha;
+}
+
+static void
+commit_mpls(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow, *b = &ctx->base;
+    struct odp_key_mpls key, mask;
+
+    if (f->mpls_lse[0] == b->mpls_lse[0]) {
+        return;
+    }
+    key.lse = f->mpls_lse[0];
+    mask.lse = f->mpls_lse[0] ^ b->mpls_lse[0];
+    odp_put_set_field(ctx->odp, ODP_KEY_MPLS, &key, &mask);
+    b->mpls_lse[0] = f->mpls_lse[0];
+}
+
+/* Emits the datapath actions that make the packet what 'flow' says, with
+ * outer VLAN header *OUTER instead of the flow's if OUTER is nonnull. */
+static void
+commit(struct xctx *ctx, const union flow_vlan_hdr *outer)
+{
+    const struct flow *f = &ctx->flow;
+
+    commit_ethernet(ctx);
+    if (f->dl_type == htons(ETH_TYPE_IP)) {
+        commit_ipv4(ctx);
+    } else if (f->dl_type == htons(ETH_TYPE_IPV6)) {
+        commit_ipv6(ctx);
+    } else if (f->dl_type == htons(ETH_TYPE_ARP)) {
+        commit_arp(ctx);
+    } else if (eth_type_mpls(f->dl_type)) {
+        commit_mpls(ctx);
+    }
+    if (dl_type_is_ip_any(f->dl_type) && !(f->nw_frag & FLOW_NW_FRAG_LATER)) {
+        if (f->nw_proto == IPPROTO_ICMP && f->dl_type == htons(ETH_TYPE_IP)) {
+            commit_icmp(ctx, ODP_KEY_ICMP);
+        } else if (f->nw_proto == IPPROTO_ICMPV6
+                   && f->dl_type == htons(ETH_TYPE_IPV6)) {
+            commit_icmp(ctx, ODP_KEY_ICMPV6);
+            commit_nd(ctx);
+        } else {
+            commit_l4(ctx);
+        }
+    }
+
+    if (outer) {
+        union flow_vlan_hdr target[FLOW_MAX_VLAN_HEADERS];
+        size_t n = 0;
+
+        memset(target, 0, sizeof target);
+        if (outer->tci & htons(VLAN_CFI)) {
+            target[n++] = *outer;
+        }
+        for (size_t i = 1; i < FLOW_MAX_VLAN_HEADERS && n < FLOW_MAX_VLAN_HEADERS;
+             i++) {
+            if (f->vlans[i].tci & htons(VLAN_CFI)) {
+                target[n++] = f->vlans[i];
+            }
+        }
+        commit_vlans(ctx, target);
+    } else {
+        commit_vlans(ctx, f->vlans);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* OpenFlow actions. */
+
+static void do_xlate_actions(struct xctx *, const void *ofpacts, size_t len);
+static void xlate_table(struct xctx *, uint8_t table_id);
+
+static void
+record_rule(struct xctx *ctx, const struct rule *rule)
+{
+    struct xlate_out *xout = ctx->xout;
+
+    if (xout->n_rules < XLATE_MAX_RULES) {
+        xout->rules[xout->n_rules++] = (struct rule *) rule;
+    }
+}
+
+static void
+xlate_controller(struct xctx *ctx, enum xlate_pin_reason reason,
+                 uint16_t max_len)
+{
+    const struct xlate_port *in_port;
+    struct xlate_pin_cookie c;
+
+    in_port = xlate_bridge_find_port(ctx->xb, ctx->xin->flow->in_port);
+    if (in_port && in_port->config & OFPPC_NO_PACKET_IN) {
+        return;
+    }
+
+    commit(ctx, NULL);
+    memset(&c, 0, sizeof c);
+    c.magic = XLATE_PIN_MAGIC;
+    c.reason = reason;
+    c.table_id = ctx->table_id;
+    c.max_len = max_len;
+    c.in_port = ctx->xin->flow->in_port;
+    c.cookie = ctx->rule ? ctx->rule->cookie : (plx_be64) UINT64_MAX;
+    c.metadata = ctx->flow.metadata;
+    odp_put_userspace(ctx->odp, 0, &c, sizeof c);
+}
+
 static int
 port_order(const void *a_, const void *b_)
 {
@@ -486,9 +922,9 @@ port_order(const void *a_, const void *b_)
 }
 
 /* OpenFlow FLOOD and ALL: every port but the input port, in ascending
- * order, as the packet arrived. */
+ * order; FLOOD also skips ports configured with NO_FLOOD. */
 static void
-xlate_flood(struct xctx *ctx)
+xlate_flood(struct xctx *ctx, bool all)
 {
     size_t n = hmap_count(&ctx->xb->ports), i = 0;
     const struct xlate_port **ports = xcalloc(n ? n : 1, sizeof *ports);
@@ -499,88 +935,679 @@ xlate_flood(struct xctx *ctx)
     }
     qsort(ports, n, sizeof *ports, port_order);
     for (i = 0; i < n; i++) {
-        if (ports[i]->ofp_port != ctx->flow->in_port) {
-            output_port(ctx, ports[i], ctx->flow->vlans[0]);
+        if (ports[i]->ofp_port != ctx->xin->flow->in_port
+            && (all || !(ports[i]->config & OFPPC10_NO_FLOOD))) {
+            output_port(ctx, ports[i], NULL);
         }
     }
     free(ports);
 }
 
-static void
-xlate_output(struct xctx *ctx, const struct ofpact_output *o)
+static bool
+rule_is_table_miss(const struct rule *rule)
 {
-    const struct flow *flow = ctx->flow;
+    return rule && !rule->cr.priority && cls_rule_is_catchall(&rule->cr);
+}
+
+static void
+xlate_output(struct xctx *ctx, uint32_t out, uint16_t max_len)
+{
+    uint32_t in = ctx->xin->flow->in_port;
     const struct xlate_port *port;
 
-    switch (o->port) {
+    switch (out) {
     case MF_OFPP_NORMAL:
         xlate_normal(ctx);
         return;
     case MF_OFPP_FLOOD:
     case MF_OFPP_ALL:
-        xlate_flood(ctx);
+        xlate_flood(ctx, out == MF_OFPP_ALL);
         return;
     case MF_OFPP_IN_PORT:
-        port = xlate_bridge_find_port(ctx->xb, flow->in_port);
+        port = xlate_bridge_find_port(ctx->xb, in);
         break;
     case MF_OFPP_CONTROLLER:
-        /* No controller connections yet (issue 5): nothing to send to. */
+        xlate_controller(ctx, (rule_is_table_miss(ctx->rule)
+                               ? XLATE_PIN_EXPLICIT_MISS : XLATE_PIN_ACTION),
+                         max_len);
+        return;
+    case MF_OFPP_TABLE:
+        /* Only meaningful in a packet-out: run the flow table. */
+        if (!ctx->rule && ctx->xin->ofpacts) {
+            xlate_table(ctx, 0);
+        }
+        return;
+    case MF_OFPP_ANY:
         return;
     default:
-        port = (o->port == flow->in_port ? NULL
-                : xlate_bridge_find_port(ctx->xb, o->port));
+        port = out == in ? NULL : xlate_bridge_find_port(ctx->xb, out);
         break;
     }
     if (port) {
-        output_port(ctx, port, flow->vlans[0]);
+        output_port(ctx, port, NULL);
     }
+}
+
+static void
+unwildcard_vlans(struct xctx *ctx)
+{
+    for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
+        ctx->wc->masks.vlans[i].qtag = UINT32_MAX;
+    }
+}
+
+static void
+push_vlan(struct xctx *ctx, plx_be16 tpid)
+{
+    struct flow *f = &ctx->flow;
+    plx_be16 tci = f->vlans[0].tci & htons(VLAN_VID_MASK | VLAN_PCP_MASK);
+
+    unwildcard_vlans(ctx);
+    memmove(&f->vlans[1], &f->vlans[0],
+            (FLOW_MAX_VLAN_HEADERS - 1) * sizeof f->vlans[0]);
+    f->vlans[0].tpid = tpid;
+    f->vlans[0].tci = tci | htons(VLAN_CFI);
+}
+
+static void
+pop_vlan(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow;
+
+    unwildcard_vlans(ctx);
+    memmove(&f->vlans[0], &f->vlans[1],
+            (FLOW_MAX_VLAN_HEADERS - 1) * sizeof f->vlans[0]);
+    f->vlans[FLOW_MAX_VLAN_HEADERS - 1].qtag = 0;
+}
+
+/* OpenFlow 1.0 mod_vlan_vid/mod_vlan_pcp: edit the tag, pushing one if
+ * asked to and there is none. */
+static void
+set_vlan_tci(struct xctx *ctx, uint16_t mask, uint16_t value,
+             bool push_if_needed)
+{
+    struct flow *f = &ctx->flow;
+
+    unwildcard_vlans(ctx);
+    if (!(f->vlans[0].tci & htons(VLAN_CFI))) {
+        if (!push_if_needed) {
+            return;
+        }
+        push_vlan(ctx, htons(ETH_TYPE_VLAN_8021Q));
+    }
+    f->vlans[0].tci = ((f->vlans[0].tci & ~htons(mask)) | htons(value & mask)
+                       | htons(VLAN_CFI));
+}
+
+static bool
+is_l4_with_ports(const struct flow *f)
+{
+    return (dl_type_is_ip_any(f->dl_type)
+            && !(f->nw_frag & FLOW_NW_FRAG_LATER)
+            && (f->nw_proto == IPPROTO_TCP || f->nw_proto == IPPROTO_UDP
+                || f->nw_proto == IPPROTO_SCTP));
+}
+
+static void
+xlate_set_field(struct xctx *ctx, const struct ofpa_set_field *sf)
+{
+    const struct mf_field *mf = mf_from_id(sf->field);
+    union mf_value value;
+    uint8_t *v = (uint8_t *) &value;
+    const uint8_t *nv = (const uint8_t *) &sf->value;
+    const uint8_t *m = (const uint8_t *) &sf->mask;
+
+    if (!mf) {
+        return;
+    }
+    ctx->wc->masks.dl_type = UINT16_MAX;
+    if (mf->prereqs != MFP_NONE) {
+        ctx->wc->masks.nw_proto = UINT8_MAX;
+    }
+    if (!mf_are_prereqs_ok(mf, &ctx->flow)) {
+        return;
+    }
+    if ((sf->field == MFF_VLAN_VID || sf->field == MFF_DL_VLAN
+         || sf->field == MFF_VLAN_PCP || sf->field == MFF_DL_VLAN_PCP)) {
+        unwildcard_vlans(ctx);
+        if (!(ctx->flow.vlans[0].tci & htons(VLAN_CFI))) {
+            return;
+        }
+    }
+    mf_get_value(mf, &ctx->flow, &value);
+    for (size_t i = 0; i < mf->n_bytes; i++) {
+        v[i] = (v[i] & ~m[i]) | (nv[i] & m[i]);
+    }
+    mf_set_flow_value(mf, &value, &ctx->flow);
+    mf_storage_mask(mf, ctx->wc);
+}
+
+static void
+xlate_dec_nw_ttl(struct xctx *ctx)
+{
+    struct flow *f = &ctx->flow;
+
+    ctx->wc->masks.dl_type = UINT16_MAX;
+    if (!dl_type_is_ip_any(f->dl_type)) {
+        return;
+    }
+    ctx->wc->masks.nw_ttl = UINT8_MAX;
+    if (f->nw_ttl > 1) {
+        f->nw_ttl--;
+    } else {
+        xlate_controller(ctx, XLATE_PIN_INVALID_TTL, UINT16_MAX);
+        ctx->exit = true;
+    }
+}
+
+static void
+set_mpls_ttl(struct xctx *ctx, uint8_t ttl)
+{
+    plx_be32 *lse = &ctx->flow.mpls_lse[0];
+
+    *lse = (*lse & ~htonl(MPLS_TTL_MASK)) | htonl(ttl << MPLS_TTL_SHIFT);
+}
+
+static void
+xlate_push_mpls(struct xctx *ctx, plx_be16 ethertype)
+{
+    struct flow *f = &ctx->flow;
+    uint32_t lse;
+
+    commit(ctx, NULL);
+    ctx->wc->masks.dl_type = UINT16_MAX;
+    if (eth_type_mpls(f->dl_type)) {
+        ctx->wc->masks.mpls_lse[0] = UINT32_MAX;
+        lse = ntohl(f->mpls_lse[0]) & ~MPLS_BOS_MASK;
+    } else {
+        lse = MPLS_BOS_MASK;
+        if (dl_type_is_ip_any(f->dl_type)) {
+            ctx->wc->masks.nw_tos |= IP_DSCP_MASK;
+            ctx->wc->masks.nw_ttl = UINT8_MAX;
+            lse |= ((uint32_t) ((f->nw_tos & IP_DSCP_MASK) >> 5)
+                    << MPLS_TC_SHIFT);
+            lse |= f->nw_ttl << MPLS_TTL_SHIFT;
+        } else {
+            lse |= 64 << MPLS_TTL_SHIFT;
+        }
+    }
+    memmove(&f->mpls_lse[1], &f->mpls_lse[0],
+            (FLOW_MAX_MPLS_LABELS - 1) * sizeof f->mpls_lse[0]);
+    f->mpls_lse[0] = htonl(lse);
+    f->dl_type = ethertype;
+    odp_put_push_mpls(ctx->odp, f->mpls_lse[0], ethertype);
+    ctx->base.dl_type = f->dl_type;
+    memcpy(ctx->base.mpls_lse, f->mpls_lse, sizeof f->mpls_lse);
+}
+
+static void
+xlate_pop_mpls(struct xctx *ctx, plx_be16 ethertype)
+{
+    struct flow *f = &ctx->flow;
+
+    ctx->wc->masks.dl_type = UINT16_MAX;
+    if (!eth_type_mpls(f->dl_type)) {
+        return;
+    }
+    commit(ctx, NULL);
+    ctx->wc->masks.mpls_lse[0] = UINT32_MAX;
+    if (f->mpls_lse[0] & htonl(MPLS_BOS_MASK)) {
+        f->dl_type = ethertype;
+    }
+    memmove(&f->mpls_lse[0], &f->mpls_lse[1],
+            (FLOW_MAX_MPLS_LABELS - 1) * sizeof f->mpls_lse[0]);
+    f->mpls_lse[FLOW_MAX_MPLS_LABELS - 1] = 0;
+    odp_put_pop_mpls(ctx->odp, ethertype);
+    ctx->base.dl_type = f->dl_type;
+    memcpy(ctx->base.mpls_lse, f->mpls_lse, sizeof f->mpls_lse);
+}
+
+/* ---- Groups. ---- */
+
+static bool group_is_live(const struct xctx *, const struct xlate_group *,
+                          int depth);
+
+static bool
+bucket_is_live(const struct xctx *ctx, const struct xlate_bucket *b,
+               int depth)
+{
+    if (b->watch_port != MF_OFPP_ANY) {
+        const struct xlate_port *p = xlate_bridge_find_port(ctx->xb,
+                                                            b->watch_port);
+        if (!p || !p->live) {
+            return false;
+        }
+    }
+    if (b->watch_group != 0xffffffffu) {
+        const struct xlate_group *g = xlate_bridge_find_group(ctx->xb,
+                                                              b->watch_group);
+        if (!g || depth >= XLATE_MAX_DEPTH || !group_is_live(ctx, g,
+                                                             depth + 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool
+group_is_live(const struct xctx *ctx, const struct xlate_group *g,
+              int depth)
+{
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        if (bucket_is_live(ctx, &g->buckets[i], depth)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Runs a bucket on a copy of the packet: the packet the group got is
+ * what the next bucket and the actions after the group see. */
+static void
+xlate_bucket(struct xctx *ctx, const struct xlate_group *g,
+             const struct xlate_bucket *b)
+{
+    struct xlate_out *xout = ctx->xout;
+    struct flow saved = ctx->flow;
+    struct ofpa_buf saved_set = ctx->action_set;
+    bool saved_exit = ctx->exit;
+
+    if (xout->n_buckets < ARRAY_SIZE(xout->buckets)) {
+        xout->buckets[xout->n_buckets].group_id = g->group_id;
+        xout->buckets[xout->n_buckets].bucket = b - g->buckets;
+        xout->n_buckets++;
+    }
+    /* A bucket's actions are executed as an action set (OpenFlow 1.3,
+     * 5.6.1), in their own order. */
+    ofpa_buf_init(&ctx->action_set);
+    ctx->depth++;
+    {
+        struct ofpa_buf ordered = OFPA_BUF_INITIALIZER;
+
+        ofpacts_action_set_order(b->actions->ofpacts,
+                                 b->actions->ofpacts_len, &ordered);
+        do_xlate_actions(ctx, ordered.data, ordered.size);
+        ofpa_buf_uninit(&ordered);
+    }
+    ctx->depth--;
+    ofpa_buf_uninit(&ctx->action_set);
+    ctx->action_set = saved_set;
+    ctx->flow = saved;
+    ctx->exit = saved_exit;
+}
+
+/* A hash of two N-byte values that does not depend on their order. */
+static uint32_t
+hash_pair_sym(const void *a, const void *b, size_t n, uint32_t basis)
+{
+    bool a_first = memcmp(a, b, n) <= 0;
+
+    return hash_bytes(a_first ? b : a, n,
+                      hash_bytes(a_first ? a : b, n, basis));
+}
+
+static const struct xlate_bucket *
+select_bucket(struct xctx *ctx, const struct xlate_group *g)
+{
+    struct flow_wildcards *wc = ctx->wc;
+    const struct flow *f = &ctx->flow;
+    uint32_t total = 0, hash, pick;
+
+    /* The hash covers addresses, protocol and ports in both directions
+     * (a connection's two directions pick the same bucket). */
+    memset(&wc->masks.dl_src, 0xff, sizeof wc->masks.dl_src);
+    memset(&wc->masks.dl_dst, 0xff, sizeof wc->masks.dl_dst);
+    wc->masks.dl_type = UINT16_MAX;
+    hash = hash_pair_sym(f->dl_src.ea, f->dl_dst.ea, ETH_ADDR_LEN, 0);
+    if (f->dl_type == htons(ETH_TYPE_IP)) {
+        wc->masks.nw_src = wc->masks.nw_dst = UINT32_MAX;
+        wc->masks.nw_proto = UINT8_MAX;
+        hash = hash_add(hash, (uint32_t) f->nw_src ^ (uint32_t) f->nw_dst);
+        hash = hash_add(hash, f->nw_proto);
+    } else if (f->dl_type == htons(ETH_TYPE_IPV6)) {
+        memset(&wc->masks.ipv6_src, 0xff, sizeof wc->masks.ipv6_src);
+        memset(&wc->masks.ipv6_dst, 0xff, sizeof wc->masks.ipv6_dst);
+        wc->masks.nw_proto = UINT8_MAX;
+        hash = hash_add(hash, hash_pair_sym(&f->ipv6_src, &f->ipv6_dst,
+                                             sizeof f->ipv6_src, 0));
+        hash = hash_add(hash, f->nw_proto);
+    }
+    if (is_l4_with_ports(f)) {
+        wc->masks.tp_src = wc->masks.tp_dst = UINT16_MAX;
+        hash = hash_add(hash, (uint32_t) (f->tp_src ^ f->tp_dst));
+    }
+    hash = hash_finish(hash, 0);
+
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        if (bucket_is_live(ctx, &g->buckets[i], ctx->depth)) {
+            total += g->buckets[i].weight;
+        }
+    }
+    if (!total) {
+        return NULL;
+    }
+    pick = hash % total;
+    for (size_t i = 0; i < g->n_buckets; i++) {
+        const struct xlate_bucket *b = &g->buckets[i];
+
+        if (bucket_is_live(ctx, b, ctx->depth)) {
+            if (pick < b->weight) {
+                return b;
+            }
+            pick -= b->weight;
+        }
+    }
+    return NULL;
+}
+
+static void
+xlate_group(struct xctx *ctx, uint32_t group_id)
+{
+    const struct xlate_group *g = xlate_bridge_find_group(ctx->xb, group_id);
+    const struct xlate_bucket *b = NULL;
+
+    if (!g || ctx->depth >= XLATE_MAX_DEPTH) {
+        return;
+    }
+    switch (g->type) {
+    case OFPROTO_GT_ALL:
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            xlate_bucket(ctx, g, &g->buckets[i]);
+        }
+        return;
+    case OFPROTO_GT_INDIRECT:
+        b = g->n_buckets ? &g->buckets[0] : NULL;
+        break;
+    case OFPROTO_GT_SELECT:
+        b = select_bucket(ctx, g);
+        break;
+    case OFPROTO_GT_FF:
+        for (size_t i = 0; i < g->n_buckets; i++) {
+            if (bucket_is_live(ctx, &g->buckets[i], ctx->depth)) {
+                b = &g->buckets[i];
+                break;
+            }
+        }
+        break;
+    }
+    if (b) {
+        xlate_bucket(ctx, g, b);
+    }
+}
+
+/* ---- The action loop. ---- */
+
+static void
+do_xlate_actions(struct xctx *ctx, const void *ofpacts, size_t len)
+{
+    struct flow *f = &ctx->flow;
+    struct flow_wildcards *wc = ctx->wc;
+    const struct ofpa *a;
+
+    OFPA_FOR_EACH (a, ofpacts, len) {
+        if (ctx->exit) {
+            break;
+        }
+        switch ((enum ofpa_type) a->type) {
+        case OFPA_OUTPUT: {
+            const struct ofpa_output *o = OFPA_CAST(ofpa_output, a);
+            xlate_output(ctx, o->port, o->max_len);
+            break;
+        }
+        case OFPA_ENQUEUE:
+            xlate_output(ctx, OFPA_CAST(ofpa_enqueue, a)->port, 0);
+            break;
+        case OFPA_GROUP:
+            xlate_group(ctx, OFPA_CAST(ofpa_group, a)->group_id);
+            break;
+        case OFPA_SET_QUEUE:
+            f->skb_priority = OFPA_CAST(ofpa_queue, a)->queue_id;
+            break;
+        case OFPA_PUSH_VLAN:
+            push_vlan(ctx, OFPA_CAST(ofpa_ethertype, a)->ethertype);
+            break;
+        case OFPA_POP_VLAN:
+        case OFPA_STRIP_VLAN:
+            pop_vlan(ctx);
+            break;
+        case OFPA_PUSH_MPLS:
+            xlate_push_mpls(ctx, OFPA_CAST(ofpa_ethertype, a)->ethertype);
+            break;
+        case OFPA_POP_MPLS:
+            xlate_pop_mpls(ctx, OFPA_CAST(ofpa_ethertype, a)->ethertype);
+            break;
+        case OFPA_SET_MPLS_TTL:
+            wc->masks.dl_type = UINT16_MAX;
+            if (eth_type_mpls(f->dl_type)) {
+                wc->masks.mpls_lse[0] |= htonl(MPLS_TTL_MASK);
+                set_mpls_ttl(ctx, OFPA_CAST(ofpa_ttl, a)->ttl);
+            }
+            break;
+        case OFPA_DEC_MPLS_TTL:
+            wc->masks.dl_type = UINT16_MAX;
+            if (eth_type_mpls(f->dl_type)) {
+                uint8_t ttl = mpls_lse_to_ttl(f->mpls_lse[0]);
+
+                wc->masks.mpls_lse[0] |= htonl(MPLS_TTL_MASK);
+                if (ttl > 1) {
+                    set_mpls_ttl(ctx, ttl - 1);
+                } else {
+                    xlate_controller(ctx, XLATE_PIN_INVALID_TTL,
+                                     UINT16_MAX);
+                    ctx->exit = true;
+                }
+            }
+            break;
+        case OFPA_SET_NW_TTL:
+            wc->masks.dl_type = UINT16_MAX;
+            if (dl_type_is_ip_any(f->dl_type)) {
+                wc->masks.nw_ttl = UINT8_MAX;
+                f->nw_ttl = OFPA_CAST(ofpa_ttl, a)->ttl;
+            }
+            break;
+        case OFPA_DEC_NW_TTL:
+            xlate_dec_nw_ttl(ctx);
+            break;
+        case OFPA_COPY_TTL_OUT:
+            wc->masks.dl_type = UINT16_MAX;
+            if (eth_type_mpls(f->dl_type)) {
+                wc->masks.nw_ttl = UINT8_MAX;
+                wc->masks.mpls_lse[0] |= htonl(MPLS_TTL_MASK);
+                set_mpls_ttl(ctx, f->nw_ttl);
+            }
+            break;
+        case OFPA_COPY_TTL_IN:
+            wc->masks.dl_type = UINT16_MAX;
+            if (eth_type_mpls(f->dl_type)
+                && (f->mpls_lse[0] & htonl(MPLS_BOS_MASK))) {
+                wc->masks.mpls_lse[0] |= htonl(MPLS_TTL_MASK | MPLS_BOS_MASK);
+                wc->masks.nw_ttl = UINT8_MAX;
+                f->nw_ttl = mpls_lse_to_ttl(f->mpls_lse[0]);
+            }
+            break;
+        case OFPA_SET_FIELD:
+            xlate_set_field(ctx, OFPA_CAST(ofpa_set_field, a));
+            break;
+        case OFPA_SET_VLAN_VID:
+            set_vlan_tci(ctx, VLAN_VID_MASK, OFPA_CAST(ofpa_vlan_vid, a)->vid,
+                         OFPA_CAST(ofpa_vlan_vid, a)->push_if_needed);
+            break;
+        case OFPA_SET_VLAN_PCP:
+            set_vlan_tci(ctx, VLAN_PCP_MASK,
+                         OFPA_CAST(ofpa_vlan_pcp, a)->pcp << VLAN_PCP_SHIFT,
+                         OFPA_CAST(ofpa_vlan_pcp, a)->push_if_needed);
+            break;
+        case OFPA_SET_ETH_SRC:
+            memset(&wc->masks.dl_src, 0xff, sizeof wc->masks.dl_src);
+            f->dl_src = OFPA_CAST(ofpa_mac, a)->mac;
+            break;
+        case OFPA_SET_ETH_DST:
+            memset(&wc->masks.dl_dst, 0xff, sizeof wc->masks.dl_dst);
+            f->dl_dst = OFPA_CAST(ofpa_mac, a)->mac;
+            break;
+        case OFPA_SET_IPV4_SRC:
+        case OFPA_SET_IPV4_DST:
+            wc->masks.dl_type = UINT16_MAX;
+            if (f->dl_type == htons(ETH_TYPE_IP)) {
+                if (a->type == OFPA_SET_IPV4_SRC) {
+                    wc->masks.nw_src = UINT32_MAX;
+                    f->nw_src = OFPA_CAST(ofpa_ipv4, a)->ipv4;
+                } else {
+                    wc->masks.nw_dst = UINT32_MAX;
+                    f->nw_dst = OFPA_CAST(ofpa_ipv4, a)->ipv4;
+                }
+            }
+            break;
+        case OFPA_SET_IP_DSCP:
+            wc->masks.dl_type = UINT16_MAX;
+            if (dl_type_is_ip_any(f->dl_type)) {
+                wc->masks.nw_tos |= IP_DSCP_MASK;
+                f->nw_tos = ((f->nw_tos & ~IP_DSCP_MASK)
+                             | (OFPA_CAST(ofpa_dscp, a)->dscp & IP_DSCP_MASK));
+            }
+            break;
+        case OFPA_SET_L4_SRC_PORT:
+        case OFPA_SET_L4_DST_PORT:
+            wc->masks.dl_type = UINT16_MAX;
+            wc->masks.nw_proto = UINT8_MAX;
+            wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
+            if (is_l4_with_ports(f)) {
+                uint16_t port = OFPA_CAST(ofpa_l4_port, a)->port;
+                if (a->type == OFPA_SET_L4_SRC_PORT) {
+                    wc->masks.tp_src = UINT16_MAX;
+                    f->tp_src = htons(port);
+                } else {
+                    wc->masks.tp_dst = UINT16_MAX;
+                    f->tp_dst = htons(port);
+                }
+            }
+            break;
+        case OFPA_METER: {
+            const struct xlate_meter *m = find_meter(
+                ctx->xb, OFPA_CAST(ofpa_meter, a)->meter_id);
+            if (m) {
+                odp_put_meter(ctx->odp, m->dp_id);
+            }
+            break;
+        }
+        case OFPA_CLEAR_ACTIONS:
+            ofpa_buf_clear(&ctx->action_set);
+            break;
+        case OFPA_WRITE_ACTIONS: {
+            const struct ofpa_nest *n = OFPA_CAST(ofpa_nest, a);
+            const struct ofpa *w;
+
+            OFPA_FOR_EACH (w, ofpa_nest_actions(n), ofpa_nest_size(n)) {
+                memcpy(ofpa_put(&ctx->action_set, w->type, w->len), w,
+                       w->len);
+            }
+            break;
+        }
+        case OFPA_WRITE_METADATA: {
+            const struct ofpa_metadata *md = OFPA_CAST(ofpa_metadata, a);
+            f->metadata = (f->metadata & ~md->mask) | (md->metadata
+                                                       & md->mask);
+            break;
+        }
+        case OFPA_GOTO_TABLE:
+            xlate_table(ctx, OFPA_CAST(ofpa_goto_table, a)->table_id);
+            return;
+        case OFPA_N_TYPES:
+        default:
+            break;
+        }
+    }
+}
+
+/* Looks the packet up in TABLE_ID and runs the rule's instructions.  A
+ * miss ends the pipeline: the packet goes to the controller if the
+ * bridge wants misses there (xlate_bridge 'miss_to_controller'), and is
+ * dropped otherwise, its action set with it. */
+static void
+xlate_table(struct xctx *ctx, uint8_t table_id)
+{
+    const struct rule *saved_rule = ctx->rule;
+    uint8_t saved_table = ctx->table_id;
+    const struct rule *rule;
+
+    if (ctx->depth >= XLATE_MAX_DEPTH || table_id >= OFPROTO_N_TABLES) {
+        ctx->exit = true;
+        return;
+    }
+    ctx->table_id = table_id;
+    rule = rule_from_cls_rule(classifier_lookup(&ctx->xb->tables[table_id],
+                                                &ctx->flow, ctx->wc));
+    if (!rule) {
+        if (ctx->xb->miss_to_controller) {
+            ctx->rule = NULL;
+            xlate_controller(ctx, XLATE_PIN_IMPLICIT_MISS, UINT16_MAX);
+        }
+        ctx->xout->drop_reason = "no matching flow-table rule";
+        ctx->xout->miss_table = table_id;
+        ctx->exit = true;
+    } else {
+        record_rule(ctx, rule);
+        if (!rule->actions->ofpacts_len) {
+            ctx->xout->drop_reason = "rule drops";
+        }
+        ctx->rule = rule;
+        ctx->depth++;
+        do_xlate_actions(ctx, rule->actions->ofpacts,
+                         rule->actions->ofpacts_len);
+        ctx->depth--;
+    }
+    ctx->rule = saved_rule;
+    ctx->table_id = saved_table;
 }
 
 void
 xlate_actions(const struct xlate_in *xin, struct odp_buf *odp,
               struct flow_wildcards *wc, struct xlate_out *xout)
 {
-    const struct xlate_rule *rule;
-    const struct ofpact *a;
     struct xctx ctx = {
         .xin = xin,
         .xb = xin->bridge,
-        .flow = xin->flow,
         .odp = odp,
         .wc = wc,
         .xout = xout,
-        .base = xin->flow->vlans[0],
+        .flow = *xin->flow,
+        .base = *xin->flow,
     };
+    const struct xlate_port *in_port;
 
     memset(xout, 0, sizeof *xout);
+    xout->miss_table = OFPTT_ALL;
+    ofpa_buf_init(&ctx.action_set);
     wc->masks.in_port = UINT32_MAX;
 
-    rule = xlate_rule_cast(classifier_lookup(ctx.xb->table, ctx.flow, wc));
-    if (!rule) {
-        xout->drop_reason = "no matching flow-table rule";
-        return;
-    }
-    if (!rule->ofpacts_len) {
-        xout->drop_reason = "rule drops";
-    }
-    OFPACT_FOR_EACH (a, rule->ofpacts, rule->ofpacts_len) {
-        switch ((enum ofpact_type) a->type) {
-        case OFPACT_OUTPUT:
-            xlate_output(&ctx, ofpact_get_output(a));
-            break;
-        case OFPACT_N_TYPES:
-        default:
-            break;
+    if (xin->ofpacts) {
+        do_xlate_actions(&ctx, xin->ofpacts, xin->ofpacts_len);
+    } else {
+        in_port = xlate_bridge_find_port(ctx.xb, xin->flow->in_port);
+        if (in_port && in_port->config & (OFPPC_NO_RECV | OFPPC_PORT_DOWN)) {
+            xout->drop_reason = "input port does not receive";
+            ofpa_buf_uninit(&ctx.action_set);
+            return;
+        }
+        xlate_table(&ctx, 0);
+        if (!ctx.exit && ctx.action_set.size) {
+            struct ofpa_buf ordered = OFPA_BUF_INITIALIZER;
+
+            ofpacts_action_set_order(ctx.action_set.data,
+                                     ctx.action_set.size, &ordered);
+            do_xlate_actions(&ctx, ordered.data, ordered.size);
+            ofpa_buf_uninit(&ordered);
         }
     }
+    ofpa_buf_uninit(&ctx.action_set);
 
     /* A tagged input whose VLAN was edited, or that is priority-tagged
      * (whether it keeps its tag then depends on its PCP), depends on
      * its whole outer header. */
-    if ((ctx.flow->vlans[0].tci & htons(VLAN_CFI))
+    if ((xin->flow->vlans[0].tci & htons(VLAN_CFI))
         && (ctx.vlan_edited
             || (ctx.normal_output
-                && !vlan_tci_to_vid(ctx.flow->vlans[0].tci)))) {
+                && !vlan_tci_to_vid(xin->flow->vlans[0].tci)))) {
         wc->masks.vlans[0].qtag = UINT32_MAX;
     }
 }

@@ -65,35 +65,12 @@
 #include "classifier.h"
 #include "flow.h"
 #include "hmap.h"
-#include "ofproto/ofpact.h"
+#include "ofproto/rule.h"
 #include "ofproto/ofproto.h"
 #include "types.h"
 
 struct mac_learning;
 struct odp_buf;
-
-/* ------------------------------------------------------------------ */
-/* Flow-table rules. */
-
-/* A rule of an OpenFlow table.  Immutable once inserted; freed with
- * xlate_rule_destroy() (through rcu_postpone() if lookups may run
- * concurrently). */
-struct xlate_rule {
-    struct cls_rule cr;
-    size_t ofpacts_len;
-    uint64_t ofpacts[];         /* struct ofpact list. */
-};
-
-struct xlate_rule *xlate_rule_create(const struct match *, int priority,
-                                     const void *ofpacts,
-                                     size_t ofpacts_len);
-void xlate_rule_destroy(struct xlate_rule *);
-
-static inline const struct xlate_rule *
-xlate_rule_cast(const struct cls_rule *cr)
-{
-    return cr ? CONTAINER_OF(cr, struct xlate_rule, cr) : NULL;
-}
 
 /* ------------------------------------------------------------------ */
 /* Configuration snapshots. */
@@ -106,6 +83,8 @@ struct xlate_port {
     odp_port_t odp_port;
     char *name;
     struct xlate_bundle *bundle;    /* NULL if in none. */
+    uint32_t config;                /* OFPPC_* (PORT_DOWN, NO_RECV, ...). */
+    bool live;                      /* Link up and not PORT_DOWN. */
 };
 
 struct xlate_bundle {
@@ -117,23 +96,59 @@ struct xlate_bundle {
     size_t n_members;
 };
 
+struct xlate_bucket {
+    uint16_t weight;
+    uint32_t watch_port;            /* MF_OFPP_ANY: none. */
+    uint32_t watch_group;           /* 0xffffffff: none. */
+    struct rule_actions *actions;   /* Owned. */
+};
+
+struct xlate_group {
+    struct hmap_node node;          /* In xlate_bridge 'groups'. */
+    uint32_t group_id;
+    enum ofproto_group_type type;
+    struct xlate_bucket *buckets;
+    size_t n_buckets;
+};
+
 struct xlate_bridge {
     char *name;
-    const struct classifier *table;     /* Table 0; not owned. */
+    const struct classifier *tables;    /* OFPROTO_N_TABLES; not owned. */
     struct mac_learning *ml;            /* Not owned. */
     struct hmap ports;                  /* struct xlate_port by ofp_port. */
     struct xlate_bundle **bundles;      /* Sorted by first member. */
     size_t n_bundles;
+    struct hmap groups;                 /* struct xlate_group by id. */
+    struct hmap meters;                 /* struct xlate_meter by id. */
+
+    /* A packet that misses a table goes to the controller (OpenFlow
+     * 1.0 semantics, wanted while an OpenFlow 1.0 controller is
+     * connected) rather than being dropped. */
+    bool miss_to_controller;
 };
 
 struct xlate_bridge *xlate_bridge_create(const char *name,
-                                         const struct classifier *table,
+                                         const struct classifier *tables,
                                          struct mac_learning *ml);
 void xlate_bridge_destroy(struct xlate_bridge *);
 
 /* Adds a port.  Returns EEXIST if OFP_PORT is already there. */
 int xlate_bridge_add_port(struct xlate_bridge *, ofp_port_t ofp_port,
                           odp_port_t odp_port, const char *name);
+/* Port configuration (OFPPC_*) and liveness; EINVAL for no such port. */
+int xlate_bridge_set_port_state(struct xlate_bridge *, ofp_port_t,
+                                uint32_t config, bool live);
+/* Adds group GROUP_ID with N_BUCKETS buckets whose action lists are
+ * copied.  EEXIST if the id is taken. */
+int xlate_bridge_add_group(struct xlate_bridge *, uint32_t group_id,
+                           enum ofproto_group_type,
+                           const struct xlate_bucket *buckets,
+                           size_t n_buckets);
+const struct xlate_group *xlate_bridge_find_group(
+    const struct xlate_bridge *, uint32_t group_id);
+/* OpenFlow meter METER_ID is datapath meter DP_ID. */
+void xlate_bridge_add_meter(struct xlate_bridge *, uint32_t meter_id,
+                            uint32_t dp_id);
 /* Adds a bundle with the settings of ofproto.h's bundle registration
  * (VLAN mode, 'tag', 'trunks' as configured; the effective 'vlan' and
  * 'trunks' are derived as Open vSwitch does: a native mode always trunks
@@ -156,20 +171,40 @@ struct xlate_in {
     const struct flow *flow;        /* 'in_port' is the OpenFlow port. */
     bool may_learn;                 /* Allow side effects (MAC learning). */
     long long int now;              /* For MAC learning and aging. */
+
+    /* Packet-out: run these actions (a plain action list) instead of the
+     * flow table; NULL for the pipeline from table 0. */
+    const void *ofpacts;
+    size_t ofpacts_len;
 };
+
+/* Rules whose statistics a megaflow feeds, at most this many. */
+#define XLATE_MAX_RULES 16
 
 struct xlate_out {
     /* Filled in by xlate_actions(). */
     bool used_mac_table;            /* A MAC lookup decided the output. */
     uint64_t ml_version;            /* The MAC table version it saw. */
-
     bool learn;                     /* NORMAL would learn this: */
     ofp_port_t learn_port;
     struct eth_addr learn_mac;
     uint16_t learn_vlan;
     bool learn_grat_arp;
-
     const char *drop_reason;        /* Static text if NORMAL dropped. */
+
+    /* The OpenFlow rules the packet went through, in order (valid while
+     * the caller holds what makes the snapshot valid). */
+    struct rule *rules[XLATE_MAX_RULES];
+    size_t n_rules;
+    /* The group buckets it went through. */
+    struct {
+        uint32_t group_id;
+        uint32_t bucket;            /* Index in the group. */
+    } buckets[XLATE_MAX_RULES];
+    size_t n_buckets;
+    /* The table whose lookup missed (ending the pipeline), or
+     * OFPTT_ALL if none did. */
+    uint8_t miss_table;
 };
 
 /* Appends to ACTIONS the datapath actions for XIN and ORs into WC the
@@ -177,5 +212,35 @@ struct xlate_out {
  * dropped (nothing appended), and XOUT says why. */
 void xlate_actions(const struct xlate_in *, struct odp_buf *actions,
                    struct flow_wildcards *wc, struct xlate_out *);
+
+/* ------------------------------------------------------------------ */
+/* Packets to the controller. */
+
+/* Why a packet goes to the controller.  The two misses are told apart as
+ * Open vSwitch does: an implicit miss (no rule; OpenFlow 1.0 sends it as
+ * "no_match", 1.3 never sends it) and an explicit one (the table-miss
+ * rule, priority 0 and no match, whose action is to the controller;
+ * 1.3 says "no_match", 1.0 "action"). */
+enum xlate_pin_reason {
+    XLATE_PIN_ACTION,
+    XLATE_PIN_INVALID_TTL,
+    XLATE_PIN_IMPLICIT_MISS,
+    XLATE_PIN_EXPLICIT_MISS,
+};
+
+/* The userdata of the datapath userspace action that sends a packet to
+ * the controller.  'magic' tells it from other userspace actions. */
+#define XLATE_PIN_MAGIC 0x504c5850u     /* "PLXP" */
+struct xlate_pin_cookie {
+    uint32_t magic;
+    uint8_t reason;                 /* enum xlate_pin_reason. */
+    uint8_t table_id;
+    uint16_t max_len;               /* Bytes to send; UINT16_MAX: the
+                                     * connection's miss_send_len. */
+    uint32_t in_port;               /* OpenFlow port. */
+    uint32_t pad;
+    plx_be64 cookie;                /* The rule's, all-ones if none. */
+    plx_be64 metadata;
+};
 
 #endif /* xlate.h */

@@ -1,7 +1,9 @@
 """plxtest: the reporting side of Plexus's system and interop tests.
 
 A test script defines cases with @case and ends with run(); each case
-prints PASS, FAIL or SKIP as tests/run-tests counts them.  Paths to the
+prints PASS, FAIL or SKIP as tests/run-tests counts them.  run() runs
+only the cases of the script itself, so a script may import another
+one's helpers (and its cases) without running them twice.  Paths to the
 build come from PLX_BUILDDIR and PLX_SRCDIR, which make check sets.
 Run with Debian's /usr/bin/python3 (python3-scapy and friends live
 there)."""
@@ -48,6 +50,8 @@ def run(argv=None):
     pattern = (argv or sys.argv)[1] if len(argv or sys.argv) > 1 else None
     for function in _cases:
         name = "%s/%s" % (SUITE, function.__name__)
+        if function.__module__ != "__main__":
+            continue
         if pattern and pattern not in function.__name__:
             continue
         try:

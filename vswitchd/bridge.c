@@ -23,13 +23,17 @@
 #include "dynamic-string.h"
 #include "hash.h"
 #include "hmap.h"
+#include "dirs.h"
 #include "list.h"
 #include "meta-flow.h"
+#include "ofproto/connmgr.h"
 #include "ofproto/ofproto.h"
+#include "openflow.h"
 #include "ovsdb/ovsdb-idl.h"
 #include "packets.h"
 #include "poll-loop.h"
 #include "smap.h"
+#include "stream-ssl.h"
 #include "timeval.h"
 #include "util.h"
 #include "vlog.h"
@@ -63,6 +67,9 @@ struct bridge {
     enum ofproto_fail_mode fail_mode;
     unsigned int mac_aging;
     size_t mac_size;
+    char *controllers;                  /* Their configuration, as text. */
+    uint64_t datapath_id;
+    uint64_t controller_status_hash;    /* What the database was told. */
 };
 
 /* A Port row: a bundle of the bridge's ofproto. */
@@ -138,6 +145,9 @@ static bool stats_due;
 
 static void bridge_reconfigure(const struct vswitchrec_open_vswitch *);
 static void bridge_destroy(struct bridge *);
+static void bridge_configure_controllers(struct bridge *);
+/* The SSL files came from the command line (the SSL table is ignored). */
+static bool ssl_from_command_line;
 static void iface_destroy(struct iface *);
 static void status_run(void);
 
@@ -207,6 +217,7 @@ omit_alert_written_columns(void)
 void
 bridge_init(const char *remote)
 {
+    ssl_from_command_line = stream_ssl_is_configured();
     idl = ovsdb_idl_create(remote, vswitchrec_idl_class(), true, true);
     idl_seqno = ovsdb_idl_get_seqno(idl);
     /* As ovs-vswitchd: one switch daemon per database. */
@@ -806,6 +817,16 @@ bridge_create(const struct vswitchrec_bridge *cfg)
     br->fail_mode = OFPROTO_FAIL_STANDALONE;
     hmap_init(&br->ports);
     hmap_insert(&all_bridges, &br->node, hash_string(br->name, 0));
+
+    /* The management socket that ovs-ofctl and plx-ofctl use for a
+     * bridge name: RUNDIR/BRIDGE.mgmt, as Open vSwitch. */
+    char *mgmt = xasprintf("%s/%s.mgmt", plx_rundir(), br->name);
+    error = ofproto_set_mgmt_socket(ofproto, mgmt);
+    if (error) {
+        VLOG_WARN("bridge %s: could not listen on %s: %s", br->name, mgmt,
+                  plx_strerror(error));
+    }
+    free(mgmt);
     VLOG_INFO("bridge %s: created", br->name);
     if (cfg->datapath_type && cfg->datapath_type[0]
         && strcmp(cfg->datapath_type, "netdev")
@@ -828,6 +849,7 @@ bridge_destroy(struct bridge *br)
     ofproto_destroy(br->ofproto);
     hmap_remove(&all_bridges, &br->node);
     hmap_destroy(&br->ports);
+    free(br->controllers);
     free(br->name);
     free(br);
 }
@@ -858,6 +880,143 @@ bridge_configure_settings(struct bridge *br)
         br->mac_aging = aging;
         br->mac_size = size;
     }
+
+    uint64_t dpid = 0;
+    const char *dpid_s = smap_get(&cfg->other_config, "datapath-id");
+    if (dpid_s) {
+        char *end;
+        errno = 0;
+        dpid = strtoull(dpid_s, &end, 16);
+        if (errno || *end || strlen(dpid_s) != 16) {
+            VLOG_WARN("bridge %s: other_config:datapath-id %s is not 16 "
+                      "hex digits: ignored", br->name, dpid_s);
+            dpid = 0;
+        }
+    }
+    if (dpid != br->datapath_id) {
+        br->datapath_id = dpid;
+        ofproto_set_datapath_id(br->ofproto, dpid);
+        status_dirty = true;
+    }
+
+    bridge_configure_controllers(br);
+}
+
+/* The versions the Bridge's 'protocols' column allows (0: every version
+ * Plexus speaks). */
+static uint32_t
+bridge_allowed_versions(const struct vswitchrec_bridge *cfg)
+{
+    static const struct {
+        const char *name;
+        uint8_t version;
+    } names[] = {
+        { "OpenFlow10", OFP10_VERSION }, { "OpenFlow11", OFP11_VERSION },
+        { "OpenFlow12", OFP12_VERSION }, { "OpenFlow13", OFP13_VERSION },
+        { "OpenFlow14", OFP14_VERSION }, { "OpenFlow15", OFP15_VERSION },
+    };
+    uint32_t versions = 0;
+
+    for (size_t i = 0; i < cfg->n_protocols; i++) {
+        for (size_t j = 0; j < ARRAY_SIZE(names); j++) {
+            if (!strcmp(cfg->protocols[i], names[j].name)) {
+                versions |= OFP_VERSION_BIT(names[j].version);
+            }
+        }
+    }
+    versions &= OFP_SUPPORTED_VERSIONS;
+    if (cfg->n_protocols && !versions) {
+        VLOG_WARN("bridge %s: none of its protocols is supported: using "
+                  "OpenFlow10 and OpenFlow13", cfg->name);
+    }
+    return versions;
+}
+
+static void
+bridge_configure_controllers(struct bridge *br)
+{
+    const struct vswitchrec_bridge *cfg = br->cfg;
+    uint32_t versions = bridge_allowed_versions(cfg);
+    struct connmgr_controller *ctls;
+    struct ds text = DS_EMPTY_INITIALIZER;
+
+    ctls = xcalloc(cfg->n_controller + 1, sizeof *ctls);
+    for (size_t i = 0; i < cfg->n_controller; i++) {
+        const struct vswitchrec_controller *c = cfg->controller[i];
+
+        ctls[i].target = c->target;
+        ctls[i].max_backoff = c->n_max_backoff ? c->max_backoff[0] : 0;
+        ctls[i].probe_interval = (c->n_inactivity_probe
+                                  ? c->inactivity_probe[0]
+                                  : CONNMGR_PROBE_DEFAULT);
+        ctls[i].allowed_versions = versions;
+        ds_put_format(&text, "%s,%d,%d,%"PRIu32";", ctls[i].target,
+                      ctls[i].max_backoff, ctls[i].probe_interval, versions);
+    }
+    if (!br->controllers || strcmp(br->controllers, ds_cstr(&text))) {
+        free(br->controllers);
+        br->controllers = ds_steal_cstr(&text);
+        if (ofproto_set_controllers(br->ofproto, ctls, cfg->n_controller)) {
+            VLOG_WARN("bridge %s: some controller targets are invalid "
+                      "(see above)", br->name);
+        }
+        status_dirty = true;
+    }
+    ds_destroy(&text);
+    free(ctls);
+}
+
+/* A hash of what the Controller rows should say, to notice changes. */
+static uint64_t
+bridge_controller_status_hash(const struct bridge *br)
+{
+    struct connmgr_controller_info *infos;
+    uint32_t hash = 0;
+    size_t n;
+
+    connmgr_get_controller_info(ofproto_get_connmgr(br->ofproto), &infos,
+                                &n);
+    for (size_t i = 0; i < n; i++) {
+        hash = hash_string(infos[i].target, hash);
+        hash = hash_add(hash, infos[i].is_connected);
+        hash = hash_add(hash, infos[i].role);
+        hash = hash_string(smap_get(&infos[i].pairs, "state")
+                           ? smap_get(&infos[i].pairs, "state") : "", hash);
+    }
+    connmgr_free_controller_info(infos, n);
+    return hash;
+}
+
+static void
+bridge_write_status(struct bridge *br)
+{
+    const struct vswitchrec_bridge *cfg = br->cfg;
+    struct connmgr_controller_info *infos;
+    char dpid[32];
+    size_t n;
+
+    snprintf(dpid, sizeof dpid, "%016"PRIx64,
+             ofproto_get_datapath_id(br->ofproto));
+    vswitchrec_bridge_set_datapath_id(cfg, dpid);
+
+    connmgr_get_controller_info(ofproto_get_connmgr(br->ofproto), &infos,
+                                &n);
+    for (size_t i = 0; i < cfg->n_controller; i++) {
+        const struct vswitchrec_controller *c = cfg->controller[i];
+
+        for (size_t j = 0; j < n; j++) {
+            if (!strcmp(infos[j].target, c->target)) {
+                vswitchrec_controller_set_is_connected(c,
+                                                       infos[j].is_connected);
+                vswitchrec_controller_set_role(
+                    c, connmgr_role_to_string(infos[j].role));
+                vswitchrec_controller_set_status(c, &infos[j].pairs);
+                break;
+            }
+        }
+    }
+    connmgr_free_controller_info(infos, n);
+    br->controller_status_hash = bridge_controller_status_hash(br);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1045,6 +1204,14 @@ apply_global_config(const struct vswitchrec_open_vswitch *ovs)
 {
     static const struct smap empty = SMAP_INITIALIZER(&empty);
     const struct smap *oc = ovs ? &ovs->other_config : &empty;
+
+    /* SSL for ssl: and pssl: controllers, from the SSL table unless the
+     * command line gave the files (as Open vSwitch). */
+    const struct vswitchrec_ssl *ssl = ovs ? ovs->ssl : NULL;
+    if (ssl && !ssl_from_command_line) {
+        stream_ssl_set_key_and_cert(ssl->private_key, ssl->certificate);
+        stream_ssl_set_ca_cert_file(ssl->ca_cert, ssl->bootstrap_ca_cert);
+    }
 
     const char *mask = smap_get(oc, "pmd-cpu-mask");
     if (!mask ? !!pmd_cpu_mask
@@ -1372,6 +1539,10 @@ status_run(void)
     HMAP_FOR_EACH (iface, node, &all_ifaces) {
         iface_write_status(iface, stats_due);
     }
+    struct bridge *br;
+    HMAP_FOR_EACH (br, node, &all_bridges) {
+        bridge_write_status(br);
+    }
     for (size_t i = 0; i < n_rejected; i++) {
         iface_clear_db_record(rejected[i].cfg, rejected[i].error);
     }
@@ -1419,6 +1590,11 @@ bridge_run(void)
     struct bridge *br;
     HMAP_FOR_EACH (br, node, &all_bridges) {
         ofproto_run(br->ofproto);
+        if (br->cfg->n_controller
+            && bridge_controller_status_hash(br)
+               != br->controller_status_hash) {
+            status_dirty = true;
+        }
     }
     dpif_run(dpif);
 

@@ -28,6 +28,7 @@
 #include "fatal-signal.h"
 #include "poll-loop.h"
 #include "unixctl.h"
+#include "stream-ssl.h"
 #include "util.h"
 #include "vlog.h"
 #include "vswitchd/bridge.h"
@@ -49,6 +50,10 @@ usage(void)
            "  --unixctl=SOCKET        override default control socket "
            "name\n"
            "  --mlockall              lock all memory into RAM\n"
+           "  --private-key=FILE      SSL private key (else the database's "
+           "SSL table)\n"
+           "  --certificate=FILE      SSL certificate\n"
+           "  --ca-cert=FILE          SSL CA certificate\n"
            "  -v, --verbose[=SPEC]    set logging levels\n"
            "  --log-file[=FILE]       log to FILE\n"
            "  -h, --help              display this help message\n"
@@ -66,6 +71,7 @@ parse_options(int argc, char *argv[])
         OPT_MLOCKALL,
         VLOG_OPTION_ENUMS,
         DAEMON_OPTION_ENUMS,
+        STREAM_SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
@@ -74,6 +80,7 @@ parse_options(int argc, char *argv[])
         {"version", no_argument, NULL, 'V'},
         VLOG_LONG_OPTIONS,
         DAEMON_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     char *short_options = plx_cmdl_long_options_to_short_options(
@@ -99,6 +106,7 @@ parse_options(int argc, char *argv[])
             exit(EXIT_SUCCESS);
         VLOG_OPTION_HANDLERS
         DAEMON_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
         case '?':
             exit(EXIT_FAILURE);
         default:

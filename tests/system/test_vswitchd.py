@@ -797,4 +797,5 @@ def against_ovsdb_server():
         s.ping(h2, "10.9.0.1")
 
 
-plxtest.run()
+if __name__ == "__main__":
+    plxtest.run()

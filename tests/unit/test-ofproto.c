@@ -4,10 +4,12 @@
  * upcalls and megaflows.  Flooding then unicast, VLAN isolation, ports
  * added and deleted under traffic, revalidation after a MAC moves, idle
  * megaflow expiry, fail modes, bundle reconfiguration, two bridges on
- * one datapath, and the fdb unixctl commands. */
+ * one datapath, the fdb unixctl commands, and the OpenFlow tables
+ * (flow_mod semantics, counters, timeouts, groups, packet-ins). */
 #include <config.h>
 #include "ofproto/ofproto.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,6 +24,10 @@
 #include "dynamic-string.h"
 #include "jsonrpc.h"
 #include "meta-flow.h"
+#include "ofp-actions.h"
+#include "ofp-flow.h"
+#include "ofproto/ofproto-private.h"
+#include "openflow.h"
 #include "packets.h"
 #include "poll-loop.h"
 #include "test.h"
@@ -737,5 +743,360 @@ TEST(mac_table_config)
     CHECK(test_regex_match(ds_cstr(&ds), "table: 1/1$"));
     CHECK(test_regex_match(ds_cstr(&ds), "evicted MAC entries +: 1$"));
     ds_destroy(&ds);
+    env_destroy(&e);
+}
+
+/* ------------------------------------------------------------------ */
+/* OpenFlow tables: flow_mod semantics, statistics, timeouts, groups and
+ * meters, checked with frames through the datapath. */
+
+/* Applies FLOW (ovs-ofctl syntax) as COMMAND in OpenFlow 1.3 and returns
+ * the OpenFlow error (0 for success). */
+static enum ofperr
+flow_mod(struct env *e, int command, const char *flow)
+{
+    struct ofpa_buf ofpacts = OFPA_BUF_INITIALIZER;
+    struct ofputil_flow_mod fm;
+    enum ofperr error;
+
+    CHECK_NO_ERROR(ofputil_parse_flow_mod_str(flow, command, &fm,
+                                              &ofpacts));
+    error = ofproto_flow_mod(e->br, &fm, OFP13_VERSION);
+    ofpa_buf_uninit(&ofpacts);
+    ofproto_run(e->br);
+    return error;
+}
+
+struct dump {
+    struct ds ds;
+    size_t n;
+};
+
+static void
+dump_cb(const struct rule *rule, void *aux)
+{
+    struct dump *d = aux;
+    struct match match;
+
+    minimatch_expand(&rule->cr.match, &match);
+    ds_put_format(&d->ds, "table=%d,", rule->table_id);
+    match_format(&match, rule->cr.priority, &d->ds);
+    ds_put_format(&d->ds, " cookie=%#"PRIx64" n_packets=%"PRIu64" ",
+                  be64toh(rule->cookie), rule->n_packets);
+    ofpacts_text_format(rule->actions->ofpacts, rule->actions->ofpacts_len,
+                        &d->ds);
+    ds_put_char(&d->ds, '\n');
+    d->n++;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* S with its lines sorted (S is freed). */
+static char *
+sort_lines(char *s)
+{
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *lines[64], *save = NULL;
+    size_t n = 0;
+
+    for (char *l = strtok_r(s, "\n", &save); l && n < ARRAY_SIZE(lines);
+         l = strtok_r(NULL, "\n", &save)) {
+        lines[n++] = l;
+    }
+    qsort(lines, n, sizeof *lines, compare_strings);
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&out, "%s\n", lines[i]);
+    }
+    free(s);
+    return ds_steal_cstr(&out);
+}
+
+/* The OpenFlow rules (all tables), sorted text, caller frees. */
+static char *
+dump_flows(struct env *e, const char *filter)
+{
+    struct ofputil_flow_stats_request req;
+    struct dump d = { DS_EMPTY_INITIALIZER, 0 };
+
+    CHECK_NO_ERROR(ofputil_parse_flow_stats_request_str(filter ? filter : "",
+                                                        false, &req));
+    ofproto_collect_flows(e->br, &req, dump_cb, &d);
+    return sort_lines(ds_steal_cstr(&d.ds));
+}
+
+static void
+env_openflow(struct env *e, int n_ports)
+{
+    env_init(e, "br0");
+    for (int i = 1; i <= n_ports; i++) {
+        env_port(e, i, PORT_VLAN_TRUNK, -1);
+    }
+    CHECK_EQ(flow_mod(e, OFPUTIL_FC_DELETE, ""), 0);
+}
+
+TEST(flow_mod_add_replace_overlap)
+{
+    struct env e;
+    char *s;
+
+    env_openflow(&e, 3);
+    s = dump_flows(&e, NULL);
+    CHECK_STREQ(s, "");
+    free(s);
+
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD,
+                      "priority=10,in_port=1,actions=output:2"), 0);
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    expect_frame(e.ports[2], 0xa, 0xb, -1);
+    expect_quiet(&e);
+
+    /* Same match and priority: replaced, counters kept. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD,
+                      "priority=10,in_port=1,cookie=0x5,actions=output:3"),
+             0);
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    expect_frame(e.ports[3], 0xa, 0xb, -1);
+    expect_quiet(&e);
+    s = dump_flows(&e, NULL);
+    CHECK_STREQ(s, "table=0,priority=10,in_port=1 cookie=0x5 n_packets=2 "
+                "output:3\n");
+    free(s);
+    /* reset_counts. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=10,in_port=1,"
+                      "reset_counts,actions=output:3"), 0);
+    s = dump_flows(&e, NULL);
+    CHECK(strstr(s, "n_packets=0"));
+    free(s);
+
+    /* check_overlap: same priority, overlapping match. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=10,ip,check_overlap,"
+                      "actions=drop"), OFPERR_OFPFMFC_OVERLAP);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=11,ip,check_overlap,"
+                      "actions=drop"), 0);
+    /* Tables beyond the last. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "table=254,actions=drop"),
+             OFPERR_OFPBRC_BAD_TABLE_ID);
+    /* An unknown group or meter. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "actions=group:7"),
+             OFPERR_OFPBAC_BAD_OUT_GROUP);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "actions=meter:7"),
+             OFPERR_OFPMMFC_INVALID_METER);
+    env_destroy(&e);
+}
+
+TEST(flow_mod_modify_delete_cookies)
+{
+    struct env e;
+    char *s;
+
+    env_openflow(&e, 3);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=10,in_port=1,ip,"
+                      "cookie=0x11,actions=output:2"), 0);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=20,in_port=1,udp,"
+                      "cookie=0x21,actions=output:2"), 0);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "table=1,priority=10,in_port=2,"
+                      "cookie=0x12,actions=output:3"), 0);
+
+    /* Loose modify of "in_port=1" covers both table-0 rules; cookie
+     * unchanged (1.3). */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_MODIFY, "in_port=1,actions=output:3"),
+             0);
+    s = dump_flows(&e, "table=0");
+    CHECK_STREQ(s, "table=0,priority=10,ip,in_port=1 cookie=0x11 "
+                "n_packets=0 output:3\n"
+                "table=0,priority=20,udp,in_port=1 cookie=0x21 "
+                "n_packets=0 output:3\n");
+    free(s);
+    /* The datapath follows. */
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    expect_frame(e.ports[3], 0xa, 0xb, -1);
+    expect_quiet(&e);
+
+    /* Strict modify needs the exact match and priority. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_MODIFY_STRICT,
+                      "priority=10,in_port=1,ip,actions=output:2"), 0);
+    s = dump_flows(&e, "table=0,cookie=0x11/-1");
+    CHECK(strstr(s, "output:2"));
+    free(s);
+    s = dump_flows(&e, "table=0,cookie=0x21/-1");
+    CHECK(strstr(s, "output:3"));
+    free(s);
+
+    /* Modify selecting by cookie: only matching cookies. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_MODIFY,
+                      "cookie=0x20/0xf0,actions=drop"), 0);
+    s = dump_flows(&e, "cookie=0x21/-1");
+    CHECK(strstr(s, " drop"));
+    free(s);
+    /* A modify that selects nothing adds, unless it selected by cookie. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_MODIFY,
+                      "cookie=0x99/-1,in_port=3,actions=drop"), 0);
+    s = dump_flows(&e, "in_port=3");
+    CHECK_STREQ(s, "");
+    free(s);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_MODIFY,
+                      "priority=5,in_port=3,actions=drop"), 0);
+    s = dump_flows(&e, "in_port=3");
+    CHECK(strstr(s, "priority=5,in_port=3"));
+    free(s);
+
+    /* Delete with out_port: only rules that output there. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_DELETE, "out_port=3"), 0);
+    s = dump_flows(&e, "table=1");
+    CHECK_STREQ(s, "");
+    free(s);
+    /* Strict delete leaves the other priority. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_DELETE_STRICT,
+                      "priority=20,in_port=1,udp"), 0);
+    s = dump_flows(&e, NULL);
+    CHECK(!strstr(s, "priority=20"));
+    CHECK(strstr(s, "priority=10,ip,in_port=1"));
+    free(s);
+    /* Delete by cookie mask. */
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_DELETE, "cookie=0x10/0xf0"), 0);
+    s = dump_flows(&e, NULL);
+    CHECK(!strstr(s, "in_port=1"));
+    free(s);
+    env_destroy(&e);
+}
+
+static int n_removed;
+static uint8_t last_removed_reason;
+
+static void
+count_removed(struct ofproto *p PLX_UNUSED, const struct rule *rule PLX_UNUSED,
+              uint8_t reason)
+{
+    n_removed++;
+    last_removed_reason = reason;
+}
+
+TEST(flow_timeouts_and_counters)
+{
+    void (*saved)(struct ofproto *, const struct rule *, uint8_t);
+    struct env e;
+    char *s;
+
+    env_openflow(&e, 2);
+    saved = e.br->flow_removed;
+    e.br->flow_removed = count_removed;
+    n_removed = 0;
+
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=10,in_port=1,"
+                      "hard_timeout=1,send_flow_rem,actions=output:2"), 0);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "priority=10,in_port=2,"
+                      "idle_timeout=1,send_flow_rem,actions=output:1"), 0);
+    /* Traffic keeps the idle flow alive past its timeout; the hard one
+     * goes at 1 s whatever. */
+    for (int i = 0; i < 6; i++) {
+        send_frame(e.ports[2], 0xb, 0xa, -1);
+        expect_frame(e.ports[1], 0xb, 0xa, -1);
+        run_for(&e, 300);
+    }
+    CHECK_EQ(n_removed, 1);
+    CHECK_EQ(last_removed_reason, RULE_RR_HARD_TIMEOUT);
+    s = dump_flows(&e, NULL);
+    CHECK_STREQ(s, "table=0,priority=10,in_port=2 cookie=0 n_packets=6 "
+                "output:1\n");
+    free(s);
+    /* Idle now: gone within about a second. */
+    run_for(&e, 1600);
+    CHECK_EQ(n_removed, 2);
+    CHECK_EQ(last_removed_reason, RULE_RR_IDLE_TIMEOUT);
+    s = dump_flows(&e, NULL);
+    CHECK_STREQ(s, "");
+    free(s);
+    send_frame(e.ports[2], 0xb, 0xa, -1);
+    expect_quiet(&e);
+    e.br->flow_removed = saved;
+    env_destroy(&e);
+}
+
+TEST(groups_and_meters_through_the_datapath)
+{
+    struct ofpa_buf b1 = OFPA_BUF_INITIALIZER, b2 = OFPA_BUF_INITIALIZER;
+    struct ofproto_bucket buckets[2];
+    struct env e;
+    char *s;
+
+    env_openflow(&e, 3);
+    CHECK_NO_ERROR(ofpacts_text_parse("output:2", &b1));
+    CHECK_NO_ERROR(ofpacts_text_parse("output:3", &b2));
+    buckets[0] = (struct ofproto_bucket) {
+        .watch_port = MF_OFPP_ANY, .watch_group = OFPROTO_GROUP_ANY,
+        .ofpacts = b1.data, .ofpacts_len = b1.size,
+    };
+    buckets[1] = (struct ofproto_bucket) {
+        .watch_port = MF_OFPP_ANY, .watch_group = OFPROTO_GROUP_ANY,
+        .ofpacts = b2.data, .ofpacts_len = b2.size,
+    };
+    CHECK_EQ(ofproto_group_add(e.br, 1, OFPROTO_GT_ALL, buckets, 2), 0);
+    CHECK_EQ(ofproto_group_add(e.br, 1, OFPROTO_GT_ALL, buckets, 2),
+             OFPERR_OFPGMFC_GROUP_EXISTS);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD, "in_port=1,actions=group:1"), 0);
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    expect_frame(e.ports[2], 0xa, 0xb, -1);
+    expect_frame(e.ports[3], 0xa, 0xb, -1);
+    expect_quiet(&e);
+
+    /* Modify to one bucket: the datapath follows at once. */
+    CHECK_EQ(ofproto_group_modify(e.br, 1, OFPROTO_GT_INDIRECT, buckets + 1,
+                                  1), 0);
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    expect_frame(e.ports[3], 0xa, 0xb, -1);
+    expect_quiet(&e);
+
+    /* Deleting the group deletes its flows. */
+    ofproto_group_delete(e.br, 1);
+    ofproto_run(e.br);
+    s = dump_flows(&e, NULL);
+    CHECK_STREQ(s, "");
+    free(s);
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    expect_quiet(&e);
+    ofpa_buf_uninit(&b1);
+    ofpa_buf_uninit(&b2);
+    env_destroy(&e);
+}
+
+TEST(packet_ins_are_queued_for_the_controller)
+{
+    struct env e;
+
+    env_openflow(&e, 2);
+    CHECK_EQ(flow_mod(&e, OFPUTIL_FC_ADD,
+                      "in_port=1,cookie=0x77,actions=CONTROLLER:64"), 0);
+    send_frame(e.ports[1], 0xa, 0xb, -1);
+    {
+        long long int deadline = time_msec() + WAIT_MS;
+        size_t n;
+
+        do {
+            plx_msleep(1);
+            pthread_mutex_lock(&e.br->pin_mutex);
+            n = e.br->n_pins;
+            if (n) {
+                const struct ofproto_pin *pin;
+
+                pin = CONTAINER_OF(plx_list_front(&e.br->pins),
+                                   struct ofproto_pin, node);
+                CHECK_EQ(pin->cookie.reason, XLATE_PIN_ACTION);
+                CHECK_EQ(be64toh(pin->cookie.cookie), 0x77);
+                CHECK_EQ(pin->cookie.max_len, 64);
+                CHECK_EQ(pin->cookie.in_port, 1);
+                CHECK(pin->len >= 42);
+            }
+            pthread_mutex_unlock(&e.br->pin_mutex);
+        } while (!n && time_msec() < deadline);
+        CHECK_EQ(n, 1);
+    }
+    /* Delivered (and freed) by the main loop. */
+    ofproto_run(e.br);
+    CHECK_EQ(e.br->n_pins, 0);
+    expect_quiet(&e);
     env_destroy(&e);
 }

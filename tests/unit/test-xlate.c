@@ -1,5 +1,5 @@
 /* Tests for ofproto/xlate (translation on configuration snapshots, no
- * datapath) and ofproto/ofpact (action lists): VLAN admission per mode,
+ * datapath): VLAN admission per mode,
  * flooding vs unicast after learning, learning moves and the
  * gratuitous-ARP lock, the exact datapath actions (VLAN push/pop kept
  * minimal across outputs), the exact wildcards, reserved multicast,
@@ -18,7 +18,8 @@
 #include "match.h"
 #include "meta-flow.h"
 #include "ofproto/mac-learning.h"
-#include "ofproto/ofpact.h"
+#include "ofp-actions.h"
+#include "openflow.h"
 #include "packets.h"
 #include "test.h"
 
@@ -27,10 +28,10 @@
 #define ODP_OFS 10
 
 struct fx {
-    struct classifier table;
+    struct classifier tables[OFPROTO_N_TABLES];
     struct mac_learning *ml;
     struct xlate_bridge *xb;
-    struct xlate_rule *rules[8];
+    struct rule *rules[32];
     size_t n_rules;
 };
 
@@ -41,12 +42,15 @@ mac(uint8_t last)
     return a;
 }
 
-static void
-fx_add_rule(struct fx *fx, const char *match_s, int priority,
-            const char *actions)
+/* Adds a rule to table TABLE_ID; ACTIONS in ovs-ofctl syntax
+ * (instructions included). */
+static struct rule *
+fx_add_rule_in(struct fx *fx, uint8_t table_id, const char *match_s,
+               int priority, const char *actions)
 {
-    struct ofpacts ofpacts = OFPACTS_INITIALIZER;
+    struct ofpa_buf ofpacts = OFPA_BUF_INITIALIZER;
     struct match match;
+    struct rule *rule;
 
     CHECK(fx->n_rules < ARRAY_SIZE(fx->rules));
     if (match_s) {
@@ -54,12 +58,22 @@ fx_add_rule(struct fx *fx, const char *match_s, int priority,
     } else {
         match_init_catchall(&match);
     }
-    CHECK_NO_ERROR(ofpacts_parse(actions, &ofpacts));
-    fx->rules[fx->n_rules] = xlate_rule_create(&match, priority,
-                                               ofpacts.data, ofpacts.size);
-    classifier_insert(&fx->table, &fx->rules[fx->n_rules]->cr);
-    fx->n_rules++;
-    ofpacts_uninit(&ofpacts);
+    CHECK_NO_ERROR(ofpacts_text_parse(actions, &ofpacts));
+    CHECK_EQ(ofpacts_check(ofpacts.data, ofpacts.size, &match, MF_OFPP_MAX,
+                           table_id, OFPROTO_N_TABLES, OFPA_OF13), 0);
+    rule = rule_create(&match, priority, table_id, ofpacts.data,
+                       ofpacts.size);
+    fx->rules[fx->n_rules++] = rule;
+    classifier_insert(&fx->tables[table_id], &rule->cr);
+    ofpa_buf_uninit(&ofpacts);
+    return rule;
+}
+
+static void
+fx_add_rule(struct fx *fx, const char *match_s, int priority,
+            const char *actions)
+{
+    fx_add_rule_in(fx, 0, match_s, priority, actions);
 }
 
 /* A bridge whose table holds "priority=0 actions=ACTIONS" (none if
@@ -68,9 +82,11 @@ static void
 fx_init(struct fx *fx, const char *actions, int n_ports)
 {
     memset(fx, 0, sizeof *fx);
-    classifier_init(&fx->table, NULL, 0);
+    for (size_t i = 0; i < OFPROTO_N_TABLES; i++) {
+        classifier_init(&fx->tables[i], NULL, 0);
+    }
     fx->ml = mac_learning_create(300);
-    fx->xb = xlate_bridge_create("br0", &fx->table, fx->ml);
+    fx->xb = xlate_bridge_create("br0", fx->tables, fx->ml);
     if (actions) {
         fx_add_rule(fx, NULL, 0, actions);
     }
@@ -86,10 +102,13 @@ static void
 fx_destroy(struct fx *fx)
 {
     for (size_t i = 0; i < fx->n_rules; i++) {
-        classifier_remove(&fx->table, &fx->rules[i]->cr);
-        xlate_rule_destroy(fx->rules[i]);
+        classifier_remove(&fx->tables[fx->rules[i]->table_id],
+                          &fx->rules[i]->cr);
+        rule_unref(fx->rules[i]);
     }
-    classifier_destroy(&fx->table);
+    for (size_t i = 0; i < OFPROTO_N_TABLES; i++) {
+        classifier_destroy(&fx->tables[i]);
+    }
     xlate_bridge_destroy(fx->xb);
     mac_learning_destroy(fx->ml);
 }
@@ -798,76 +817,280 @@ TEST(wildcards_are_sufficient)
     fx_destroy(&fx);
 }
 
+
 /* ------------------------------------------------------------------ */
-/* ofpact. */
+/* The OpenFlow pipeline: several tables, instructions, the action set,
+ * field edits committed as datapath set actions, groups, the controller. */
+
+/* Runs FLOW and returns its datapath actions (caller frees). */
+static char *
+actions_of(struct fx *fx, const struct flow *flow, struct result *r)
+{
+    run(fx, flow, false, 0, r);
+    return r->actions;
+}
+
+TEST(goto_table_and_metadata)
+{
+    struct fx fx;
+    struct flow f;
+    struct result r;
+
+    fx_init(&fx, NULL, 3);
+    fx_add_rule_in(&fx, 0, NULL, 0,
+                   "write_metadata:0x5/0xff,goto_table:3");
+    fx_add_rule_in(&fx, 3, "metadata=0x5", 10, "output:2");
+    fx_add_rule_in(&fx, 3, "metadata=0x6", 10, "output:3");
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "12");
+    CHECK_EQ(r.xout.n_rules, 2);
+    CHECK_EQ(r.xout.rules[0]->table_id, 0);
+    CHECK_EQ(r.xout.rules[1]->table_id, 3);
+    CHECK_EQ(r.xout.miss_table, OFPTT_ALL);
+    result_free(&r);
+    fx_destroy(&fx);
+}
+
+TEST(action_set_order_and_clear)
+{
+    struct fx fx;
+    struct flow f;
+    struct result r;
+
+    fx_init(&fx, NULL, 3);
+    /* Written in the wrong order on purpose: the set runs set_field
+     * before output whatever the write order. */
+    fx_add_rule_in(&fx, 0, "in_port=1", 10,
+                   "write_actions(output:3),goto_table:1");
+    fx_add_rule_in(&fx, 1, "ip", 0,
+                   "output:2,write_actions(set_field:10.0.0.9->ip_dst)");
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r),
+                "12,set(ipv4(dst=10.0.0.9)),13");
+    result_free(&r);
+
+    /* clear_actions empties the set. */
+    fx_add_rule_in(&fx, 0, "in_port=2", 10,
+                   "write_actions(output:3),goto_table:2");
+    fx_add_rule_in(&fx, 2, NULL, 0, "clear_actions");
+    f = mkflow(2, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "drop");
+    result_free(&r);
+
+    /* A miss in a later table drops: what was applied stays, the action
+     * set is discarded. */
+    fx_add_rule_in(&fx, 0, "in_port=3", 10,
+                   "output:1,write_actions(output:2),goto_table:9");
+    f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "11");
+    CHECK_EQ(r.xout.miss_table, 9);
+    result_free(&r);
+    fx_destroy(&fx);
+}
+
+TEST(table_miss_to_controller)
+{
+    struct fx fx;
+    struct flow f;
+    struct result r;
+
+    fx_init(&fx, NULL, 2);
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "drop");
+    result_free(&r);
+
+    fx.xb->miss_to_controller = true;
+    CHECK(test_regex_match(actions_of(&fx, &f, &r), "^userspace\\(pid=0,"));
+    result_free(&r);
+
+    /* An explicit table-miss rule that sends to the controller. */
+    fx.xb->miss_to_controller = false;
+    fx_add_rule_in(&fx, 0, NULL, 0, "CONTROLLER:128");
+    CHECK(test_regex_match(actions_of(&fx, &f, &r), "^userspace\\(pid=0,"));
+    result_free(&r);
+    fx_destroy(&fx);
+}
+
+TEST(field_edits_are_committed_per_output)
+{
+    struct fx fx;
+    struct flow f;
+    struct result r;
+
+    fx_init(&fx, NULL, 3);
+    fx_add_rule(&fx, "in_port=1,udp", 10,
+                "output:2,set_field:50:54:00:00:00:0c->eth_dst,"
+                "mod_tp_dst:99,output:3");
+    fx_add_rule(&fx, "in_port=2", 10,
+                "push_vlan:0x8100,set_field:4196->vlan_vid,output:3,"
+                "pop_vlan,output:1");
+    fx_add_rule(&fx, "in_port=3,ip", 10, "dec_ttl,output:1");
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    f.tp_dst = htons(53);
+    CHECK_STREQ(actions_of(&fx, &f, &r),
+                "12,set(eth(dst=50:54:00:00:00:0c)),set(udp(dst=99)),13");
+    CHECK(test_regex_match(r.wc, "udp"));
+    result_free(&r);
+
+    f = mkflow(2, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r),
+                "push_vlan(vid=100,pcp=0),13,pop_vlan,11");
+    result_free(&r);
+
+    f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+    f.nw_ttl = 64;
+    CHECK_STREQ(actions_of(&fx, &f, &r), "set(ipv4(ttl=63)),11");
+    CHECK(test_regex_match(r.wc, "nw_ttl=64"));
+    result_free(&r);
+    /* TTL 1 cannot be decremented: to the controller, and stop. */
+    f.nw_ttl = 1;
+    CHECK(test_regex_match(actions_of(&fx, &f, &r), "^userspace\\("));
+    CHECK(!strstr(r.actions, ",11"));
+    result_free(&r);
+    fx_destroy(&fx);
+}
 
 static void
-check_roundtrip(const char *in, const char *out)
+add_group(struct fx *fx, uint32_t id, enum ofproto_group_type type,
+          const char *const *buckets, const uint16_t *weights,
+          const uint32_t *watch, size_t n)
 {
-    struct ofpacts ofpacts = OFPACTS_INITIALIZER;
+    struct xlate_bucket xb[8] = { { 0 } };
+    struct ofpa_buf acts[8];
+
+    CHECK(n <= ARRAY_SIZE(xb));
+    for (size_t i = 0; i < n; i++) {
+        ofpa_buf_init(&acts[i]);
+        CHECK_NO_ERROR(ofpacts_text_parse(buckets[i], &acts[i]));
+        xb[i].weight = weights ? weights[i] : 0;
+        xb[i].watch_port = watch ? watch[i] : MF_OFPP_ANY;
+        xb[i].watch_group = 0xffffffffu;
+        xb[i].actions = rule_actions_create(acts[i].data, acts[i].size);
+    }
+    CHECK_EQ(xlate_bridge_add_group(fx->xb, id, type, xb, n), 0);
+    for (size_t i = 0; i < n; i++) {
+        rule_actions_destroy(xb[i].actions);
+        ofpa_buf_uninit(&acts[i]);
+    }
+}
+
+TEST(groups)
+{
+    static const char *const all[] = {
+        "set_field:50:54:00:00:00:0c->eth_dst,output:1", "output:2",
+    };
+    static const char *const sel[] = { "output:1", "output:2" };
+    static const uint16_t weights[] = { 50, 50 };
+    static const uint32_t watch[] = { 1, 2 };
+    struct fx fx;
+    struct flow f;
+    struct result r;
+    bool seen[2] = { false, false };
+
+    fx_init(&fx, NULL, 3);
+    add_group(&fx, 1, OFPROTO_GT_ALL, all, NULL, NULL, 2);
+    add_group(&fx, 2, OFPROTO_GT_SELECT, sel, weights, NULL, 2);
+    add_group(&fx, 3, OFPROTO_GT_FF, sel, NULL, watch, 2);
+    add_group(&fx, 4, OFPROTO_GT_INDIRECT, sel + 1, NULL, NULL, 1);
+    CHECK_EQ(xlate_bridge_add_group(fx.xb, 4, OFPROTO_GT_ALL, NULL, 0),
+             EEXIST);
+    fx_add_rule(&fx, "in_port=3,udp", 10, "group:1");
+    fx_add_rule(&fx, "in_port=3,tcp", 10, "group:2");
+    fx_add_rule(&fx, "in_port=3,icmp", 10, "group:3");
+    fx_add_rule(&fx, "in_port=3,arp", 10, "group:4");
+
+    /* ALL: each bucket sees the packet the group got. */
+    f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r),
+                "set(eth(dst=50:54:00:00:00:0c)),11,"
+                "set(eth(dst=50:54:00:00:00:0b)),12");
+    result_free(&r);
+
+    /* SELECT: a flow always picks the same bucket, flows spread over
+     * both, and the choice depends on the addresses and ports. */
+    for (int i = 0; i < 64; i++) {
+        f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+        f.nw_proto = IPPROTO_TCP;
+        f.tp_src = htons(1000 + i);
+        actions_of(&fx, &f, &r);
+        CHECK(!strcmp(r.actions, "11") || !strcmp(r.actions, "12"));
+        seen[r.actions[1] - '1'] = true;
+        CHECK(test_regex_match(r.wc, "tp_src="));
+        {
+            struct result r2;
+            CHECK_STREQ(actions_of(&fx, &f, &r2), r.actions);
+            result_free(&r2);
+        }
+        result_free(&r);
+    }
+    CHECK(seen[0] && seen[1]);
+
+    /* FAST FAILOVER: the first live bucket. */
+    f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+    f.nw_proto = IPPROTO_ICMP;
+    CHECK_STREQ(actions_of(&fx, &f, &r), "11");
+    result_free(&r);
+    CHECK_EQ(xlate_bridge_set_port_state(fx.xb, 1, 0, false), 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "12");
+    result_free(&r);
+    CHECK_EQ(xlate_bridge_set_port_state(fx.xb, 2, OFPPC_PORT_DOWN, true),
+             0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "drop");
+    result_free(&r);
+
+    /* INDIRECT. */
+    f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+    f.dl_type = htons(ETH_TYPE_ARP);
+    f.nw_proto = 1;
+    CHECK_STREQ(actions_of(&fx, &f, &r), "drop");  /* Port 2 is down. */
+    result_free(&r);
+    CHECK_EQ(xlate_bridge_set_port_state(fx.xb, 2, 0, true), 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "12");
+    result_free(&r);
+    fx_destroy(&fx);
+}
+
+TEST(port_config)
+{
+    struct fx fx;
+    struct flow f;
+    struct result r;
+
+    fx_init(&fx, "ALL", 3);
+    CHECK_EQ(xlate_bridge_set_port_state(fx.xb, 2, OFPPC_NO_FWD, true), 0);
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "13");
+    result_free(&r);
+    CHECK_EQ(xlate_bridge_set_port_state(fx.xb, 1, OFPPC_NO_RECV, true), 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "drop");
+    result_free(&r);
+    CHECK_EQ(xlate_bridge_set_port_state(fx.xb, 9, 0, true), EINVAL);
+    fx_destroy(&fx);
+}
+
+TEST(packet_out_actions)
+{
+    struct ofpa_buf acts = OFPA_BUF_INITIALIZER;
+    struct odp_buf odp = ODP_BUF_INITIALIZER;
+    struct flow_wildcards wc;
+    struct xlate_out xout;
+    struct fx fx;
+    struct flow f;
     char *s;
 
-    CHECK_NO_ERROR(ofpacts_parse(in, &ofpacts));
-    s = ofpacts_to_string(ofpacts.data, ofpacts.size);
-    CHECK_STREQ(s, out);
+    fx_init(&fx, NULL, 3);
+    fx_add_rule(&fx, "in_port=1", 10, "output:3");
+    CHECK_NO_ERROR(ofpacts_text_parse("output:2,TABLE", &acts));
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    flow_wildcards_init_catchall(&wc);
+    xlate_actions(&(struct xlate_in) {
+                      .bridge = fx.xb, .flow = &f,
+                      .ofpacts = acts.data, .ofpacts_len = acts.size,
+                  }, &odp, &wc, &xout);
+    s = odp_actions_to_string(odp.data, odp.size);
+    CHECK_STREQ(s, "12,13");
     free(s);
-    ofpacts_uninit(&ofpacts);
-}
-
-TEST(ofpacts_text)
-{
-    check_roundtrip("NORMAL", "NORMAL");
-    check_roundtrip("normal", "NORMAL");
-    check_roundtrip("output:3, 4,FLOOD,all,in_port,local",
-                    "output:3,output:4,FLOOD,ALL,IN_PORT,LOCAL");
-    check_roundtrip("output:LOCAL", "LOCAL");
-    check_roundtrip("output=65534", "LOCAL");
-    check_roundtrip("controller", "CONTROLLER:65535");
-    check_roundtrip("CONTROLLER:128", "CONTROLLER:128");
-    check_roundtrip("drop", "drop");
-    check_roundtrip("DROP", "drop");
-}
-
-TEST(ofpacts_malformed)
-{
-    static const char *const bad[] = {
-        "", ",", "bogus", "output", "output:", "output:x", "output:0",
-        "output:ANY", "output:TABLE", "4294967296", "normal:1", "drop:1",
-        "drop,NORMAL", "NORMAL,drop", "controller:70000", "controller:x",
-        ":3", "output:-1", "output:0xffffff00",
-    };
-    struct ofpacts ofpacts = OFPACTS_INITIALIZER;
-
-    ofpact_put_output(&ofpacts, 5, 0);
-    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        char *error = ofpacts_parse(bad[i], &ofpacts);
-
-        CHECK_MSG(error != NULL, "\"%s\" was accepted", bad[i]);
-        free(error);
-        /* A failed parse leaves the list as it was. */
-        CHECK_EQ(ofpacts.size, OFPACT_ALIGN(sizeof(struct ofpact_output)));
-    }
-    ofpacts_uninit(&ofpacts);
-}
-
-TEST(ofpacts_equal_and_iterate)
-{
-    struct ofpacts a = OFPACTS_INITIALIZER, b = OFPACTS_INITIALIZER;
-    const struct ofpact *p;
-    int n = 0;
-
-    CHECK_NO_ERROR(ofpacts_parse("output:1,NORMAL", &a));
-    CHECK_NO_ERROR(ofpacts_parse("1,normal", &b));
-    CHECK(ofpacts_equal(a.data, a.size, b.data, b.size));
-    OFPACT_FOR_EACH (p, a.data, a.size) {
-        CHECK_EQ(p->type, OFPACT_OUTPUT);
-        n++;
-    }
-    CHECK_EQ(n, 2);
-    ofpacts_clear(&b);
-    CHECK_NO_ERROR(ofpacts_parse("NORMAL,output:1", &b));
-    CHECK(!ofpacts_equal(a.data, a.size, b.data, b.size));
-    CHECK(ofpacts_equal(NULL, 0, NULL, 0));
-    ofpacts_uninit(&a);
-    ofpacts_uninit(&b);
+    odp_buf_uninit(&odp);
+    ofpa_buf_uninit(&acts);
+    fx_destroy(&fx);
 }
