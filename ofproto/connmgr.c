@@ -211,7 +211,14 @@ ofconn_went_down(struct ofconn *ofconn)
     if (!ofconn->up) {
         return;
     }
+    /* The handler still sees the connection as it was (its version). */
+    if (mgr->handler->disconnected) {
+        mgr->handler->disconnected(mgr->aux, ofconn);
+    }
     ofconn->up = false;
+    /* As Open vSwitch's ofconn_flush(): a connection that is down has no
+     * role (the database says "other") and will renegotiate the rest. */
+    ofconn_reset(ofconn);
     if (ofconn->type == OFCONN_PRIMARY) {
         VLOG_INFO("%s<->%s: disconnected", mgr->name, ofconn_get_name(ofconn));
     } else {
@@ -220,9 +227,6 @@ ofconn_went_down(struct ofconn *ofconn)
     }
     if (t && (!t->passive || !--t->n_up)) {
         t->last_disconnect = time_msec();
-    }
-    if (mgr->handler->disconnected) {
-        mgr->handler->disconnected(mgr->aux, ofconn);
     }
 }
 

@@ -138,8 +138,10 @@ struct connmgr_handler {
     /* Optional.  OFCONN has just negotiated a version (it may now send). */
     void (*connected)(void *aux, struct ofconn *);
 
-    /* Optional.  A connection reported by connected() went down; for a
-     * service connection, OFCONN is freed right after this returns. */
+    /* Optional.  A connection reported by connected() went down.  During
+     * the call its version and role are still those it had; afterwards
+     * its role is reset to equal.  For a service connection, OFCONN is
+     * freed right after this returns. */
     void (*disconnected)(void *aux, struct ofconn *);
 
     /* Optional.  A SET_CONFIG changed the switch's fragment handling. */

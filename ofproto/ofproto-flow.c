@@ -201,9 +201,11 @@ ofproto_tables_sync(struct ofproto *p)
 /* ------------------------------------------------------------------ */
 /* Flow mods. */
 
-/* Collects the group ids (and meter ids) that a list uses. */
-static enum ofperr
-check_references(const struct ofproto *p, const void *ofpacts, size_t len)
+/* Checks what a list refers to: groups and meters that exist, fields
+ * translation can set. */
+enum ofperr
+ofproto_check_action_refs(const struct ofproto *p, const void *ofpacts,
+                          size_t len)
 {
     const struct ofpa *a;
 
@@ -215,10 +217,14 @@ check_references(const struct ofproto *p, const void *ofpacts, size_t len)
                    && !ofproto_meter_exists(p,
                                             OFPA_CAST(ofpa_meter, a)->meter_id)) {
             return OFPERR_OFPMMFC_INVALID_METER;
+        } else if (a->type == OFPA_SET_FIELD
+                   && !xlate_field_is_settable(
+                       OFPA_CAST(ofpa_set_field, a)->field)) {
+            return OFPERR_OFPBAC_BAD_SET_TYPE;
         } else if (a->type == OFPA_WRITE_ACTIONS) {
             const struct ofpa_nest *n = OFPA_CAST(ofpa_nest, a);
-            enum ofperr error = check_references(p, ofpa_nest_actions(n),
-                                                 ofpa_nest_size(n));
+            enum ofperr error = ofproto_check_action_refs(
+                p, ofpa_nest_actions(n), ofpa_nest_size(n));
             if (error) {
                 return error;
             }
@@ -245,10 +251,10 @@ check_actions(const struct ofproto *p, const struct ofputil_flow_mod *fm,
         }
     }
     error = ofpacts_check(ofpacts->data, ofpacts->size, &fm->match,
-                          MF_OFPP_MAX, table_id, OFPROTO_N_OPENFLOW_TABLES,
-                          version);
+                          OFPROTO_MAX_PORTS, table_id,
+                          OFPROTO_N_OPENFLOW_TABLES, version);
     if (!error) {
-        error = check_references(p, ofpacts->data, ofpacts->size);
+        error = ofproto_check_action_refs(p, ofpacts->data, ofpacts->size);
     }
     return error;
 }

@@ -157,6 +157,8 @@ check_buckets(const struct ofproto *p, uint32_t group_id,
     for (size_t i = 0; i < n; i++) {
         const struct ofpa *a;
 
+        enum ofperr error;
+
         if (buckets[i].watch_group != OFPROTO_GROUP_ANY
             && buckets[i].watch_group == group_id) {
             return OFPERR_OFPGMFC_WATCH_UNSUPPORTED;
@@ -171,6 +173,11 @@ check_buckets(const struct ofproto *p, uint32_t group_id,
                     return OFPERR_OFPBAC_BAD_OUT_GROUP;
                 }
             }
+        }
+        error = ofproto_check_action_refs(p, buckets[i].ofpacts,
+                                          buckets[i].ofpacts_len);
+        if (error) {
+            return error;
         }
     }
     return 0;

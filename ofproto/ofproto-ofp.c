@@ -298,7 +298,7 @@ fill_table_features(uint8_t table_id, struct ofputil_table_features *tf)
         if (mf->maskable != MFM_NONE) {
             ofputil_field_set_add(&tf->mask, id);
         }
-        if (mf->writable) {
+        if (mf->writable && xlate_field_is_settable(id)) {
             ofputil_field_set_add(&inf->write_setfield, id);
             ofputil_field_set_add(&inf->apply_setfield, id);
         }
@@ -492,8 +492,13 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
     flow_extract(packet, &flow);
     flow.in_port = po.in_port;
     match_init_exact(&match, &flow);
-    error = ofpacts_check(ofpacts.data, ofpacts.size, &match, MF_OFPP_MAX,
-                          0, OFPROTO_N_TABLES, ofconn_get_version(ofconn));
+    error = ofpacts_check(ofpacts.data, ofpacts.size, &match,
+                          OFPROTO_MAX_PORTS,
+                          0, OFPROTO_N_OPENFLOW_TABLES,
+                          ofconn_get_version(ofconn));
+    if (!error) {
+        error = ofproto_check_action_refs(p, ofpacts.data, ofpacts.size);
+    }
     if (error) {
         dp_packet_delete(packet);
         goto out;

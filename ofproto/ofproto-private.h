@@ -179,6 +179,10 @@ uint64_t ofproto_next_cfg_seq(void);
 void ofproto_publish(struct ofproto *);
 
 /* ofproto-flow.c. */
+/* 0, or the error for an action list that uses a group or meter that
+ * does not exist or sets a field translation cannot set. */
+enum ofperr ofproto_check_action_refs(const struct ofproto *,
+                                      const void *ofpacts, size_t len);
 void ofproto_tables_init(struct ofproto *);
 void ofproto_tables_destroy(struct ofproto *);
 /* Deletes every OpenFlow rule (no FLOW_REMOVED), then adds

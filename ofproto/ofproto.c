@@ -493,7 +493,7 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
             }
         }
     } else if (ofp_port == 0
-               || (ofp_port >= MF_OFPP_MAX && ofp_port != MF_OFPP_LOCAL)) {
+               || (ofp_port >= OFPROTO_MAX_PORTS && ofp_port != MF_OFPP_LOCAL)) {
         return EINVAL;
     }
     if (ofproto_find_port(p, ofp_port)) {

@@ -30,3 +30,6 @@ tests_unit_test_ofproto_LDADD = $(PLX_OFPROTO_UNIT_LIBS)
 # Debian's ovs-ofctl against a bridge of plx-vswitchd.
 SYSTEM_TESTS += tests/system/test_openflow.py
 EXTRA_DIST += tests/system/test_openflow.py
+
+# Real controllers: ovs-testcontroller, OS-Ken, raw OpenFlow 1.3 clients.
+include tests/system/controllers.mk

@@ -41,6 +41,11 @@ struct match;
 #define OFPROTO_N_TABLES 255
 #define OFPROTO_N_OPENFLOW_TABLES 254
 
+/* OpenFlow port numbers a bridge may use are below this (OpenFlow 1.0's
+ * OFPP_MAX, as Open vSwitch's max_ports), so that every port has a
+ * number in both versions. */
+#define OFPROTO_MAX_PORTS 0xff00
+
 /* Priorities above this are hidden (see above). */
 #define RULE_MAX_OPENFLOW_PRIORITY 65535
 

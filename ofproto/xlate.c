@@ -874,6 +874,38 @@ commit(struct xctx *ctx, const union flow_vlan_hdr *outer)
 /* ------------------------------------------------------------------ */
 /* OpenFlow actions. */
 
+bool
+xlate_field_is_settable(enum mf_field_id id)
+{
+    if (id >= MFF_REG0 && id <= MFF_REG15) {
+        return true;
+    }
+    switch (id) {
+    case MFF_METADATA: case MFF_IN_PORT:
+    case MFF_ETH_SRC: case MFF_ETH_DST:
+    case MFF_VLAN_TCI: case MFF_DL_VLAN: case MFF_VLAN_VID:
+    case MFF_DL_VLAN_PCP: case MFF_VLAN_PCP:
+    case MFF_VLAN_TCI1: case MFF_DL_VLAN1: case MFF_DL_VLAN_PCP1:
+    case MFF_MPLS_LABEL: case MFF_MPLS_TC: case MFF_MPLS_BOS:
+    case MFF_MPLS_TTL:
+    case MFF_IPV4_SRC: case MFF_IPV4_DST:
+    case MFF_IPV6_SRC: case MFF_IPV6_DST: case MFF_IPV6_LABEL:
+    case MFF_IP_DSCP: case MFF_IP_DSCP_SHIFTED: case MFF_IP_ECN:
+    case MFF_IP_TTL:
+    case MFF_ARP_OP: case MFF_ARP_SPA: case MFF_ARP_TPA:
+    case MFF_ARP_SHA: case MFF_ARP_THA:
+    case MFF_TP_SRC: case MFF_TP_DST:
+    case MFF_TCP_SRC: case MFF_TCP_DST: case MFF_UDP_SRC: case MFF_UDP_DST:
+    case MFF_SCTP_SRC: case MFF_SCTP_DST:
+    case MFF_ICMPV4_TYPE: case MFF_ICMPV4_CODE:
+    case MFF_ICMPV6_TYPE: case MFF_ICMPV6_CODE:
+    case MFF_ND_TARGET: case MFF_ND_SLL: case MFF_ND_TLL:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void do_xlate_actions(struct xctx *, const void *ofpacts, size_t len);
 static void xlate_table(struct xctx *, uint8_t table_id);
 

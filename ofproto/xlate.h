@@ -64,6 +64,7 @@
 #include <stdint.h>
 #include "classifier.h"
 #include "flow.h"
+#include "meta-flow.h"
 #include "hmap.h"
 #include "ofproto/rule.h"
 #include "ofproto/ofproto.h"
@@ -206,6 +207,13 @@ struct xlate_out {
      * OFPTT_ALL if none did. */
     uint8_t miss_table;
 };
+
+/* True if translation can apply a set_field to field ID: a packet header
+ * field that commit() writes with a datapath set action, or a pipeline
+ * field (metadata, registers, in_port).  Tunnel, conntrack and packet
+ * mark fields are not (Plexus has no tunnels or conntrack yet), and
+ * neither are MPLS entries below the top of the stack. */
+bool xlate_field_is_settable(enum mf_field_id);
 
 /* Appends to ACTIONS the datapath actions for XIN and ORs into WC the
  * bits they depended on.  Never fails: anything not switchable is

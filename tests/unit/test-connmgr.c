@@ -100,7 +100,8 @@ test_connected(void *aux PLX_UNUSED, struct ofconn *ofconn)
 static void
 test_disconnected(void *aux PLX_UNUSED, struct ofconn *ofconn)
 {
-    CHECK(ofconn_get_version(ofconn) == 0);
+    /* Still the version it had, so the handler can undo what it did. */
+    CHECK(ofconn_get_version(ofconn) != 0);
     hlog.n_disconnected++;
 }
 
