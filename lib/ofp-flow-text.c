@@ -3,6 +3,7 @@
  * dump-flows prints.  The wire codecs are in ofp-flow.c. */
 #include <config.h>
 #include "ofp-flow.h"
+#include "ofp-print.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -418,28 +419,9 @@ ofputil_parse_flow_stats_request_str(const char *string, bool aggregate,
 
 /* ---- Formatting. ---- */
 
-/* As ovs-ofctl: whole seconds, then 3 decimals if the fraction is whole
- * milliseconds, else as many as it takes. */
-static void
-format_duration(struct ds *s, uint32_t sec, uint32_t nsec)
-{
-    ds_put_format(s, "%"PRIu32, sec);
-    if (nsec > 0) {
-        if (nsec % 1000000 == 0) {
-            ds_put_format(s, ".%03"PRIu32, nsec / 1000000);
-        } else {
-            ds_put_format(s, ".%09"PRIu32, nsec);
-            while (s->string[s->length - 1] == '0') {
-                s->length--;
-            }
-            s->string[s->length] = '\0';
-        }
-    }
-    ds_put_char(s, 's');
-}
 
-static void
-format_flow_flags(struct ds *s, uint32_t flags)
+void
+ofputil_format_flow_flags(struct ds *s, uint32_t flags)
 {
     static const struct {
         uint32_t flag;
@@ -468,7 +450,7 @@ ofputil_flow_stats_format(const struct ofputil_flow_stats *fs,
     }
     if (show_stats) {
         ds_put_cstr(s, "duration=");
-        format_duration(s, fs->duration_sec, fs->duration_nsec);
+        ofp_print_duration(s, fs->duration_sec, fs->duration_nsec);
         ds_put_cstr(s, ", ");
     }
     if (show_stats || fs->table_id) {
@@ -484,7 +466,7 @@ ofputil_flow_stats_format(const struct ofputil_flow_stats *fs,
     if (fs->hard_timeout) {
         ds_put_format(s, "hard_timeout=%"PRIu16", ", fs->hard_timeout);
     }
-    format_flow_flags(s, fs->flags);
+    ofputil_format_flow_flags(s, fs->flags);
 
     /* The match, then a space unless the match printed nothing. */
     size_t length = s->length;

@@ -277,6 +277,10 @@ char *ofputil_parse_flow_stats_request_str(
     const char *string, bool aggregate, struct ofputil_flow_stats_request *)
     PLX_WARN_UNUSED_RESULT;
 
+/* Writes each OFPUTIL_FF_* flag in FLAGS as ovs-ofctl names it
+ * ("send_flow_rem "), each followed by a space. */
+void ofputil_format_flow_flags(struct ds *, uint32_t flags);
+
 /* Writes FS the way ovs-ofctl dump-flows prints it, without the one
  * leading space dump-flows prints before each flow, e.g. "cookie=0x0,
  * duration=1.234s, table=0, n_packets=0, n_bytes=0, idle_timeout=10,

@@ -11,6 +11,7 @@
 #include "meta-flow.h"
 #include "ofp-actions.h"
 #include "ofp-msgs.h"
+#include "ofp-print.h"
 #include "util.h"
 
 /* ---- Wire structures (OpenFlow 1.1+ layouts that 1.3 uses). ---- */
@@ -1004,24 +1005,6 @@ ofputil_format_group_id(uint32_t group_id, struct ds *s)
     }
 }
 
-/* As Open vSwitch's ofp_print_duration(). */
-static void
-format_duration(struct ds *s, uint32_t sec, uint32_t nsec)
-{
-    ds_put_format(s, "%"PRIu32, sec);
-    if (nsec > 0) {
-        uint32_t msec = nsec / 1000000;
-        if (msec * 1000000 == nsec) {
-            ds_put_format(s, ".%03"PRIu32, msec);
-        } else {
-            ds_put_format(s, ".%09"PRIu32, nsec);
-            while (ds_last(s) == '0') {
-                ds_chomp(s, '0');
-            }
-        }
-    }
-    ds_put_char(s, 's');
-}
 
 static void
 format_group(uint32_t group_id, uint8_t type,
@@ -1093,7 +1076,7 @@ ofputil_group_stats_format(const struct ofputil_group_stats *gs,
     ds_put_format(s, "group_id=%"PRIu32",", gs->group_id);
     if (gs->duration_sec != UINT32_MAX) {
         ds_put_cstr(s, "duration=");
-        format_duration(s, gs->duration_sec, gs->duration_nsec);
+        ofp_print_duration(s, gs->duration_sec, gs->duration_nsec);
         ds_put_char(s, ',');
     }
     ds_put_format(s, "ref_count=%"PRIu32",packet_count=%"PRIu64","

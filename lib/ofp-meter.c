@@ -8,6 +8,7 @@
 #include <string.h>
 #include "dynamic-string.h"
 #include "ofp-msgs.h"
+#include "ofp-print.h"
 #include "util.h"
 
 /* ---- Wire structures. ---- */
@@ -779,24 +780,6 @@ ofputil_meter_config_format(const struct ofputil_meter_config *mc,
     ds_put_char(s, '\n');
 }
 
-/* As Open vSwitch's ofp_print_duration(). */
-static void
-format_duration(struct ds *s, uint32_t sec, uint32_t nsec)
-{
-    ds_put_format(s, "%"PRIu32, sec);
-    if (nsec > 0) {
-        uint32_t msec = nsec / 1000000;
-        if (msec * 1000000 == nsec) {
-            ds_put_format(s, ".%03"PRIu32, msec);
-        } else {
-            ds_put_format(s, ".%09"PRIu32, nsec);
-            while (ds_last(s) == '0') {
-                ds_chomp(s, '0');
-            }
-        }
-    }
-    ds_put_char(s, 's');
-}
 
 void
 ofputil_meter_stats_format(const struct ofputil_meter_stats *ms,
@@ -806,7 +789,7 @@ ofputil_meter_stats_format(const struct ofputil_meter_stats *ms,
     ds_put_format(s, " flow_count:%"PRIu32" packet_in_count:%"PRIu64
                   " byte_in_count:%"PRIu64" duration:", ms->flow_count,
                   ms->packet_in_count, ms->byte_in_count);
-    format_duration(s, ms->duration_sec, ms->duration_nsec);
+    ofp_print_duration(s, ms->duration_sec, ms->duration_nsec);
     ds_put_cstr(s, " bands:\n");
     for (size_t i = 0; i < ms->n_bands; i++) {
         ds_put_format(s, "%zu: packet_count:%"PRIu64" byte_count:%"PRIu64

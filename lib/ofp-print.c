@@ -91,8 +91,8 @@ put_bit_names(struct ds *s, uint32_t bits, const char *(*name_of)(uint32_t),
     }
 }
 
-static void
-put_duration(struct ds *s, uint32_t sec, uint32_t nsec)
+void
+ofp_print_duration(struct ds *s, uint32_t sec, uint32_t nsec)
 {
     ds_put_format(s, "%"PRIu32, sec);
     if (nsec > 0) {
@@ -424,7 +424,7 @@ ofp_print_port_stats(struct ds *s, const struct ofputil_port_stats *stats,
         put_stat(s, "coll=", ps->collisions, false);
         if (ps->duration_sec != UINT32_MAX) {
             ds_put_cstr(s, "           duration=");
-            put_duration(s, ps->duration_sec, ps->duration_nsec);
+            ofp_print_duration(s, ps->duration_sec, ps->duration_nsec);
             ds_put_char(s, '\n');
         }
     }
@@ -458,7 +458,7 @@ ofp_print_queue_stats(struct ds *s, const struct ofputil_queue_stats *stats,
         put_stat(s, "errors=", qs->tx_errors, true);
         ds_put_cstr(s, "duration=");
         if (qs->duration_sec != UINT32_MAX) {
-            put_duration(s, qs->duration_sec, qs->duration_nsec);
+            ofp_print_duration(s, qs->duration_sec, qs->duration_nsec);
         } else {
             ds_put_char(s, '?');
         }

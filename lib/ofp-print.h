@@ -52,6 +52,10 @@ char *ofp_print_to_string(const void *data, size_t len);
 /* One port number as ovs-ofctl prints it. */
 void ofp_print_port_no(struct ds *, uint32_t port_no);
 
+/* A duration as ovs-ofctl writes it: "3s", "1.500s", "2.000000001s"
+ * (three decimals for whole milliseconds, else as many as it takes). */
+void ofp_print_duration(struct ds *, uint32_t sec, uint32_t nsec);
+
 /* Features reply body: " dpid:...\nn_tables:...\ncapabilities: ...\n"
  * ("actions: ..." too for 1.0), then the 1.0 PORTS sorted by number.
  * VERSION is the message's. */

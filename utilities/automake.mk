@@ -1,6 +1,5 @@
 # utilities/: command-line tools and developer scripts.
-bin_PROGRAMS += utilities/plx-ofctl
-utilities_plx_ofctl_SOURCES = utilities/plx-ofctl.c
+include utilities/ofctl.mk
 
 dist_noinst_SCRIPTS += \
 	utilities/plx-dev \
