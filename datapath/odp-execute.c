@@ -576,8 +576,12 @@ push_vlan(struct dp_packet *packet, const struct odp_push_vlan *vlan)
     if (dp_packet_size(packet) >= ETH_HEADER_LEN) {
         uint8_t *d = dp_packet_push_uninit(packet, VLAN_HEADER_LEN);
         memmove(d, d + VLAN_HEADER_LEN, 2 * ETH_ADDR_LEN);
+        /* VLAN_CFI in the action says "a tag is present", as in a flow;
+         * the frame gets the tag without it (DEI 0), as in OVS. */
+        plx_be16 tci = vlan->tci & ~htons(VLAN_CFI);
+
         memcpy(d + 12, &vlan->tpid, 2);
-        memcpy(d + 14, &vlan->tci, 2);
+        memcpy(d + 14, &tci, 2);
     }
 }
 

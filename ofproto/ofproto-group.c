@@ -82,13 +82,15 @@ group_set_buckets(struct ofgroup *g, const struct ofproto_bucket *buckets,
 
 void
 ofproto_group_credit(struct ofproto *p, uint32_t group_id, uint32_t bucket,
-                     uint64_t n_packets, uint64_t n_bytes)
+                     bool to_group, uint64_t n_packets, uint64_t n_bytes)
 {
     struct ofgroup *g = find_group(p, group_id);
 
     if (g) {
-        g->n_packets += n_packets;
-        g->n_bytes += n_bytes;
+        if (to_group) {
+            g->n_packets += n_packets;
+            g->n_bytes += n_bytes;
+        }
         if (bucket < g->n_buckets) {
             g->bucket_packets[bucket] += n_packets;
             g->bucket_bytes[bucket] += n_bytes;

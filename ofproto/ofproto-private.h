@@ -56,7 +56,8 @@ struct ofport {
     odp_port_t odp_port;
     struct ofbundle *bundle;        /* NULL if in none. */
     uint32_t config;                /* OFPPC_* set by PORT_MOD. */
-    bool live;                      /* Carrier up. */
+    bool live;                      /* Up with carrier (fast failover). */
+    uint64_t change_seq;            /* netdev's, when 'live' was read. */
     long long int created;          /* time_msec() when added. */
 };
 
@@ -208,11 +209,11 @@ void ofproto_rule_credit(struct rule *, uint64_t n_packets,
 
 /* ofproto-group.c. */
 void ofproto_groups_destroy(struct ofproto *);
-/* Credits statistics to bucket BUCKET of group GROUP_ID (and to the
- * group), if they still exist. */
+/* Credits statistics to bucket BUCKET of group GROUP_ID (and, if
+ * TO_GROUP, to the group), if they still exist. */
 void ofproto_group_credit(struct ofproto *, uint32_t group_id,
-                          uint32_t bucket, uint64_t n_packets,
-                          uint64_t n_bytes);
+                          uint32_t bucket, bool to_group,
+                          uint64_t n_packets, uint64_t n_bytes);
 /* The number of rules that use group GROUP_ID. */
 uint32_t ofproto_group_ref_count(const struct ofproto *, uint32_t group_id);
 /* Adds the groups to a snapshot being built. */

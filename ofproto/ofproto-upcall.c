@@ -268,8 +268,19 @@ rv_credit(struct ofproto *p, struct rv_flow *rv, const struct dpif_flow *f)
         p->oftables[rv->miss_table].lookup_count += d_packets;
     }
     for (size_t i = 0; i < rv->n_buckets; i++) {
+        /* A group counts each packet once, however many of its buckets
+         * (or how many times) the packet went through. */
+        bool first = true;
+
+        for (size_t j = 0; j < i; j++) {
+            if (rv->buckets[j].group_id == rv->buckets[i].group_id) {
+                first = false;
+                break;
+            }
+        }
         ofproto_group_credit(p, rv->buckets[i].group_id,
-                             rv->buckets[i].bucket, d_packets, d_bytes);
+                             rv->buckets[i].bucket, first, d_packets,
+                             d_bytes);
     }
     rv->n_packets = f->stats.n_packets;
     rv->n_bytes = f->stats.n_bytes;

@@ -150,6 +150,8 @@ ofproto_name(const struct ofproto *p)
     return p->name;
 }
 
+static void ofproto_update_port_states(struct ofproto *);
+
 uint64_t
 ofproto_next_cfg_seq(void)
 {
@@ -369,6 +371,7 @@ ofproto_run(struct ofproto *p)
         VLOG_DBG("%s: %zu MAC entries expired", p->name, n);
     }
     ofproto_ofp_run(p);
+    ofproto_update_port_states(p);
     ofproto_expire_rules(p, time_msec());
     ofproto_tables_sync(p);
     ofproto_revalidator_run(p->backer);
@@ -431,6 +434,46 @@ ofproto_set_mac_table_config(struct ofproto *p, unsigned int idle_time,
 
 /* ------------------------------------------------------------------ */
 /* Ports. */
+
+/* Whether PORT can carry traffic: administratively up with carrier.
+ * Fast-failover groups watch this. */
+static bool
+port_is_live(const struct ofport *port)
+{
+    enum netdev_flags flags = 0;
+    bool carrier = true;
+
+    netdev_get_flags(port->netdev, &flags);
+    netdev_get_carrier(port->netdev, &carrier);
+    return (flags & NETDEV_UP) && carrier;
+}
+
+/* Notices ports whose link went up or down: republishes (fast failover
+ * follows at once) and tells controllers (PORT_STATUS). */
+static void
+ofproto_update_port_states(struct ofproto *p)
+{
+    struct ofport *port;
+    bool changed = false;
+
+    HMAP_FOR_EACH (port, ofp_node, &p->ports) {
+        uint64_t seq = netdev_get_change_seq(port->netdev);
+
+        if (seq != port->change_seq) {
+            bool live = port_is_live(port);
+
+            port->change_seq = seq;
+            if (live != port->live) {
+                port->live = live;
+                changed = true;
+            }
+            ofproto_send_port_status(p, port, OFPPR_MODIFY);
+        }
+    }
+    if (changed) {
+        ofproto_publish(p);
+    }
+}
 
 struct ofport *
 ofproto_find_port(const struct ofproto *p, ofp_port_t ofp_port)
@@ -513,7 +556,8 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
     port->name = xstrdup(name);
     port->ofp_port = ofp_port;
     port->odp_port = odp_port;
-    port->live = true;
+    port->change_seq = netdev_get_change_seq(netdev);
+    port->live = port_is_live(port);
     port->created = time_msec();
 
     pthread_rwlock_wrlock(&p->backer->rwlock);

@@ -33,3 +33,5 @@ EXTRA_DIST += tests/system/test_openflow.py
 
 # Real controllers: ovs-testcontroller, OS-Ken, raw OpenFlow 1.3 clients.
 include tests/system/controllers.mk
+# Every table, action and match feature, with real packets.
+include tests/system/openflow-packets.mk

@@ -255,7 +255,7 @@ TEST(actions_bytes)
     memcpy(tagged, plain, 12);
     tagged[12] = 0x81;
     tagged[13] = 0x00;
-    tagged[14] = 0x30;                  /* PCP 1, VID 10. */
+    tagged[14] = 0x20;                  /* PCP 1, DEI 0, VID 10. */
     tagged[15] = 0x0a;
     memcpy(tagged + 16, plain + 12, PKT_LEN - 12);
 
