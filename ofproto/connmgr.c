@@ -69,6 +69,9 @@ struct ofconn {
                                  * connection while up, else NULL. */
     char *name;                 /* Primary only ('conn' may be NULL). */
     bool up;                    /* Reported by handler->connected(). */
+    uint8_t version;            /* Negotiated, while 'up' (kept here: a
+                                 * session may free 'conn' before it tells
+                                 * us the connection went down). */
 
     /* Per-connection state, reset when a connection comes up. */
     enum ofp12_controller_role role;
@@ -239,6 +242,7 @@ ofconn_came_up(struct ofconn *ofconn)
 
     ofconn_reset(ofconn);
     ofconn->up = true;
+    ofconn->version = ofpconn_get_version(ofconn->conn);
     if (ofconn->type == OFCONN_PRIMARY) {
         VLOG_INFO("%s<->%s: connected (OpenFlow 0x%02x)", mgr->name,
                   ofconn_get_name(ofconn), ofconn_get_version(ofconn));
@@ -1221,7 +1225,7 @@ ofconn_get_name(const struct ofconn *ofconn)
 uint8_t
 ofconn_get_version(const struct ofconn *ofconn)
 {
-    return ofconn->up ? ofpconn_get_version(ofconn->conn) : 0;
+    return ofconn->up ? ofconn->version : 0;
 }
 
 enum ofp12_controller_role
