@@ -108,8 +108,10 @@ copy_config(struct ofputil_meter_config *dst,
             const struct ofputil_meter_config *src)
 {
     *dst = *src;
-    dst->bands = xmemdup(src->bands,
-                         (src->n_bands + 1) * sizeof *src->bands);
+    dst->bands = xcalloc(src->n_bands + 1, sizeof *dst->bands);
+    if (src->n_bands) {
+        memcpy(dst->bands, src->bands, src->n_bands * sizeof *dst->bands);
+    }
 }
 
 /* Maps a datapath error to the OpenFlow error Open vSwitch reports. */

@@ -699,8 +699,9 @@ collect_group_cb(const struct ofproto_group_info *g, void *aux_)
             b->watch_port = xb->watch_port;
             b->watch_group = xb->watch_group;
             b->ofpacts_len = xb->actions->ofpacts_len;
-            b->ofpacts = xmemdup(xb->actions->ofpacts,
-                                 xb->actions->ofpacts_len + 1);
+            /* At least one byte, so that an empty list is not NULL. */
+            b->ofpacts = xmalloc(b->ofpacts_len + 1);
+            memcpy(b->ofpacts, xb->actions->ofpacts, b->ofpacts_len);
         }
     }
 }

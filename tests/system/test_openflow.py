@@ -81,14 +81,16 @@ class Bridge:
                                  % (src, dst_ip, result, ok,
                                     self.ofctl("dump-flows", "BR").stdout))
 
-    def close(self):
-        self.sw.close()
+    def close(self, check=False):
+        """CHECK: a clean exit of plx-vswitchd and no sanitizer reports
+        (an ASan build)."""
+        self.sw.close(check=check)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, exc, tb):
+        self.close(check=exc_type is None)
 
 
 # Flows in the canonical text ovs-ofctl dump-flows --no-stats prints.

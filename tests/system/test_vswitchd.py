@@ -242,6 +242,9 @@ class Switch:
         return text[m.start():m.start() + 3000] if m else ""
 
     def close(self, check=False):
+        # PLX_CHECK_SANITIZERS=1 makes every close a checked one (for a
+        # run of the system tests against an ASan build).
+        check = check or bool(os.environ.get("PLX_CHECK_SANITIZERS"))
         for p in self.procs:
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGKILL)
