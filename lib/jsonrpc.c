@@ -9,6 +9,7 @@
 #include "poll-loop.h"
 #include "reconnect.h"
 #include "stream.h"
+#include "stream-session.h"
 #include "timeval.h"
 #include "vlog.h"
 
@@ -1017,92 +1018,18 @@ jsonrpc_transact_block(struct jsonrpc *rpc, struct jsonrpc_msg *request,
 
 /* ---- Sessions. ---- */
 
+/* A session is a stream_session (lib/stream-session.h) of struct jsonrpc
+ * connections, plus the settings each new connection inherits.  Probing
+ * is reconnect's: an "echo" request on RECONNECT_PROBE. */
 struct jsonrpc_session {
-    char *name;
-    struct reconnect *reconnect;
-    struct jsonrpc *rpc;            /* Connected, or NULL. */
-    struct stream *stream;          /* Connecting, or NULL. */
-    struct pstream *pstream;        /* Listening (passive only), or NULL. */
-    int last_error;
-    unsigned int seqno;
+    struct stream_session *ss;
     size_t max_backlog_msgs, max_backlog_bytes;
 };
 
-static struct jsonrpc_session *
-jsonrpc_session_create__(const char *name)
+static void *
+jsonrpc_session_class_open(struct stream *stream, void *s_)
 {
-    struct jsonrpc_session *s = xzalloc(sizeof *s);
-
-    s->name = xstrdup(name);
-    s->reconnect = reconnect_create(time_msec());
-    reconnect_set_name(s->reconnect, name);
-    return s;
-}
-
-struct jsonrpc_session *
-jsonrpc_session_open(const char *name, bool retry)
-{
-    struct jsonrpc_session *s = jsonrpc_session_create__(name);
-
-    reconnect_enable(s->reconnect, time_msec());
-    if (!pstream_verify_name(name)) {
-        reconnect_set_passive(s->reconnect, true, time_msec());
-    }
-    if (!retry) {
-        reconnect_set_max_tries(s->reconnect, 1);
-    }
-    if (!stream_or_pstream_needs_probes(name)) {
-        reconnect_set_probe_interval(s->reconnect, 0);
-    }
-    return s;
-}
-
-struct jsonrpc_session *
-jsonrpc_session_open_unreliably(struct jsonrpc *rpc)
-{
-    struct jsonrpc_session *s = jsonrpc_session_create__(
-        jsonrpc_get_name(rpc));
-
-    reconnect_set_quiet(s->reconnect, true);
-    if (!stream_or_pstream_needs_probes(s->name)) {
-        reconnect_set_probe_interval(s->reconnect, 0);
-    }
-    reconnect_set_max_tries(s->reconnect, 0);
-    reconnect_connected(s->reconnect, time_msec());
-    s->rpc = rpc;
-    return s;
-}
-
-void
-jsonrpc_session_close(struct jsonrpc_session *s)
-{
-    if (s) {
-        jsonrpc_close(s->rpc);
-        stream_close(s->stream);
-        pstream_close(s->pstream);
-        reconnect_destroy(s->reconnect);
-        free(s->name);
-        free(s);
-    }
-}
-
-static void
-jsonrpc_session_disconnect(struct jsonrpc_session *s)
-{
-    if (s->rpc) {
-        jsonrpc_close(s->rpc);
-        s->rpc = NULL;
-        s->seqno++;
-    } else if (s->stream) {
-        stream_close(s->stream);
-        s->stream = NULL;
-        s->seqno++;
-    }
-}
-
-static struct jsonrpc *
-jsonrpc_session_open_rpc(struct jsonrpc_session *s, struct stream *stream)
-{
+    struct jsonrpc_session *s = s_;
     struct jsonrpc *rpc = jsonrpc_open(stream);
 
     jsonrpc_set_backlog_threshold(rpc, s->max_backlog_msgs,
@@ -1111,143 +1038,135 @@ jsonrpc_session_open_rpc(struct jsonrpc_session *s, struct stream *stream)
 }
 
 static void
-jsonrpc_session_connect(struct jsonrpc_session *s)
+jsonrpc_session_class_close(void *rpc)
 {
-    int error;
+    jsonrpc_close(rpc);
+}
 
-    jsonrpc_session_disconnect(s);
-    if (!reconnect_is_passive(s->reconnect)) {
-        error = stream_open(s->name, &s->stream);
-        if (!error) {
-            reconnect_connecting(s->reconnect, time_msec());
-        } else {
-            s->last_error = error;
-        }
-    } else {
-        error = s->pstream ? 0 : pstream_open(s->name, &s->pstream);
-        if (!error) {
-            reconnect_listening(s->reconnect, time_msec());
-        }
+static bool
+jsonrpc_session_class_run(void *rpc)
+{
+    size_t backlog = jsonrpc_get_backlog(rpc);
+
+    jsonrpc_run(rpc);
+    /* Queued data draining counts as activity; data the stream took at
+     * once does not, since it may only sit in kernel buffers of a
+     * connection that has died. */
+    return jsonrpc_get_backlog(rpc) < backlog;
+}
+
+static void
+jsonrpc_session_class_wait(void *rpc)
+{
+    jsonrpc_wait(rpc);
+}
+
+static bool
+jsonrpc_session_class_recv(void *rpc, void **msgp)
+{
+    unsigned long long received = jsonrpc_get_received_bytes(rpc);
+    struct jsonrpc_msg *msg;
+
+    jsonrpc_recv(rpc, &msg);
+    *msgp = msg;
+    return jsonrpc_get_received_bytes(rpc) != received;
+}
+
+static void
+jsonrpc_session_class_recv_wait(void *rpc)
+{
+    jsonrpc_recv_wait(rpc);
+}
+
+static int
+jsonrpc_session_class_get_status(const void *rpc)
+{
+    return jsonrpc_get_status(rpc);
+}
+
+static void
+jsonrpc_session_class_send_probe(void *rpc)
+{
+    struct jsonrpc_msg *request = jsonrpc_create_request("echo", NULL, NULL);
+
+    json_decref(request->id);
+    request->id = json_string("echo");
+    jsonrpc_send(rpc, request);
+}
+
+static const struct stream_session_class jsonrpc_session_class = {
+    .default_port = 0,
+    .probe_interval = RECONNECT_DEFAULT_PROBE_INTERVAL,
+    .open_error_level = VLL_DBG,    /* Quiet for command-line clients. */
+    .open = jsonrpc_session_class_open,
+    .close = jsonrpc_session_class_close,
+    .run = jsonrpc_session_class_run,
+    .wait = jsonrpc_session_class_wait,
+    .recv = jsonrpc_session_class_recv,
+    .recv_wait = jsonrpc_session_class_recv_wait,
+    .get_status = jsonrpc_session_class_get_status,
+    .send_probe = jsonrpc_session_class_send_probe,
+};
+
+struct jsonrpc_session *
+jsonrpc_session_open(const char *name, bool retry)
+{
+    struct jsonrpc_session *s = xzalloc(sizeof *s);
+
+    s->ss = stream_session_open(name, retry, &jsonrpc_session_class, s);
+    return s;
+}
+
+struct jsonrpc_session *
+jsonrpc_session_open_unreliably(struct jsonrpc *rpc)
+{
+    struct jsonrpc_session *s = xzalloc(sizeof *s);
+
+    s->ss = stream_session_open_unreliably(rpc, jsonrpc_get_name(rpc),
+                                           &jsonrpc_session_class, s);
+    return s;
+}
+
+void
+jsonrpc_session_close(struct jsonrpc_session *s)
+{
+    if (s) {
+        stream_session_close(s->ss);
+        free(s);
     }
-    if (error) {
-        reconnect_connect_failed(s->reconnect, time_msec(), error);
-    }
-    s->seqno++;
 }
 
 void
 jsonrpc_session_run(struct jsonrpc_session *s)
 {
-    if (s->pstream) {
-        struct stream *stream;
-        int error = pstream_accept(s->pstream, &stream);
-
-        if (!error) {
-            if (s->rpc || s->stream) {
-                VLOG_INFO_RL(&jsonrpc_rl, "%s: new connection replacing "
-                             "active connection", s->name);
-                reconnect_disconnected(s->reconnect, time_msec(), 0);
-                jsonrpc_session_disconnect(s);
-            }
-            reconnect_connected(s->reconnect, time_msec());
-            s->rpc = jsonrpc_session_open_rpc(s, stream);
-            s->seqno++;
-        } else if (error != EAGAIN) {
-            reconnect_listen_error(s->reconnect, time_msec(), error);
-            pstream_close(s->pstream);
-            s->pstream = NULL;
-            s->last_error = error;
-        }
-    }
-
-    if (s->rpc) {
-        size_t backlog = jsonrpc_get_backlog(s->rpc);
-        int error;
-
-        jsonrpc_run(s->rpc);
-        /* Queued data draining counts as activity; data the stream took
-         * at once does not, since it may only sit in kernel buffers of a
-         * connection that has died. */
-        if (jsonrpc_get_backlog(s->rpc) < backlog) {
-            reconnect_activity(s->reconnect, time_msec());
-        }
-        error = jsonrpc_get_status(s->rpc);
-        if (error) {
-            reconnect_disconnected(s->reconnect, time_msec(), error);
-            jsonrpc_session_disconnect(s);
-            s->last_error = error;
-        }
-    } else if (s->stream) {
-        int error;
-
-        stream_run(s->stream);
-        error = stream_connect(s->stream);
-        if (!error) {
-            reconnect_connected(s->reconnect, time_msec());
-            s->rpc = jsonrpc_session_open_rpc(s, s->stream);
-            s->stream = NULL;
-            s->seqno++;
-        } else if (error != EAGAIN) {
-            reconnect_connect_failed(s->reconnect, time_msec(), error);
-            stream_close(s->stream);
-            s->stream = NULL;
-            s->last_error = error;
-        }
-    }
-
-    switch (reconnect_run(s->reconnect, time_msec())) {
-    case RECONNECT_CONNECT:
-        jsonrpc_session_connect(s);
-        break;
-
-    case RECONNECT_DISCONNECT:
-        reconnect_disconnected(s->reconnect, time_msec(), 0);
-        jsonrpc_session_disconnect(s);
-        break;
-
-    case RECONNECT_PROBE:
-        if (s->rpc) {
-            struct jsonrpc_msg *request = jsonrpc_create_request(
-                "echo", NULL, NULL);
-            json_decref(request->id);
-            request->id = json_string("echo");
-            jsonrpc_send(s->rpc, request);
-        }
-        break;
-
-    default:
-        break;
-    }
+    stream_session_run(s->ss);
 }
 
 void
 jsonrpc_session_wait(struct jsonrpc_session *s)
 {
-    if (s->rpc) {
-        jsonrpc_wait(s->rpc);
-    } else if (s->stream) {
-        stream_run_wait(s->stream);
-        stream_connect_wait(s->stream);
-    }
-    if (s->pstream) {
-        pstream_wait(s->pstream);
-    }
-    reconnect_wait(s->reconnect, time_msec());
+    stream_session_wait(s->ss);
 }
 
 void
 jsonrpc_session_recv_wait(struct jsonrpc_session *s)
 {
-    if (s->rpc) {
-        jsonrpc_recv_wait(s->rpc);
-    }
+    stream_session_recv_wait(s->ss);
+}
+
+static struct jsonrpc *
+jsonrpc_session_rpc(const struct jsonrpc_session *s)
+{
+    return stream_session_get_conn(s->ss);
 }
 
 int
 jsonrpc_session_send(struct jsonrpc_session *s, struct jsonrpc_msg *msg)
 {
-    if (s->rpc) {
-        return jsonrpc_send(s->rpc, msg);
+    struct jsonrpc *rpc = jsonrpc_session_rpc(s);
+
+    if (rpc) {
+        return jsonrpc_send(rpc, msg);
     }
     jsonrpc_msg_destroy(msg);
     return ENOTCONN;
@@ -1257,24 +1176,30 @@ int
 jsonrpc_session_send_serialized(struct jsonrpc_session *s, const void *head,
                                 size_t head_len, struct jsonrpc_buf *body)
 {
-    return (s->rpc
-            ? jsonrpc_send_serialized(s->rpc, head, head_len, body)
+    struct jsonrpc *rpc = jsonrpc_session_rpc(s);
+
+    return (rpc
+            ? jsonrpc_send_serialized(rpc, head, head_len, body)
             : ENOTCONN);
 }
 
 void
 jsonrpc_session_cork(struct jsonrpc_session *s)
 {
-    if (s->rpc) {
-        jsonrpc_cork(s->rpc);
+    struct jsonrpc *rpc = jsonrpc_session_rpc(s);
+
+    if (rpc) {
+        jsonrpc_cork(rpc);
     }
 }
 
 void
 jsonrpc_session_uncork(struct jsonrpc_session *s)
 {
-    if (s->rpc) {
-        jsonrpc_uncork(s->rpc);
+    struct jsonrpc *rpc = jsonrpc_session_rpc(s);
+
+    if (rpc) {
+        jsonrpc_uncork(rpc);
     }
 }
 
@@ -1290,14 +1215,9 @@ jsonrpc_session_recv(struct jsonrpc_session *s)
 {
     /* Loop so that echo traffic does not hide a real message behind it
      * until the next main-loop iteration. */
-    for (int i = 0; i < 50 && s->rpc; i++) {
-        unsigned long long received = jsonrpc_get_received_bytes(s->rpc);
-        struct jsonrpc_msg *msg;
+    for (int i = 0; i < 50; i++) {
+        struct jsonrpc_msg *msg = stream_session_recv(s->ss);
 
-        jsonrpc_recv(s->rpc, &msg);
-        if (jsonrpc_get_received_bytes(s->rpc) != received) {
-            reconnect_activity(s->reconnect, time_msec());
-        }
         if (!msg) {
             break;
         }
@@ -1315,68 +1235,69 @@ jsonrpc_session_recv(struct jsonrpc_session *s)
 const char *
 jsonrpc_session_get_name(const struct jsonrpc_session *s)
 {
-    return s->name;
+    return stream_session_get_name(s->ss);
 }
 
 bool
 jsonrpc_session_is_alive(const struct jsonrpc_session *s)
 {
-    return (s->rpc || s->stream || s->pstream
-            || reconnect_get_max_tries(s->reconnect));
+    return stream_session_is_alive(s->ss);
 }
 
 bool
 jsonrpc_session_is_connected(const struct jsonrpc_session *s)
 {
-    return s->rpc != NULL;
+    return jsonrpc_session_rpc(s) != NULL;
 }
 
 unsigned int
 jsonrpc_session_get_seqno(const struct jsonrpc_session *s)
 {
-    return s->seqno;
+    return stream_session_get_seqno(s->ss);
 }
 
 int
 jsonrpc_session_get_last_error(const struct jsonrpc_session *s)
 {
-    return s->last_error;
+    return stream_session_get_last_error(s->ss);
 }
 
 size_t
 jsonrpc_session_get_backlog(const struct jsonrpc_session *s)
 {
-    return s->rpc ? jsonrpc_get_backlog(s->rpc) : 0;
+    struct jsonrpc *rpc = jsonrpc_session_rpc(s);
+
+    return rpc ? jsonrpc_get_backlog(rpc) : 0;
 }
 
 void
 jsonrpc_session_force_reconnect(struct jsonrpc_session *s)
 {
-    reconnect_force_reconnect(s->reconnect, time_msec());
+    stream_session_force_reconnect(s->ss);
 }
 
 void
 jsonrpc_session_set_max_backoff(struct jsonrpc_session *s, int max_backoff)
 {
-    int min_backoff = reconnect_get_min_backoff(s->reconnect);
-    reconnect_set_backoff(s->reconnect, MIN(min_backoff, max_backoff),
-                          max_backoff);
+    stream_session_set_max_backoff(s->ss, max_backoff);
 }
 
 void
 jsonrpc_session_set_probe_interval(struct jsonrpc_session *s,
                                    int probe_interval)
 {
-    reconnect_set_probe_interval(s->reconnect, probe_interval);
+    stream_session_set_probe_interval(s->ss, probe_interval);
 }
 
 void
 jsonrpc_session_set_backlog_threshold(struct jsonrpc_session *s,
                                       size_t max_msgs, size_t max_bytes)
 {
+    struct jsonrpc *rpc = jsonrpc_session_rpc(s);
+
     s->max_backlog_msgs = max_msgs;
     s->max_backlog_bytes = max_bytes;
-    if (s->rpc) {
-        jsonrpc_set_backlog_threshold(s->rpc, max_msgs, max_bytes);
+    if (rpc) {
+        jsonrpc_set_backlog_threshold(rpc, max_msgs, max_bytes);
     }
 }

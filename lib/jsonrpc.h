@@ -69,7 +69,8 @@
  *    "ssl:") connects; a passive one ("punix:", "ptcp:", "pssl:") listens
  *    and takes the most recent connection.  jsonrpc_session_get_seqno()
  *    changes on every connect and disconnect, so a client knows when to
- *    resend its state (OVSDB monitors, for example).
+ *    resend its state (OVSDB monitors, for example).  The reconnecting
+ *    logic is lib/stream-session.h's, shared with OpenFlow sessions.
  *
  * None of this is thread-safe: one thread uses a connection at a time.
  */

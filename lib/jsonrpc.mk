@@ -1,10 +1,13 @@
-# lib/jsonrpc.mk: JSON, JSON-RPC, the unixctl control socket and
+# lib/jsonrpc.mk: JSON, JSON-RPC, reconnecting stream sessions (shared
+# with OpenFlow, see lib/stream-session.h), the unixctl control socket and
 # plx-appctl (see lib/automake.mk).
 lib_libplx_a_SOURCES += \
 	lib/json.c \
 	lib/json.h \
 	lib/jsonrpc.c \
 	lib/jsonrpc.h \
+	lib/stream-session.c \
+	lib/stream-session.h \
 	lib/unixctl.c \
 	lib/unixctl.h \
 	lib/unixctl-client.c \

@@ -9,8 +9,8 @@
 #include "list.h"
 #include "ofp-msgs.h"
 #include "poll-loop.h"
-#include "reconnect.h"
 #include "stream.h"
+#include "stream-session.h"
 #include "timeval.h"
 #include "vlog.h"
 
@@ -560,17 +560,91 @@ ofpconn_recv(struct ofpconn *conn, struct ofpmsg **msgp)
 
 /* ---- Sessions. ---- */
 
+/* A session is a stream_session (lib/stream-session.h) of struct ofpconn
+ * connections.  Probing is the connection's own, so reconnect's is off;
+ * a connection is "ready" once its version is negotiated. */
 struct ofpconn_session {
-    char *name;
+    struct stream_session *ss;
     uint32_t allowed_versions;
-    struct reconnect *reconnect;
-    struct ofpconn *conn;           /* Connected (maybe negotiating). */
-    struct stream *stream;          /* Connecting, or NULL. */
-    struct pstream *pstream;        /* Listening (passive), or NULL. */
-    int probe_interval;
-    int last_error;
-    unsigned int seqno;
-    bool was_negotiated;            /* 'conn' has reported a version. */
+};
+
+static void *
+ofpconn_session_class_open(struct stream *stream, void *s_)
+{
+    struct ofpconn_session *s = s_;
+
+    return ofpconn_open(stream, s->allowed_versions);
+}
+
+static void
+ofpconn_session_class_close(void *conn)
+{
+    ofpconn_close(conn);
+}
+
+static bool
+ofpconn_session_class_run(void *conn)
+{
+    unsigned long long rx = ofpconn_get_rx_msgs(conn);
+
+    ofpconn_run(conn);
+    return ofpconn_get_rx_msgs(conn) != rx;
+}
+
+static void
+ofpconn_session_class_wait(void *conn)
+{
+    ofpconn_wait(conn);
+}
+
+static bool
+ofpconn_session_class_recv(void *conn, void **msgp)
+{
+    unsigned long long rx = ofpconn_get_rx_msgs(conn);
+    struct ofpmsg *msg;
+
+    ofpconn_recv(conn, &msg);
+    *msgp = msg;
+    return ofpconn_get_rx_msgs(conn) != rx;
+}
+
+static void
+ofpconn_session_class_recv_wait(void *conn)
+{
+    ofpconn_recv_wait(conn);
+}
+
+static int
+ofpconn_session_class_get_status(const void *conn)
+{
+    return ofpconn_get_status(conn);
+}
+
+static bool
+ofpconn_session_class_is_ready(const void *conn)
+{
+    return ofpconn_get_version(conn) != 0;
+}
+
+static void
+ofpconn_session_class_set_probe_interval(void *conn, int probe_interval)
+{
+    ofpconn_set_probe_interval(conn, probe_interval);
+}
+
+static const struct stream_session_class ofpconn_session_class = {
+    .default_port = OFP_TCP_PORT,
+    .probe_interval = OFPCONN_DEFAULT_PROBE_INTERVAL,
+    .open_error_level = VLL_WARN,
+    .open = ofpconn_session_class_open,
+    .close = ofpconn_session_class_close,
+    .run = ofpconn_session_class_run,
+    .wait = ofpconn_session_class_wait,
+    .recv = ofpconn_session_class_recv,
+    .recv_wait = ofpconn_session_class_recv_wait,
+    .get_status = ofpconn_session_class_get_status,
+    .is_ready = ofpconn_session_class_is_ready,
+    .set_probe_interval = ofpconn_session_class_set_probe_interval,
 };
 
 struct ofpconn_session *
@@ -578,189 +652,44 @@ ofpconn_session_open(const char *name, uint32_t allowed_versions,
                      bool retry)
 {
     struct ofpconn_session *s = xzalloc(sizeof *s);
-    long long int now = time_msec();
 
-    s->name = xstrdup(name);
     s->allowed_versions = allowed_versions;
-    s->reconnect = reconnect_create(now);
-    reconnect_set_name(s->reconnect, name);
-    reconnect_set_probe_interval(s->reconnect, 0);
-    reconnect_enable(s->reconnect, now);
-    if (!pstream_verify_name(name)) {
-        reconnect_set_passive(s->reconnect, true, now);
-    }
-    if (!retry) {
-        reconnect_set_max_tries(s->reconnect, 1);
-    }
-    s->probe_interval = (stream_or_pstream_needs_probes(name)
-                         ? OFPCONN_DEFAULT_PROBE_INTERVAL : 0);
+    s->ss = stream_session_open(name, retry, &ofpconn_session_class, s);
     return s;
-}
-
-static void
-ofpconn_session_disconnect(struct ofpconn_session *s)
-{
-    if (s->conn) {
-        ofpconn_close(s->conn);
-        s->conn = NULL;
-        s->seqno++;
-    } else if (s->stream) {
-        stream_close(s->stream);
-        s->stream = NULL;
-        s->seqno++;
-    }
-    s->was_negotiated = false;
 }
 
 void
 ofpconn_session_close(struct ofpconn_session *s)
 {
     if (s) {
-        ofpconn_session_disconnect(s);
-        pstream_close(s->pstream);
-        reconnect_destroy(s->reconnect);
-        free(s->name);
+        stream_session_close(s->ss);
         free(s);
     }
-}
-
-static void
-ofpconn_session_start(struct ofpconn_session *s, struct stream *stream)
-{
-    s->conn = ofpconn_open(stream, s->allowed_versions);
-    ofpconn_set_probe_interval(s->conn, s->probe_interval);
-    reconnect_connected(s->reconnect, time_msec());
-    s->seqno++;
-}
-
-static void
-ofpconn_session_connect(struct ofpconn_session *s)
-{
-    int error;
-
-    ofpconn_session_disconnect(s);
-    if (!reconnect_is_passive(s->reconnect)) {
-        error = stream_open_with_default_port(s->name, OFP_TCP_PORT,
-                                              &s->stream);
-        if (!error) {
-            reconnect_connecting(s->reconnect, time_msec());
-        }
-    } else {
-        error = (s->pstream ? 0
-                 : pstream_open_with_default_port(s->name, OFP_TCP_PORT,
-                                                  &s->pstream));
-        if (!error) {
-            reconnect_listening(s->reconnect, time_msec());
-        }
-    }
-    if (error) {
-        VLOG_WARN_RL(&ofpconn_rl, "%s: connection failed: %s", s->name,
-                     plx_strerror(error));
-        s->last_error = error;
-        reconnect_connect_failed(s->reconnect, time_msec(), error);
-    }
-    s->seqno++;
 }
 
 void
 ofpconn_session_run(struct ofpconn_session *s)
 {
-    long long int now = time_msec();
-
-    if (s->pstream) {
-        struct stream *stream;
-        int error = pstream_accept(s->pstream, &stream);
-
-        if (!error) {
-            if (s->conn || s->stream) {
-                VLOG_INFO_RL(&ofpconn_rl, "%s: new connection replacing "
-                             "the active one", s->name);
-                reconnect_disconnected(s->reconnect, now, 0);
-                ofpconn_session_disconnect(s);
-            }
-            ofpconn_session_start(s, stream);
-        } else if (error != EAGAIN) {
-            reconnect_listen_error(s->reconnect, now, error);
-            pstream_close(s->pstream);
-            s->pstream = NULL;
-            s->last_error = error;
-        }
-    }
-
-    if (s->conn) {
-        unsigned long long rx = ofpconn_get_rx_msgs(s->conn);
-
-        ofpconn_run(s->conn);
-        if (ofpconn_get_rx_msgs(s->conn) != rx) {
-            reconnect_activity(s->reconnect, now);
-        }
-        if (!s->was_negotiated && ofpconn_get_version(s->conn)) {
-            s->was_negotiated = true;
-            s->seqno++;
-        }
-        int error = ofpconn_get_status(s->conn);
-        if (error) {
-            reconnect_disconnected(s->reconnect, now, error);
-            ofpconn_session_disconnect(s);
-            s->last_error = error;
-        }
-    } else if (s->stream) {
-        stream_run(s->stream);
-        int error = stream_connect(s->stream);
-        if (!error) {
-            struct stream *stream = s->stream;
-            s->stream = NULL;
-            ofpconn_session_start(s, stream);
-        } else if (error != EAGAIN) {
-            reconnect_connect_failed(s->reconnect, now, error);
-            stream_close(s->stream);
-            s->stream = NULL;
-            s->last_error = error;
-        }
-    }
-
-    switch (reconnect_run(s->reconnect, now)) {
-    case RECONNECT_CONNECT:
-        ofpconn_session_connect(s);
-        break;
-    case RECONNECT_DISCONNECT:
-        reconnect_disconnected(s->reconnect, now, 0);
-        ofpconn_session_disconnect(s);
-        break;
-    case RECONNECT_PROBE:       /* Probing is the connection's job. */
-    default:
-        break;
-    }
+    stream_session_run(s->ss);
 }
 
 void
 ofpconn_session_wait(struct ofpconn_session *s)
 {
-    if (s->conn) {
-        ofpconn_wait(s->conn);
-    } else if (s->stream) {
-        stream_run_wait(s->stream);
-        stream_connect_wait(s->stream);
-    }
-    if (s->pstream) {
-        pstream_wait(s->pstream);
-    }
-    reconnect_wait(s->reconnect, time_msec());
+    stream_session_wait(s->ss);
 }
 
 void
 ofpconn_session_recv_wait(struct ofpconn_session *s)
 {
-    if (s->conn) {
-        ofpconn_recv_wait(s->conn);
-    }
+    stream_session_recv_wait(s->ss);
 }
 
 int
 ofpconn_session_send(struct ofpconn_session *s, struct ofpmsg *msg)
 {
     if (ofpconn_session_is_connected(s)) {
-        return ofpconn_send(s->conn, msg);
+        return ofpconn_send(ofpconn_session_get_conn(s), msg);
     }
     ofpmsg_delete(msg);
     return ENOTCONN;
@@ -771,7 +700,8 @@ ofpconn_session_send_limited(struct ofpconn_session *s, struct ofpmsg *msg,
                              size_t max_queued)
 {
     if (ofpconn_session_is_connected(s)) {
-        return ofpconn_send_limited(s->conn, msg, max_queued);
+        return ofpconn_send_limited(ofpconn_session_get_conn(s), msg,
+                                    max_queued);
     }
     ofpmsg_delete(msg);
     return ENOTCONN;
@@ -780,86 +710,77 @@ ofpconn_session_send_limited(struct ofpconn_session *s, struct ofpmsg *msg,
 struct ofpmsg *
 ofpconn_session_recv(struct ofpconn_session *s)
 {
-    struct ofpmsg *msg = NULL;
-
-    if (s->conn) {
-        unsigned long long rx = ofpconn_get_rx_msgs(s->conn);
-
-        ofpconn_recv(s->conn, &msg);
-        if (ofpconn_get_rx_msgs(s->conn) != rx) {
-            reconnect_activity(s->reconnect, time_msec());
-        }
-        if (!s->was_negotiated && ofpconn_get_version(s->conn)) {
-            s->was_negotiated = true;
-            s->seqno++;
-        }
-    }
-    return msg;
+    return stream_session_recv(s->ss);
 }
 
 const char *
 ofpconn_session_get_name(const struct ofpconn_session *s)
 {
-    return s->name;
+    return stream_session_get_name(s->ss);
 }
 
 bool
 ofpconn_session_is_connected(const struct ofpconn_session *s)
 {
-    return (s->conn && !ofpconn_get_status(s->conn)
-            && ofpconn_get_version(s->conn));
+    const struct ofpconn *conn = ofpconn_session_get_conn(s);
+
+    return conn && !ofpconn_get_status(conn) && ofpconn_get_version(conn);
 }
 
 bool
 ofpconn_session_is_alive(const struct ofpconn_session *s)
 {
-    return (s->conn || s->stream || s->pstream
-            || reconnect_get_max_tries(s->reconnect));
+    return stream_session_is_alive(s->ss);
 }
 
 uint8_t
 ofpconn_session_get_version(const struct ofpconn_session *s)
 {
-    return s->conn ? ofpconn_get_version(s->conn) : 0;
+    const struct ofpconn *conn = ofpconn_session_get_conn(s);
+
+    return conn ? ofpconn_get_version(conn) : 0;
 }
 
 unsigned int
 ofpconn_session_get_seqno(const struct ofpconn_session *s)
 {
-    return s->seqno;
+    return stream_session_get_seqno(s->ss);
 }
 
 int
 ofpconn_session_get_last_error(const struct ofpconn_session *s)
 {
-    return s->last_error;
+    return stream_session_get_last_error(s->ss);
+}
+
+const char *
+ofpconn_session_get_state(const struct ofpconn_session *s)
+{
+    return stream_session_get_state(s->ss);
 }
 
 void
 ofpconn_session_force_reconnect(struct ofpconn_session *s)
 {
-    reconnect_force_reconnect(s->reconnect, time_msec());
+    stream_session_force_reconnect(s->ss);
 }
 
 void
 ofpconn_session_set_probe_interval(struct ofpconn_session *s,
                                    int probe_interval)
 {
-    s->probe_interval = MAX(probe_interval, 0);
-    if (s->conn) {
-        ofpconn_set_probe_interval(s->conn, s->probe_interval);
-    }
+    stream_session_set_probe_interval(s->ss, probe_interval);
 }
 
 void
 ofpconn_session_set_backoff(struct ofpconn_session *s, int min_backoff,
                             int max_backoff)
 {
-    reconnect_set_backoff(s->reconnect, min_backoff, max_backoff);
+    stream_session_set_backoff(s->ss, min_backoff, max_backoff);
 }
 
 struct ofpconn *
 ofpconn_session_get_conn(const struct ofpconn_session *s)
 {
-    return s->conn;
+    return stream_session_get_conn(s->ss);
 }

@@ -51,8 +51,10 @@
  * resolved again on every attempt, by stream_open()); for a passive name
  * ("ptcp:", "pssl:", "punix:") it listens and takes the most recent
  * connection.  Its seqno changes on every connect and disconnect, so the
- * owner knows when to resend state.  Inactivity probes are the inner
- * connection's (reconnect's own probing is turned off).
+ * owner knows when to resend state (it also changes when a connection's
+ * version has been negotiated).  Inactivity probes are the inner
+ * connection's (reconnect's own probing is turned off).  The session
+ * logic is lib/stream-session.h's, shared with JSON-RPC sessions.
  *
  * Call *_run() and *_wait() on every main-loop iteration.  Nothing here is
  * thread-safe.
@@ -161,5 +163,24 @@ void ofpconn_session_set_backoff(struct ofpconn_session *,
                                  int min_backoff, int max_backoff);
 /* The current connection, or NULL. */
 struct ofpconn *ofpconn_session_get_conn(const struct ofpconn_session *);
+/* The state of the session's reconnect FSM (lib/reconnect.h), by name:
+ *
+ *   "BACKOFF"     waiting before the next connection attempt (or, for a
+ *                 passive session, before trying to listen again)
+ *   "CONNECTING"  a connection attempt is in progress
+ *   "ACTIVE"      the stream is connected (OpenFlow version negotiation
+ *                 may still be under way: see
+ *                 ofpconn_session_is_connected()).  Inactivity probing
+ *                 is the connection's own, so a session is never "IDLE":
+ *                 an unanswered probe fails the connection instead.
+ *   "LISTENING"   passive, listening, with no connection yet (once one is
+ *                 accepted the state is "ACTIVE")
+ *   "RECONNECT"   a forced reconnect is about to drop the connection
+ *   "VOID"        not trying any more (a non-retrying session gave up)
+ *
+ * The returned string is static.  Meant for an OpenFlow Controller
+ * record's status:state, which can then tell a connect in progress from
+ * a wait between attempts. */
+const char *ofpconn_session_get_state(const struct ofpconn_session *);
 
 #endif /* ofp-conn.h */

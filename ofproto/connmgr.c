@@ -1150,11 +1150,12 @@ cm_target_get_info(const struct cm_target *t,
         info->is_connected = t->ofconn->up;
         info->role = t->ofconn->role;
         last_error = ofpconn_session_get_last_error(t->session);
-        /* The session does not tell a TCP connect in progress from a
-         * backoff wait; both are reported as BACKOFF. */
+        /* As Open vSwitch: the reconnect state (CONNECTING while a TCP
+         * connect is in progress, BACKOFF between attempts), except that
+         * a connection still negotiating its version is not ACTIVE. */
         state = (t->ofconn->up ? "ACTIVE"
                  : ofpconn_session_get_conn(t->session) ? "CONNECTING"
-                 : "BACKOFF");
+                 : ofpconn_session_get_state(t->session));
     }
 
     if (last_error) {

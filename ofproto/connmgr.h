@@ -244,10 +244,11 @@ struct connmgr_controller_info {
                                  * "sec_since_connect",
                                  * "sec_since_disconnect". */
 };
-/* "state" is ACTIVE (connected), CONNECTING (negotiating), BACKOFF (an
- * active target waiting or connecting at the transport level; the
- * session does not tell these apart), LISTENING (a passive target with
- * no connection), or BACKOFF for a passive target that cannot listen.
+/* "state" is ACTIVE (connected), CONNECTING (a transport connect in
+ * progress, or a connection negotiating its version), BACKOFF (an active
+ * target waiting before its next attempt), LISTENING (a passive target
+ * with no connection), or BACKOFF for a passive target that cannot
+ * listen.
  * "last_error" is omitted when there was none; "End of file" means the
  * peer closed the connection. */
 

@@ -15,6 +15,7 @@
 #include "stream.h"
 #include "test.h"
 #include "timeval.h"
+#include "vlog.h"
 
 static json_t *
 parse(const char *s)
@@ -1234,4 +1235,141 @@ TEST(session_unreliably_wraps_accepted_connection)
     }
     CHECK(!jsonrpc_session_is_alive(s));
     jsonrpc_session_close(s);
+}
+
+/* An active session to a listener of the test's own. */
+struct session_fixture {
+    char *pname, *aname;
+    struct pstream *listener;
+    struct jsonrpc *server;         /* The accepted connection, or NULL. */
+    struct jsonrpc_session *s;
+};
+
+static void
+session_fixture_open(struct session_fixture *f, const char *sock_name)
+{
+    char *path = sock_path(sock_name);
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
+    f->pname = xasprintf("punix:%s", path);
+    f->aname = xasprintf("unix:%s", path);
+    free(path);
+    CHECK_EQ(pstream_open(f->pname, &f->listener), 0);
+    f->server = NULL;
+    f->s = jsonrpc_session_open(f->aname, true);
+}
+
+/* Runs the session until it is connected and the server has accepted. */
+static void
+session_fixture_connect(struct session_fixture *f)
+{
+    RUN_UNTIL(f->s, f->listener, &f->server,
+              jsonrpc_session_is_connected(f->s) && f->server);
+}
+
+static void
+session_fixture_close(struct session_fixture *f)
+{
+    jsonrpc_session_close(f->s);
+    jsonrpc_close(f->server);
+    pstream_close(f->listener);
+    free(f->pname);
+    free(f->aname);
+}
+
+/* The session's backlog threshold applies to each connection it makes
+ * (the shared session code opens connections through jsonrpc's hook). */
+TEST(session_backlog_threshold_reaches_new_connections)
+{
+    struct session_fixture f;
+
+    session_fixture_open(&f, "threshold.sock");
+    jsonrpc_session_set_backlog_threshold(f.s, 1, 0);
+    session_fixture_connect(&f);
+
+    /* Corked, sends only queue: the second one is over the limit. */
+    jsonrpc_session_cork(f.s);
+    CHECK_EQ(jsonrpc_session_send(f.s, jsonrpc_create_notify("a", NULL)),
+             0);
+    CHECK_GT(jsonrpc_session_get_backlog(f.s), 0);
+    CHECK_EQ(jsonrpc_session_send(f.s, jsonrpc_create_notify("b", NULL)),
+             ENOBUFS);
+
+    /* The failed connection is dropped and its error remembered. */
+    unsigned int seqno = jsonrpc_session_get_seqno(f.s);
+    jsonrpc_session_run(f.s);
+    CHECK(!jsonrpc_session_is_connected(f.s));
+    CHECK_EQ(jsonrpc_session_get_last_error(f.s), ENOBUFS);
+    CHECK_NE(jsonrpc_session_get_seqno(f.s), seqno);
+    CHECK_EQ(jsonrpc_session_get_backlog(f.s), 0);
+    CHECK(jsonrpc_session_is_alive(f.s));
+
+    session_fixture_close(&f);
+}
+
+/* An echo probe that gets no answer ends the connection after another
+ * probe interval; then the session reconnects. */
+TEST(session_unanswered_probe_disconnects)
+{
+    struct session_fixture f;
+
+    session_fixture_open(&f, "deaf.sock");
+    jsonrpc_session_set_probe_interval(f.s, 1000);
+    jsonrpc_session_set_max_backoff(f.s, 1000);
+    session_fixture_connect(&f);
+
+    /* The server never reads, so never answers. */
+    unsigned int seqno = jsonrpc_session_get_seqno(f.s);
+    long long int start = time_msec();
+    RUN_UNTIL(f.s, NULL, &f.server,
+              session_idle(f.s) && !jsonrpc_session_is_connected(f.s));
+    /* Two probe intervals from connecting, at least one from 'start'. */
+    CHECK_GE(time_msec() - start, 1000);
+    CHECK_NE(jsonrpc_session_get_seqno(f.s), seqno);
+    CHECK(jsonrpc_session_is_alive(f.s));
+
+    /* The server saw the probe, an "echo" request. */
+    struct jsonrpc_msg *msg;
+    CHECK_EQ(jsonrpc_recv_block(f.server, &msg), 0);
+    CHECK_EQ(msg->type, JSONRPC_REQUEST);
+    CHECK_STREQ(msg->method, "echo");
+    jsonrpc_msg_destroy(msg);
+    jsonrpc_close(f.server);
+    f.server = NULL;
+
+    session_fixture_connect(&f);
+    check_session_traffic(f.s, &f.server, 20);
+    session_fixture_close(&f);
+}
+
+/* A retrying session whose attempts fail stays alive, remembers why, and
+ * changes its seqno with each attempt. */
+TEST(session_failed_attempts)
+{
+    char *aname = xasprintf("unix:%s/nobody-listens", test_tmpdir());
+    struct jsonrpc_session *s = jsonrpc_session_open(aname, true);
+    struct jsonrpc *none = NULL;
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
+    jsonrpc_session_set_max_backoff(s, 1000);
+    unsigned int seqno = jsonrpc_session_get_seqno(s);
+    RUN_UNTIL(s, NULL, &none, jsonrpc_session_get_seqno(s) - seqno >= 3);
+    CHECK_EQ(jsonrpc_session_get_last_error(s), ENOENT);
+    CHECK(jsonrpc_session_is_alive(s));
+    CHECK(!jsonrpc_session_is_connected(s));
+    CHECK_EQ(jsonrpc_session_send(s, jsonrpc_create_notify("x", NULL)),
+             ENOTCONN);
+    CHECK_EQ(jsonrpc_session_get_backlog(s), 0);
+    jsonrpc_session_close(s);
+    free(aname);
+
+    /* Failing to listen counts as a connection error too. */
+    char *pname = xasprintf("punix:%s/no/such/dir/x.sock", test_tmpdir());
+    s = jsonrpc_session_open(pname, true);
+    jsonrpc_session_run(s);
+    CHECK_EQ(jsonrpc_session_get_last_error(s), ENOENT);
+    CHECK(jsonrpc_session_is_alive(s));
+    CHECK(!jsonrpc_session_is_connected(s));
+    jsonrpc_session_close(s);
+    free(pname);
 }

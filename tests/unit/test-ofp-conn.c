@@ -722,3 +722,205 @@ TEST(session_no_retry_gives_up)
     ofpconn_session_close(idle);
     free(aname);
 }
+
+/* One main-loop iteration of S and, if PEER is nonnull, that connection,
+ * discarding whatever either receives. */
+static void
+run_session_once(struct ofpconn_session *s, struct ofpconn *peer)
+{
+    struct ofpmsg *msg;
+
+    ofpconn_session_run(s);
+    ofpmsg_delete(ofpconn_session_recv(s));
+    if (peer) {
+        ofpconn_run(peer);
+        if (!ofpconn_recv(peer, &msg)) {
+            ofpmsg_delete(msg);
+        }
+        ofpconn_wait(peer);
+        ofpconn_recv_wait(peer);
+    }
+    ofpconn_session_wait(s);
+    ofpconn_session_recv_wait(s);
+    poll_timer_wait(50);
+    poll_block();
+}
+
+/* Runs S (and PEER, if nonnull) until DONE holds or 5 s pass. */
+#define RUN_SESSION_UNTIL(S, PEER, DONE)                              \
+    do {                                                              \
+        long long int deadline__ = time_msec() + 5000;                \
+        while (!(DONE)) {                                             \
+            CHECK_MSG(time_msec() < deadline__, "timed out: %s",      \
+                      #DONE);                                         \
+            run_session_once(S, PEER);                                \
+        }                                                             \
+    } while (0)
+
+/* The state getter tells each step of an active session apart: a connect
+ * in progress, a connected stream, and the wait between attempts; and the
+ * seqno moves when the version is negotiated, not only on connect. */
+TEST(session_state_active)
+{
+    char *pname = sock_name("punix");
+    char *aname = sock_name("unix");
+    struct ofpconn *server = NULL;
+    struct pstream *ps;
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
+    CHECK_EQ(pstream_open(pname, &ps), 0);
+
+    struct ofpconn_session *s = ofpconn_session_open(aname, 0, true);
+    ofpconn_session_set_backoff(s, 1000, 1000);
+    CHECK_STREQ(ofpconn_session_get_state(s), "BACKOFF");
+
+    /* The first run starts a connection attempt, which the next run
+     * completes (a unix connect succeeds once the listener exists). */
+    ofpconn_session_run(s);
+    CHECK_STREQ(ofpconn_session_get_state(s), "CONNECTING");
+    CHECK(!ofpconn_session_get_conn(s));
+    CHECK(ofpconn_session_is_alive(s));
+    RUN_SESSION_UNTIL(s, NULL, ofpconn_session_get_conn(s) != NULL);
+    CHECK_STREQ(ofpconn_session_get_state(s), "ACTIVE");
+
+    /* Connected, but the peer has not said HELLO: not yet connected in
+     * the OpenFlow sense, and sends are refused. */
+    CHECK(!ofpconn_session_is_connected(s));
+    CHECK_EQ(ofpconn_session_get_version(s), 0);
+    CHECK_EQ(ofpconn_session_send(s, ofputil_encode_header_only(
+                                      OFPTYPE_BARRIER_REQUEST,
+                                      OFP13_VERSION, 1)), ENOTCONN);
+    unsigned int seqno = ofpconn_session_get_seqno(s);
+
+    struct stream *stream;
+    CHECK_EQ(pstream_accept_block(ps, &stream), 0);
+    server = ofpconn_open(stream, OFP_VERSION_BIT(OFP13_VERSION));
+    RUN_SESSION_UNTIL(s, server, ofpconn_session_is_connected(s));
+    CHECK_EQ(ofpconn_session_get_version(s), OFP13_VERSION);
+    CHECK_NE(ofpconn_session_get_seqno(s), seqno);
+    CHECK_STREQ(ofpconn_session_get_state(s), "ACTIVE");
+
+    /* The peer and its listener go away: the session waits between
+     * attempts, remembering why the connection ended. */
+    seqno = ofpconn_session_get_seqno(s);
+    ofpconn_close(server);
+    pstream_close(ps);
+    RUN_SESSION_UNTIL(s, NULL, !ofpconn_session_get_conn(s));
+    CHECK_STREQ(ofpconn_session_get_state(s), "BACKOFF");
+    CHECK_EQ(ofpconn_session_get_last_error(s), EOF);
+    CHECK_NE(ofpconn_session_get_seqno(s), seqno);
+    CHECK(ofpconn_session_is_alive(s));
+
+    /* Attempts now fail at once (nobody listens), and each changes the
+     * seqno while the session keeps trying. */
+    seqno = ofpconn_session_get_seqno(s);
+    RUN_SESSION_UNTIL(s, NULL, ofpconn_session_get_seqno(s) != seqno);
+    RUN_SESSION_UNTIL(s, NULL, ofpconn_session_get_last_error(s) != EOF);
+    CHECK_EQ(ofpconn_session_get_last_error(s), ENOENT);
+    CHECK_STREQ(ofpconn_session_get_state(s), "BACKOFF");
+    CHECK(ofpconn_session_is_alive(s));
+
+    ofpconn_session_close(s);
+    free(pname);
+    free(aname);
+}
+
+/* A passive session reports LISTENING, then ACTIVE once it has a
+ * connection, and a newer connection replaces the older one. */
+TEST(session_state_passive)
+{
+    char *pname = sock_name("punix");
+    char *aname = sock_name("unix");
+    struct ofpconn *c1, *c2;
+    struct stream *stream;
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
+    struct ofpconn_session *s = ofpconn_session_open(pname, 0, true);
+    ofpconn_session_run(s);
+    CHECK_STREQ(ofpconn_session_get_state(s), "LISTENING");
+    CHECK(!ofpconn_session_get_conn(s));
+    CHECK(ofpconn_session_is_alive(s));
+
+    CHECK_EQ(stream_open_block(stream_open(aname, &stream), 5000, &stream),
+             0);
+    c1 = ofpconn_open(stream, 0);
+    RUN_SESSION_UNTIL(s, c1, ofpconn_session_is_connected(s));
+    CHECK_STREQ(ofpconn_session_get_state(s), "ACTIVE");
+    struct ofpconn *first = ofpconn_session_get_conn(s);
+
+    unsigned int seqno = ofpconn_session_get_seqno(s);
+    CHECK_EQ(stream_open_block(stream_open(aname, &stream), 5000, &stream),
+             0);
+    c2 = ofpconn_open(stream, 0);
+    RUN_SESSION_UNTIL(s, c2, (ofpconn_session_get_seqno(s) != seqno
+                              && ofpconn_session_is_connected(s)));
+    CHECK(ofpconn_session_get_conn(s) != first);
+    CHECK_STREQ(ofpconn_session_get_state(s), "ACTIVE");
+
+    /* The replaced client sees its connection end. */
+    RUN_SESSION_UNTIL(s, c1, ofpconn_get_status(c1) != 0);
+    CHECK_EQ(ofpconn_get_status(c1), EOF);
+
+    ofpconn_close(c1);
+    ofpconn_close(c2);
+    ofpconn_session_close(s);
+    free(pname);
+    free(aname);
+}
+
+/* Failing to listen is a connection error like any other: it is kept as
+ * the last error and the session backs off and tries again. */
+TEST(session_listen_failure)
+{
+    char *pname = xasprintf("punix:%s/no/such/dir/of.sock", test_tmpdir());
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
+    struct ofpconn_session *s = ofpconn_session_open(pname, 0, true);
+    ofpconn_session_run(s);
+    CHECK_EQ(ofpconn_session_get_last_error(s), ENOENT);
+    CHECK_STREQ(ofpconn_session_get_state(s), "BACKOFF");
+    CHECK(ofpconn_session_is_alive(s));
+    CHECK(!ofpconn_session_is_connected(s));
+    ofpconn_session_close(s);
+    free(pname);
+
+    /* Without retry, failed attempts end the session for good. */
+    char *aname = sock_name("unix");
+    s = ofpconn_session_open(aname, 0, false);
+    ofpconn_session_set_backoff(s, 1000, 1000);
+    RUN_SESSION_UNTIL(s, NULL,
+                      !ofpconn_session_is_alive(s));
+    CHECK_EQ(ofpconn_session_get_last_error(s), ENOENT);
+    CHECK(!ofpconn_session_get_conn(s));
+    ofpconn_session_close(s);
+    free(aname);
+}
+
+/* The session's probe interval reaches every connection it makes (the
+ * connection probes; reconnect does not). */
+TEST(session_probe_interval_reaches_connections)
+{
+    char *pname = sock_name("punix");
+    char *aname = sock_name("unix");
+    struct pstream *ps;
+    struct stream *stream;
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_OFF);
+    CHECK_EQ(pstream_open(pname, &ps), 0);
+    struct ofpconn_session *s = ofpconn_session_open(aname, 0, true);
+    ofpconn_session_set_probe_interval(s, 1234);
+    RUN_SESSION_UNTIL(s, NULL, ofpconn_session_get_conn(s) != NULL);
+    /* unix: no probes by default, but the session asked for them. */
+    CHECK_EQ(ofpconn_get_probe_interval(ofpconn_session_get_conn(s)), 1234);
+    ofpconn_session_set_probe_interval(s, -5);
+    CHECK_EQ(ofpconn_get_probe_interval(ofpconn_session_get_conn(s)), 0);
+    ofpconn_session_set_probe_interval(s, 2000);
+    CHECK_EQ(ofpconn_get_probe_interval(ofpconn_session_get_conn(s)), 2000);
+
+    CHECK_EQ(pstream_accept_block(ps, &stream), 0);
+    stream_close(stream);
+    pstream_close(ps);
+    ofpconn_session_close(s);
+    free(pname);
+    free(aname);
+}
