@@ -7,3 +7,4 @@ bench: $(BENCHMARKS)
 	done
 .PHONY: bench
 include tests/bench/bench.mk
+include tests/bench/openflow.mk
