@@ -11,7 +11,21 @@
  *
  *   - Nothing a reader can reach is freed or changed in place except
  *     through single pointer or word stores; replaced objects are freed
- *     with rcu_postpone(). */
+ *     with rcu_postpone().
+ *
+ * Ports tries.  Each subtable whose mask on the 32-bit word (tp_src << 16
+ * | tp_dst) is a nonzero prefix mask of length L keeps a prefix trie of
+ * its rules' keys on that word, all of length L (one entry per rule, so
+ * rules that share ports count twice).  When a lookup with wildcards
+ * misses in such a subtable's final stage (the L4 segment, which holds
+ * the ports), it asks the ports trie whether any rule's ports match the
+ * flow's.  If none does, no rule of the subtable can match any flow that
+ * agrees with this one on the leading bits the trie walk looked at, so
+ * the lookup un-wildcards only those bits of the ports (plus the earlier
+ * stages), instead of the subtable's whole L4 mask.  If some rule's ports
+ * do match (the miss came from another L4 field, e.g. tcp_flags), it
+ * un-wildcards the whole mask as before.  The trie is a filter like the
+ * others: updated before a rule is linked and after it is unlinked. */
 #include <config.h>
 #include "classifier.h"
 #include "classifier-private.h"
@@ -46,6 +60,17 @@ static const struct cls_prefix_field_info prefix_fields[] = {
                              offsetof(struct flow, tunnel.ip_dst), 32 },
 };
 BUILD_ASSERT_DECL(ARRAY_SIZE(prefix_fields) == CLS_N_PREFIX_FIELDS);
+
+/* The ports word: tp_src in the high 16 bits, tp_dst in the low 16, read
+ * most significant bit first, like an address field. */
+static const struct cls_prefix_field_info ports_field = {
+    "tp_ports", NULL, offsetof(struct flow, tp_src), 32
+};
+BUILD_ASSERT_DECL(offsetof(struct flow, tp_dst)
+                  == offsetof(struct flow, tp_src) + 2);
+BUILD_ASSERT_DECL(offsetof(struct flow, tp_src) % 4 == 0);
+BUILD_ASSERT_DECL(offsetof(struct flow, tp_src)
+                  >= FLOW_SEGMENT_3_STARTS_AT);
 
 const char *
 cls_prefix_field_name(enum cls_prefix_field field)
@@ -248,6 +273,20 @@ ctab_count_sub(struct ctab *t, uint32_t hash)
 
 /* ---- Subtables ---- */
 
+/* A subtable as this file allocates it: the shared part, then the ports
+ * trie (see the comment at the top of the file). */
+struct cls_subtable_ports {
+    struct cls_subtable st;
+    struct prefix_trie trie;        /* RCU.  Rules' ports, 'plen' bits. */
+    uint8_t plen;                   /* 0: ports mask not a prefix. */
+};
+
+static struct cls_subtable_ports *
+subtable_ports(const struct cls_subtable *st)
+{
+    return CONTAINER_OF(st, struct cls_subtable_ports, st);
+}
+
 static void
 subtables_publish(struct classifier *, struct cls_subtables *);
 
@@ -342,7 +381,8 @@ subtable_create(struct classifier *cls, const struct minimask *mask,
         FLOW_SEGMENT_3_STARTS_AT / 8,
     };
     BUILD_ASSERT(ARRAY_SIZE(boundaries) == CLS_MAX_INDICES);
-    struct cls_subtable *st = xzalloc(sizeof *st);
+    struct cls_subtable_ports *sp = xzalloc(sizeof *sp);
+    struct cls_subtable *st = &sp->st;
     size_t idx, n = 0, prev = 0;
 
     st->mask = minimask_clone(mask);
@@ -374,6 +414,8 @@ subtable_create(struct classifier *cls, const struct minimask *mask,
     st->rules = ctab_create(8);
 
     subtable_init_tries(cls, st, cls->n_tries);
+    prefix_trie_init(&sp->trie);
+    sp->plen = minimask_prefix_len(st->mask, &ports_field);
     st->max_priority = INT_MIN;
     st->seq = cls->next_seq++;
     hmap_insert(&cls->subtables_map, &st->hmap_node, mask_hash);
@@ -383,6 +425,7 @@ subtable_create(struct classifier *cls, const struct minimask *mask,
 static void
 subtable_free(struct cls_subtable *st)
 {
+    prefix_trie_destroy(&subtable_ports(st)->trie);
     for (size_t i = 0; i < st->n_indices; i++) {
         free(st->indices[i]);
     }
@@ -468,6 +511,26 @@ tries_update(struct classifier *cls, const struct cls_subtable *st,
                 plx_assert(ok);
             }
         }
+    }
+}
+
+/* Adds RULE's ports to, or removes them from, ST's ports trie. */
+static void
+ports_trie_update(const struct cls_subtable *st, const struct cls_rule *rule,
+                  bool insert)
+{
+    struct cls_subtable_ports *sp = subtable_ports(st);
+    plx_be32 value[4];
+
+    if (!sp->plen) {
+        return;
+    }
+    minimatch_field(&rule->match, &ports_field, value);
+    if (insert) {
+        prefix_trie_insert(&sp->trie, value, sp->plen);
+    } else {
+        bool ok = prefix_trie_remove(&sp->trie, value, sp->plen);
+        plx_assert(ok);
     }
 }
 
@@ -707,6 +770,7 @@ classifier_replace(struct classifier *cls, struct cls_rule *rule)
         ctab_count_add(&st->indices[i], hashes[i]);
     }
     tries_update(cls, st, rule, cls->n_tries, true);
+    ports_trie_update(st, rule, true);
 
     /* Then link the rule in. */
     if (slot == UINT32_MAX) {
@@ -807,6 +871,7 @@ classifier_remove(struct classifier *cls, const struct cls_rule *rule_)
         ctab_count_sub(st->indices[i], hashes[i]);
     }
     tries_update(cls, st, rule, cls->n_tries, false);
+    ports_trie_update(st, rule, false);
     cls->n_rules--;
     if (!--st->n_rules) {
         subtables_remove(cls, st);
@@ -911,6 +976,62 @@ fold_mask(const struct cls_subtable *st, size_t n, struct flow_wildcards *wc)
     }
 }
 
+/* The rule of ST whose key equals FW under ST's mask (HASH is the hash of
+ * the whole masked key), or NULL. */
+static const struct cls_rule *
+subtable_find_rule(const struct cls_subtable *st, const uint64_t *fw,
+                   uint32_t hash)
+{
+    const struct ctab *t = rcu_get(st->rules);
+    const uint64_t *mv = st->mask_values;
+
+    for (uint32_t k = hash & t->mask; ; k = (k + 1) & t->mask) {
+        uint32_t h = ctab_load_hash(t, k);
+
+        if (h == hash) {
+            const struct cls_rule *rule = ctab_load_value(t, k);
+            const uint64_t *kv = miniflow_values_const(rule->match.flow);
+            size_t w;
+
+            for (w = 0; w < st->n_words; w++) {
+                if ((fw[st->idx[w]] & mv[w]) != kv[w]) {
+                    break;
+                }
+            }
+            if (w == st->n_words) {
+                return rule;
+            }
+        } else if (h == CTAB_EMPTY) {
+            return NULL;
+        }
+    }
+}
+
+/* After a miss in ST's final stage: whether ST's ports trie shows that no
+ * rule of ST has FLOW's ports.  If so, sets in WC the leading bits of the
+ * ports word that showed it (never more than the subtable's own ports
+ * mask), which is all the final stage needs. */
+static bool
+ports_trie_rules_out(const struct cls_subtable *st, const struct flow *flow,
+                     struct flow_wildcards *wc)
+{
+    const struct cls_subtable_ports *sp = subtable_ports(st);
+    const plx_be32 *value = (const plx_be32 *) (const void *)
+        ((const char *) flow + ports_field.ofs);
+    struct prefix_trie_plens plens;
+    unsigned int maskbits;
+
+    if (!sp->plen) {
+        return false;
+    }
+    maskbits = prefix_trie_lookup(&sp->trie, value, sp->plen, &plens);
+    if (prefix_trie_plens_has(&plens, sp->plen)) {
+        return false;
+    }
+    wc_set_prefix_bits(wc, ports_field.ofs, maskbits);
+    return true;
+}
+
 static const struct cls_rule *
 subtable_lookup(const struct classifier *cls, const struct cls_subtable *st,
                 const struct flow *flow, struct flow_wildcards *wc,
@@ -939,33 +1060,19 @@ subtable_lookup(const struct classifier *cls, const struct cls_subtable *st,
         fold_mask(st, i, wc);
         return NULL;
     }
+    size_t final_start = i;
     for (; i < st->n_words; i++) {
         basis = hash_add64(basis, fw[st->idx[i]] & mv[i]);
     }
     hash = ctab_hash(hash_finish(basis, i * 8));
-    fold_mask(st, st->n_words, wc);
 
-    const struct ctab *t = rcu_get(st->rules);
-    for (uint32_t k = hash & t->mask; ; k = (k + 1) & t->mask) {
-        uint32_t h = ctab_load_hash(t, k);
-
-        if (h == hash) {
-            const struct cls_rule *rule = ctab_load_value(t, k);
-            const uint64_t *kv = miniflow_values_const(rule->match.flow);
-            size_t w;
-
-            for (w = 0; w < st->n_words; w++) {
-                if ((fw[st->idx[w]] & mv[w]) != kv[w]) {
-                    break;
-                }
-            }
-            if (w == st->n_words) {
-                return rule;
-            }
-        } else if (h == CTAB_EMPTY) {
-            return NULL;
-        }
+    const struct cls_rule *rule = subtable_find_rule(st, fw, hash);
+    if (!rule && wc && ports_trie_rules_out(st, flow, wc)) {
+        fold_mask(st, final_start, wc);
+        return NULL;
     }
+    fold_mask(st, st->n_words, wc);
+    return rule;
 }
 
 /* Returns the highest-priority rule in CLS that matches FLOW, or NULL.
@@ -1188,7 +1295,8 @@ classifier_memory_usage(const struct classifier *cls)
                    + cls->subtables->n * sizeof cls->subtables->e[0];
 
     HMAP_FOR_EACH (st, hmap_node, &cls->subtables_map) {
-        total += sizeof *st + miniflow_size(st->n_words);
+        total += (sizeof(struct cls_subtable_ports)
+                  + miniflow_size(st->n_words));
         total += ctab_memory(st->rules);
         for (size_t i = 0; i < st->n_indices; i++) {
             total += ctab_memory(st->indices[i]);

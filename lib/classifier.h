@@ -39,6 +39,16 @@
  *     wide (a flow to 192.168.1.1 that misses rules for 10.0.0.0/8 and
  *     10.1.0.0/16 needs only a few leading bits of nw_dst, not all 32).
  *
+ *   - Ports tries: a subtable whose mask on the ports (tp_src, then
+ *     tp_dst, as one 32-bit word) is a prefix mask keeps a trie of its
+ *     rules' ports.  When a lookup misses in such a subtable's final (L4)
+ *     stage and no rule there has the flow's ports, it un-wildcards only
+ *     the leading port bits the trie needed to show that, not the whole
+ *     port mask: with rules on udp,tp_src=P for many P, a packet from any
+ *     other port un-wildcards a few bits of tp_src instead of all 16, so
+ *     the datapath installs a handful of megaflows instead of one per
+ *     source port.
+ *
  * Wildcards: classifier_lookup() ORs into *WC every bit of the flow its
  * answer depended on.  Every flow that agrees with the looked-up flow on
  * the bits set in *WC (including bits that were set on entry) gets the

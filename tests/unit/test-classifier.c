@@ -1,15 +1,19 @@
 /* Tests for lib/classifier (and lib/prefix-trie): lookups against a
  * brute-force reference on thousands of random rules over mixed masks;
  * the megaflow promise (every flow that agrees on the un-wildcarded bits
- * gets the same rule); staged-lookup and prefix-tracking wildcards;
- * insert/replace/remove; iteration and overlap checks; and a concurrent
- * writer against RCU readers. */
+ * gets the same rule); staged-lookup, prefix-tracking and ports-trie
+ * wildcards (the promise again on port-heavy rule sets, and narrow
+ * megaflows for packets from ports no rule matches); insert/replace/
+ * remove; iteration and overlap checks; and a concurrent writer against
+ * RCU readers. */
 #include <config.h>
 #include "classifier.h"
 #include "classifier-private.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include "match.h"
 #include "rcu.h"
 #include "test.h"
@@ -761,6 +765,428 @@ TEST(staged_lookup_wildcards)
     classifier_destroy(&cls);
 }
 
+/* ---- Ports tries ---- */
+
+/* Port masks: prefixes of the 32-bit word (tp_src << 16 | tp_dst), which
+ * get a ports trie, and others, which do not. */
+static const struct {
+    uint16_t src, dst;
+} port_masks[] = {
+    { 0xffff, 0 }, { 0xffff, 0 }, { 0xffff, 0xffff }, { 0xff00, 0 },
+    { 0xfff0, 0 }, { 0xc000, 0 }, { 0xfffe, 0 }, { 0xffff, 0xfc00 },
+    { 0xffff, 0xff00 }, { 0xffff, 0x8000 },
+    { 0, 0xffff }, { 0xff00, 0x00ff }, { 0x00ff, 0 },     /* Not prefixes. */
+};
+
+/* A port near a small set of hot ports, so that rules share prefixes and
+ * flows fall just inside and just outside them. */
+static uint16_t
+random_port(void)
+{
+    static const uint16_t hot[] = { 80, 443, 10000, 10001, 10007, 40000 };
+
+    switch (pick(4)) {
+    case 0:
+        return test_random();
+    case 1:
+        return hot[pick(ARRAY_SIZE(hot))] ^ (1u << pick(16));
+    default:
+        return hot[pick(ARRAY_SIZE(hot))] + pick(20);
+    }
+}
+
+static void
+random_port_flow(struct flow *f)
+{
+    memset(f, 0, sizeof *f);
+    f->in_port = 1 + pick(2);
+    f->dl_type = htons(pick(8) ? 0x0800 : 0x86dd);
+    f->nw_proto = pick(2) ? 17 : 6;
+    f->tp_src = htons(random_port());
+    f->tp_dst = htons(random_port());
+    f->tcp_flags = htons(pick(4));
+}
+
+/* A rule over the ports, sometimes also over nw_proto, in_port or (in the
+ * same final stage as the ports) tcp_flags. */
+static void
+random_port_match(struct match *m)
+{
+    size_t k = pick(ARRAY_SIZE(port_masks));
+
+    memset(m, 0, sizeof *m);
+    random_port_flow(&m->flow);
+    m->wc.masks.dl_type = UINT16_MAX;
+    m->wc.masks.tp_src = htons(port_masks[k].src);
+    m->wc.masks.tp_dst = htons(port_masks[k].dst);
+    if (pick(2)) {
+        m->wc.masks.nw_proto = UINT8_MAX;
+    }
+    if (!pick(4)) {
+        m->wc.masks.in_port = UINT32_MAX;
+    }
+    if (!pick(6)) {
+        m->wc.masks.tcp_flags = htons(3);
+    }
+    normalize(m);
+}
+
+/* The megaflow promise on port-heavy rule sets, across insertions and
+ * removals: every flow that agrees with a looked-up flow on the
+ * un-wildcarded bits gets the same rule. */
+TEST(ports_trie_wildcards)
+{
+    for (int set = 0; set < 40; set++) {
+        size_t n = 1 + pick(set < 20 ? 30 : 400);
+        struct test_rule **rules = xcalloc(n, sizeof *rules);
+        struct classifier cls;
+
+        classifier_init(&cls, NULL, 0);
+        for (size_t i = 0; i < n; i++) {
+            struct match m;
+
+            random_port_match(&m);
+            rules[i] = test_rule_create(&m, pick(set % 2 ? 4 : 1000), i);
+            if (classifier_find_rule_exactly(&cls, &rules[i]->cr)) {
+                test_rule_free(rules[i]);
+                rules[i] = NULL;
+            } else {
+                classifier_insert(&cls, &rules[i]->cr);
+            }
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 150; i++) {
+                struct flow_wildcards wc;
+                const struct cls_rule *first;
+                struct flow f, g;
+
+                if (pick(3) || !rules[i % n]) {
+                    random_port_flow(&f);
+                } else {
+                    flow_hitting(&rules[i % n]->cr, &f);
+                }
+                check_lookup(&cls, rules, n, &f);
+                memset(&wc, 0, sizeof wc);
+                first = classifier_lookup(&cls, &f, &wc);
+                for (int k = 0; k < 30; k++) {
+                    const struct cls_rule *again;
+
+                    if (k % 3 == 0) {
+                        for (size_t w = 0; w < FLOW_U64S; w++) {
+                            flow_u64(&g)[w] = test_random64();
+                        }
+                    } else if (k % 3 == 1 && rules[k % n]) {
+                        flow_hitting(&rules[k % n]->cr, &g);
+                    } else {
+                        random_port_flow(&g);
+                    }
+                    for (size_t w = 0; w < FLOW_U64S; w++) {
+                        uint64_t m = flow_u64(&wc.masks)[w];
+                        flow_u64(&g)[w] = ((flow_u64(&f)[w] & m)
+                                           | (flow_u64(&g)[w] & ~m));
+                    }
+                    again = classifier_lookup(&cls, &g, NULL);
+                    CHECK_MSG(again == first,
+                              "set %d round %d flow %d: wildcarded bits "
+                              "changed the result (priority %d -> %d)",
+                              set, round, i, first ? first->priority : -1,
+                              again ? again->priority : -1);
+                }
+            }
+
+            /* Keep the tries in step: remove some rules, add others. */
+            for (size_t i = 0; i < n; i++) {
+                if (rules[i] && !pick(3)) {
+                    CHECK(classifier_remove(&cls, &rules[i]->cr));
+                    test_rule_free(rules[i]);
+                    rules[i] = NULL;
+                } else if (!rules[i] && pick(2)) {
+                    struct match m;
+
+                    random_port_match(&m);
+                    rules[i] = test_rule_create(&m, pick(1000), i);
+                    if (classifier_find_rule_exactly(&cls, &rules[i]->cr)) {
+                        test_rule_free(rules[i]);
+                        rules[i] = NULL;
+                    } else {
+                        classifier_insert(&cls, &rules[i]->cr);
+                    }
+                }
+            }
+        }
+        free_rules(&cls, rules, n);
+        classifier_destroy(&cls);
+    }
+    rcu_wait_postponed();
+}
+
+/* Inserts dl_type=0x0800,nw_proto=PROTO,tp_src=PORT. */
+static struct test_rule *
+insert_tp_src_rule(struct classifier *cls, uint8_t proto, uint16_t port,
+                   int id)
+{
+    struct test_rule *r;
+    struct match m;
+
+    memset(&m, 0, sizeof m);
+    m.flow.dl_type = htons(0x0800);
+    m.wc.masks.dl_type = UINT16_MAX;
+    m.flow.nw_proto = proto;
+    m.wc.masks.nw_proto = UINT8_MAX;
+    m.flow.tp_src = htons(port);
+    m.wc.masks.tp_src = UINT16_MAX;
+    r = test_rule_create(&m, 100, id);
+    classifier_insert(cls, &r->cr);
+    return r;
+}
+
+static bool
+is_prefix16(uint16_t mask)
+{
+    return !(uint16_t) ((uint32_t) mask << __builtin_popcount(mask));
+}
+
+/* A packet from a source port that no tp_src rule has un-wildcards only a
+ * short prefix of tp_src; a hit, and a non-prefix port mask, still
+ * un-wildcard the whole mask. */
+TEST(ports_trie_narrow_megaflows)
+{
+    enum { N = 1000 };
+    struct test_rule *r[N], *rdst;
+    struct flow_wildcards wc;
+    struct classifier cls;
+    struct flow f, g;
+    uint16_t mask;
+
+    classifier_init(&cls, NULL, 0);
+    for (int i = 0; i < N; i++) {
+        r[i] = insert_tp_src_rule(&cls, 17, 10000 + i, i);
+    }
+    memset(&f, 0, sizeof f);
+    f.dl_type = htons(0x0800);
+    f.nw_proto = 17;
+    f.tp_src = htons(40000);
+    f.tp_dst = htons(53);
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    mask = ntohs(wc.masks.tp_src);
+    CHECK(is_prefix16(mask));
+    CHECK_LT(__builtin_popcount(mask), 16);
+    CHECK_LE(__builtin_popcount(mask), 4);
+    CHECK_EQ(wc.masks.tp_dst, 0);
+    CHECK_EQ(wc.masks.dl_type, UINT16_MAX);
+    CHECK_EQ(wc.masks.nw_proto, UINT8_MAX);
+
+    /* Every source port that agrees on those bits misses too. */
+    g = f;
+    for (uint32_t p = 0; p <= UINT16_MAX; p++) {
+        if ((p & mask) == (40000 & mask)) {
+            g.tp_src = htons(p);
+            CHECK(!classifier_lookup(&cls, &g, NULL));
+        }
+    }
+
+    /* A port just outside the rules' range needs more bits, still not
+     * all 16 unless the trie needs them. */
+    f.tp_src = htons(11000);
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    mask = ntohs(wc.masks.tp_src);
+    CHECK(is_prefix16(mask));
+    g = f;
+    for (uint32_t p = 0; p <= UINT16_MAX; p++) {
+        if ((p & mask) == (11000 & mask)) {
+            g.tp_src = htons(p);
+            CHECK(!classifier_lookup(&cls, &g, NULL));
+        }
+    }
+
+    /* A hit un-wildcards the whole mask. */
+    f.tp_src = htons(10500);
+    memset(&wc, 0, sizeof wc);
+    CHECK(classifier_lookup(&cls, &f, &wc) == &r[500]->cr);
+    CHECK_EQ(wc.masks.tp_src, UINT16_MAX);
+
+    /* A miss at L3 never looks at the ports. */
+    f.nw_proto = 6;
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    CHECK_EQ(wc.masks.tp_src, 0);
+
+    /* Removing rules keeps the trie in step: with only 10999 left, port
+     * 10500 misses with a prefix that 10999 does not share. */
+    for (int i = 0; i < N - 1; i++) {
+        CHECK(classifier_remove(&cls, &r[i]->cr));
+        test_rule_free(r[i]);
+    }
+    f.nw_proto = 17;
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    mask = ntohs(wc.masks.tp_src);
+    CHECK(is_prefix16(mask));
+    CHECK_NE(10999 & mask, 10500 & mask);
+    CHECK_LT(__builtin_popcount(mask), 16);
+    f.tp_src = htons(10999);
+    CHECK(classifier_lookup(&cls, &f, NULL) == &r[N - 1]->cr);
+    CHECK(classifier_remove(&cls, &r[N - 1]->cr));
+    test_rule_free(r[N - 1]);
+
+    /* tp_dst alone is not a prefix of the ports word: whole mask. */
+    {
+        struct match m;
+
+        memset(&m, 0, sizeof m);
+        m.flow.tp_dst = htons(80);
+        m.wc.masks.tp_dst = UINT16_MAX;
+        rdst = test_rule_create(&m, 5, 0);
+        classifier_insert(&cls, &rdst->cr);
+    }
+    f.tp_dst = htons(8080);
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    CHECK_EQ(wc.masks.tp_dst, UINT16_MAX);
+    CHECK(classifier_remove(&cls, &rdst->cr));
+    test_rule_free(rdst);
+    classifier_destroy(&cls);
+    rcu_wait_postponed();
+}
+
+/* When the ports match a rule but another final-stage field (tcp_flags)
+ * does not, the ports trie proves nothing: the whole mask is reported. */
+TEST(ports_trie_other_l4_fields)
+{
+    struct flow_wildcards wc;
+    struct classifier cls;
+    struct test_rule *r;
+    struct match m;
+    struct flow f;
+
+    classifier_init(&cls, NULL, 0);
+    memset(&m, 0, sizeof m);
+    m.flow.dl_type = htons(0x0800);
+    m.wc.masks.dl_type = UINT16_MAX;
+    m.flow.nw_proto = 6;
+    m.wc.masks.nw_proto = UINT8_MAX;
+    m.flow.tp_src = htons(80);
+    m.wc.masks.tp_src = UINT16_MAX;
+    m.flow.tcp_flags = htons(2);
+    m.wc.masks.tcp_flags = htons(2);
+    r = test_rule_create(&m, 10, 0);
+    classifier_insert(&cls, &r->cr);
+
+    memset(&f, 0, sizeof f);
+    f.dl_type = htons(0x0800);
+    f.nw_proto = 6;
+    f.tp_src = htons(80);
+    f.tcp_flags = htons(0x10);
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    CHECK_EQ(wc.masks.tp_src, UINT16_MAX);
+    CHECK_EQ(wc.masks.tcp_flags, htons(2));
+
+    f.tp_src = htons(81);               /* Ports miss: a prefix only. */
+    memset(&wc, 0, sizeof wc);
+    CHECK(!classifier_lookup(&cls, &f, &wc));
+    CHECK(is_prefix16(ntohs(wc.masks.tp_src)));
+    CHECK_EQ(wc.masks.tcp_flags, 0);
+
+    CHECK(classifier_remove(&cls, &r->cr));
+    test_rule_free(r);
+    classifier_destroy(&cls);
+}
+
+/* Megaflows a datapath would install for an OpenFlow table of
+ * udp,tp_src=P for 1000 ports P, given packets from 1000 other source
+ * ports: a packet covered by an installed megaflow reuses it, any other
+ * installs (packet & wc, wc).  Without the ports trie every packet would
+ * install its own (tp_src exact).  With it, rules on a contiguous range
+ * of ports leave a handful; ports scattered over all 65536 values leave a
+ * trie about 11 levels deep, so packets still share megaflows, though
+ * many fewer of them. */
+static size_t
+count_tp_src_megaflows(bool contiguous)
+{
+    enum { N = 1000 };
+    struct test_rule *r[N];
+    struct classifier cls;
+    struct flow (*keys)[2] = xcalloc(N, sizeof *keys);
+    bool used[65536] = { false };
+    size_t n_megaflows = 0;
+
+    classifier_init(&cls, NULL, 0);
+    for (int i = 0; i < N; i++) {
+        uint16_t port;
+
+        do {
+            port = contiguous ? 10000 + i : test_random();
+        } while (used[port]);
+        used[port] = true;
+        r[i] = insert_tp_src_rule(&cls, 17, port, i);
+    }
+    for (int i = 0; i < N; i++) {
+        struct flow_wildcards wc;
+        struct flow f;
+        uint16_t port;
+        size_t k;
+
+        do {
+            port = test_random();
+        } while (used[port]);
+        used[port] = true;
+        memset(&f, 0, sizeof f);
+        f.dl_type = htons(0x0800);
+        f.nw_proto = 17;
+        f.tp_src = htons(port);
+        f.tp_dst = htons(test_random());
+
+        for (k = 0; k < n_megaflows; k++) {
+            size_t w;
+
+            for (w = 0; w < FLOW_U64S; w++) {
+                if ((flow_u64(&f)[w] & flow_u64(&keys[k][1])[w])
+                    != flow_u64(&keys[k][0])[w]) {
+                    break;
+                }
+            }
+            if (w == FLOW_U64S) {
+                break;
+            }
+        }
+        if (k < n_megaflows) {
+            continue;
+        }
+        memset(&wc, 0, sizeof wc);
+        CHECK(!classifier_lookup(&cls, &f, &wc));
+        keys[n_megaflows][1] = wc.masks;
+        for (size_t w = 0; w < FLOW_U64S; w++) {
+            flow_u64(&keys[n_megaflows][0])[w]
+                = flow_u64(&f)[w] & flow_u64(&wc.masks)[w];
+        }
+        n_megaflows++;
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(classifier_remove(&cls, &r[i]->cr));
+        test_rule_free(r[i]);
+    }
+    classifier_destroy(&cls);
+    free(keys);
+    return n_megaflows;
+}
+
+TEST(ports_trie_megaflow_count)
+{
+    size_t contiguous = count_tp_src_megaflows(true);
+    size_t scattered = count_tp_src_megaflows(false);
+
+    if (getenv("PLX_TEST_MEGAFLOWS")) {
+        printf("megaflows: contiguous %zu, scattered %zu\n",
+               contiguous, scattered);
+    }
+    CHECK_LE(contiguous, 40);
+    CHECK_LT(scattered, 900);
+    rcu_wait_postponed();
+}
+
 TEST(iteration_and_targets)
 {
     enum { N = 500 };
@@ -1029,6 +1455,10 @@ TEST(concurrent_readers)
         if (i % 3 == 0) {
             m->wc.masks.tp_dst = UINT16_MAX;
             m->flow.tp_dst = c->flows[i].tp_dst;
+        } else if (i % 3 == 1) {
+            /* A ports trie, which lookups may walk as a rule goes. */
+            m->wc.masks.tp_src = UINT16_MAX;
+            m->flow.tp_src = c->flows[i].tp_src;
         }
         int best = -1;
         c->base_id[i] = -1;
