@@ -119,6 +119,7 @@ pmd_thread_main(void *pmd_)
     struct pmd_thread *pmd = pmd_;
     unsigned int empty = 0;
     long long int last = time_nsec();
+    long long int last_packet = last;
 
     rcu_thread_register();
     while (!latch_is_set(&pmd->exit_latch)) {
@@ -130,13 +131,14 @@ pmd_thread_main(void *pmd_)
         if (n) {
             empty = 0;
             STAT_ADD(pmd->stats.packets, n);
-            now = time_nsec();
+            now = last_packet = time_nsec();
             STAT_ADD(pmd->stats.busy_ns, now - last);
-        } else if (empty < PMD_SPIN_ITERATIONS) {
+        } else if (empty < PMD_SPIN_ITERATIONS
+                   && (now = time_nsec()) - last_packet < PMD_SPIN_NS) {
             empty++;
-            now = time_nsec();
             STAT_ADD(pmd->stats.idle_ns, now - last);
         } else {
+            empty = PMD_SPIN_ITERATIONS;
             /* Idle: block until a queue, a latch or the timer wakes us.
              * poll_block() takes this thread RCU-offline meanwhile. */
             bool all_wake = true;

@@ -29,8 +29,11 @@
  * queue loses none.  The per-queue counters move with the queue.
  *
  * Adaptive sleep.  An idle PMD must not burn a core.  After
- * PMD_SPIN_ITERATIONS consecutive iterations that received nothing, the
- * PMD stops spinning and blocks in poll_block() on every queue's
+ * PMD_SPIN_ITERATIONS consecutive iterations that received nothing, or
+ * PMD_SPIN_NS nanoseconds without a packet if that comes first (so that
+ * a trickle of traffic, a packet every few tens of microseconds, does
+ * not keep the PMD spinning between packets), the PMD stops spinning
+ * and blocks in poll_block() on every queue's
  * netdev_rxq_wait(), its reload and exit latches, and, only if one of
  * its queues' providers cannot wake a poll (netdev_rxq_wait() returns
  * false, as for a polled-only DPDK port), a timer of PMD_MAX_SLEEP_MS.
@@ -73,6 +76,7 @@ struct netdev_rxq;
 struct pmd_thread;
 
 #define PMD_SPIN_ITERATIONS 1024   /* Empty iterations before sleeping. */
+#define PMD_SPIN_NS 30000          /* Or time without a packet. */
 #define PMD_MAX_SLEEP_MS 1         /* Sleep when a queue cannot wake us. */
 #define PMD_MAX_CORES 1024         /* Highest core id + 1 in a CPU mask. */
 
