@@ -97,16 +97,6 @@ wire_put(struct ofpa_buf *b, const void *data, size_t n)
     return p;
 }
 
-/* Open vSwitch's type table makes the bodies of GROUP_MOD and of the
- * group stats and description replies a multiple of 8 bytes. */
-static enum ofperr
-get_body8(const struct ofp_header *oh, enum ofptype type,
-          const uint8_t **bodyp, size_t *lenp)
-{
-    enum ofperr error = ofpmsg_get_body(oh, type, (const void **) bodyp,
-                                        lenp);
-    return !error && *lenp % 8 ? OFPERR_OFPBRC_BAD_LEN : error;
-}
 
 /* ---- Buckets. ---- */
 
@@ -295,7 +285,7 @@ ofputil_decode_group_mod(const struct ofp_header *oh,
     enum ofperr error;
 
     memset(gm, 0, sizeof *gm);
-    error = get_body8(oh, OFPTYPE_GROUP_MOD, &body, &len);
+    error = ofpmsg_get_body8(oh, OFPTYPE_GROUP_MOD, &body, &len);
     if (error) {
         return error;
     }
@@ -444,7 +434,8 @@ ofputil_decode_group_stats_reply(const struct ofp_header *oh,
     size_t n = 0, allocated = 0;
     const uint8_t *p;
     size_t left;
-    enum ofperr error = get_body8(oh, OFPTYPE_GROUP_STATS_REPLY, &p, &left);
+    enum ofperr error = ofpmsg_get_body8(oh, OFPTYPE_GROUP_STATS_REPLY,
+                                         &p, &left);
 
     while (!error && left > 0) {
         const struct ofp13_group_stats *ogs = (const void *) p;
@@ -550,8 +541,8 @@ ofputil_decode_group_desc_reply(const struct ofp_header *oh,
     size_t n = 0, allocated = 0;
     const uint8_t *p;
     size_t left;
-    enum ofperr error = get_body8(oh, OFPTYPE_GROUP_DESC_STATS_REPLY, &p,
-                                  &left);
+    enum ofperr error = ofpmsg_get_body8(oh, OFPTYPE_GROUP_DESC_STATS_REPLY,
+                                         &p, &left);
 
     while (!error && left > 0) {
         const struct ofp11_group_desc_stats *ogds = (const void *) p;

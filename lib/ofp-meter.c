@@ -76,16 +76,6 @@ struct ofp13_meter_features {
 } OFP_PACKED;
 BUILD_ASSERT_DECL(sizeof(struct ofp13_meter_features) == 16);
 
-/* Open vSwitch's type table makes the bodies of METER_MOD and of the
- * meter stats and configuration replies a multiple of 8 bytes. */
-static enum ofperr
-get_body8(const struct ofp_header *oh, enum ofptype type,
-          const uint8_t **bodyp, size_t *lenp)
-{
-    enum ofperr error = ofpmsg_get_body(oh, type, (const void **) bodyp,
-                                        lenp);
-    return !error && *lenp % 8 ? OFPERR_OFPBRC_BAD_LEN : error;
-}
 
 /* ---- Bands. ---- */
 
@@ -194,7 +184,7 @@ ofputil_decode_meter_mod(const struct ofp_header *oh,
     enum ofperr error;
 
     memset(mm, 0, sizeof *mm);
-    error = get_body8(oh, OFPTYPE_METER_MOD, &body, &len);
+    error = ofpmsg_get_body8(oh, OFPTYPE_METER_MOD, &body, &len);
     if (error) {
         return error;
     }
@@ -327,8 +317,8 @@ ofputil_decode_meter_config_reply(const struct ofp_header *oh,
     size_t n = 0, allocated = 0;
     const uint8_t *p;
     size_t left;
-    enum ofperr error = get_body8(oh, OFPTYPE_METER_CONFIG_STATS_REPLY, &p,
-                                  &left);
+    enum ofperr error = ofpmsg_get_body8(oh, OFPTYPE_METER_CONFIG_STATS_REPLY,
+                                         &p, &left);
 
     while (!error && left > 0) {
         const struct ofp13_meter_config *omc = (const void *) p;
@@ -418,7 +408,8 @@ ofputil_decode_meter_stats_reply(const struct ofp_header *oh,
     size_t n = 0, allocated = 0;
     const uint8_t *p;
     size_t left;
-    enum ofperr error = get_body8(oh, OFPTYPE_METER_STATS_REPLY, &p, &left);
+    enum ofperr error = ofpmsg_get_body8(oh, OFPTYPE_METER_STATS_REPLY,
+                                         &p, &left);
 
     while (!error && left > 0) {
         const struct ofp13_meter_stats *oms = (const void *) p;

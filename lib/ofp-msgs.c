@@ -542,6 +542,15 @@ ofpmsg_get_body(const struct ofp_header *oh, enum ofptype type,
     return 0;
 }
 
+enum ofperr
+ofpmsg_get_body8(const struct ofp_header *oh, enum ofptype type,
+                 const uint8_t **bodyp, size_t *body_lenp)
+{
+    enum ofperr error = ofpmsg_get_body(oh, type, (const void **) bodyp,
+                                        body_lenp);
+    return !error && *body_lenp % 8 ? OFPERR_OFPBRC_BAD_LEN : error;
+}
+
 uint16_t
 ofpmp_flags(const struct ofp_header *oh)
 {

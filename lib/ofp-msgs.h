@@ -208,6 +208,11 @@ enum ofperr ofptype_decode_msg(const struct ofp_header *,
  * that it is a TYPE, and stores the body and its length. */
 enum ofperr ofpmsg_get_body(const struct ofp_header *, enum ofptype type,
                             const void **bodyp, size_t *body_lenp);
+/* The same, for messages whose body Open vSwitch requires to be a
+ * multiple of 8 bytes (lists of 8-byte-aligned entries: GROUP_MOD,
+ * METER_MOD and their multipart replies): OFPBRC_BAD_LEN otherwise. */
+enum ofperr ofpmsg_get_body8(const struct ofp_header *, enum ofptype type,
+                             const uint8_t **bodyp, size_t *body_lenp);
 /* Multipart flags (OFPMPF_MORE) of a multipart message, else 0. */
 uint16_t ofpmp_flags(const struct ofp_header *);
 static inline bool
