@@ -13,29 +13,6 @@
 #include "ofp-msgs.h"
 #include "test.h"
 
-static struct ofpmsg *
-hex_msg(const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    struct ofpmsg *msg = ofpmsg_clone_data("", 0);
-    uint8_t *p = ofpmsg_put_zeros(msg, n);
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned int byte;
-        CHECK(sscanf(hex + 2 * i, "%2x", &byte) == 1);
-        p[i] = byte;
-    }
-    return msg;
-}
-
-static char *
-msg_hex(const struct ofpmsg *msg)
-{
-    struct ds ds = DS_EMPTY_INITIALIZER;
-    ds_put_hex(&ds, msg->data, msg->size);
-    return ds_steal_cstr(&ds);
-}
-
 static void
 parse_ok(const char *text, int command, struct ofputil_group_mod *gm)
 {
@@ -69,7 +46,7 @@ static char *
 group_hex(const struct ofputil_group_mod *gm)
 {
     struct ofpmsg *msg = ofputil_encode_group_mod(gm, OFP13_VERSION, 2);
-    char *hex = msg_hex(msg);
+    char *hex = test_ofpmsg_to_hex(msg);
     ofpmsg_delete(msg);
     return hex;
 }
@@ -136,7 +113,7 @@ TEST(group_mod_matches_ovs)
 
         parse_ok(known_groups[i].text, known_groups[i].command, &gm);
         struct ofpmsg *msg = ofputil_encode_group_mod(&gm, OFP13_VERSION, 2);
-        char *hex = msg_hex(msg);
+        char *hex = test_ofpmsg_to_hex(msg);
         CHECK_STREQ(hex, known_groups[i].hex);
         free(hex);
 
@@ -348,7 +325,7 @@ static const struct {
 TEST(group_mod_malformed)
 {
     for (size_t i = 0; i < ARRAY_SIZE(bad_mods); i++) {
-        struct ofpmsg *msg = hex_msg(bad_mods[i].hex);
+        struct ofpmsg *msg = test_ofpmsg_from_hex(bad_mods[i].hex);
         struct ofputil_group_mod gm;
         struct ofp_header *oh = ofpmsg_header(msg);
 
@@ -425,7 +402,7 @@ TEST(group_stats_request)
     }
     struct ofpmsg *msg = ofputil_encode_group_stats_request(OFP13_VERSION, 9,
                                                             OFPG_ALL);
-    char *hex = msg_hex(msg);
+    char *hex = test_ofpmsg_to_hex(msg);
     CHECK_STREQ(hex, "04120018000000090006000000000000fffffffc00000000");
     free(hex);
     struct ds s = DS_EMPTY_INITIALIZER;
@@ -448,7 +425,7 @@ TEST(group_stats_request)
     ofpmsg_delete(msg);
 
     /* Nor is a 1.0 stats request of type 6 anything Plexus knows. */
-    msg = hex_msg("0110001000000001000600000000ffffffff0000");
+    msg = test_ofpmsg_from_hex("0110001000000001000600000000ffffffff0000");
     ofpmsg_header(msg)->length = htons(msg->size);
     CHECK_EQ(ofputil_decode_group_stats_request(ofpmsg_header(msg), &id),
              OFPERR_OFPBRC_BAD_STAT);

@@ -12,29 +12,6 @@
 #include "test.h"
 
 static struct ofpmsg *
-hex_msg(const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    struct ofpmsg *msg = ofpmsg_clone_data("", 0);
-    uint8_t *p = ofpmsg_put_zeros(msg, n);
-
-    for (size_t i = 0; i < n; i++) {
-        unsigned int byte;
-        CHECK(sscanf(hex + 2 * i, "%2x", &byte) == 1);
-        p[i] = byte;
-    }
-    return msg;
-}
-
-static char *
-msg_hex(const struct ofpmsg *msg)
-{
-    struct ds ds = DS_EMPTY_INITIALIZER;
-    ds_put_hex(&ds, msg->data, msg->size);
-    return ds_steal_cstr(&ds);
-}
-
-static struct ofpmsg *
 only_msg(struct plx_list *list)
 {
     CHECK(plx_list_is_singleton(list));
@@ -96,7 +73,7 @@ TEST(meter_mod_matches_ovs)
         CHECK_MSG(!error, "%s: %s", known_meters[i].text, error);
 
         struct ofpmsg *msg = ofputil_encode_meter_mod(&mm, OFP13_VERSION, 2);
-        char *hex = msg_hex(msg);
+        char *hex = test_ofpmsg_to_hex(msg);
         CHECK_STREQ(hex, known_meters[i].hex);
         free(hex);
 
@@ -235,7 +212,7 @@ static const struct {
 TEST(meter_mod_malformed)
 {
     for (size_t i = 0; i < ARRAY_SIZE(bad_mods); i++) {
-        struct ofpmsg *msg = hex_msg(bad_mods[i].hex);
+        struct ofpmsg *msg = test_ofpmsg_from_hex(bad_mods[i].hex);
         struct ofputil_meter_mod mm;
 
         CHECK_EQ(ntohs(ofpmsg_header(msg)->length), msg->size);
@@ -248,8 +225,9 @@ TEST(meter_mod_malformed)
     }
 
     /* A DELETE's flags and bands are ignored, as in Open vSwitch. */
-    struct ofpmsg *msg = hex_msg("041d0020000000020002000300000001"
-                                 "000300100000000a0000000000000000");
+    struct ofpmsg *msg = test_ofpmsg_from_hex(
+        "041d0020000000020002000300000001"
+        "000300100000000a0000000000000000");
     struct ofputil_meter_mod mm;
     CHECK_EQ(ofputil_decode_meter_mod(ofpmsg_header(msg), &mm), 0);
     CHECK_EQ(mm.command, OFPMC13_DELETE);
@@ -258,7 +236,7 @@ TEST(meter_mod_malformed)
     ofpmsg_delete(msg);
 
     /* A group message is not a meter message. */
-    msg = hex_msg("040f0010000000020000000000000007");
+    msg = test_ofpmsg_from_hex("040f0010000000020000000000000007");
     CHECK_EQ(ofputil_decode_meter_mod(ofpmsg_header(msg), &mm),
              OFPERR_OFPBRC_BAD_TYPE);
     ofpmsg_delete(msg);

@@ -36,28 +36,12 @@ unhex(const char *hex, uint8_t *out, size_t size)
     return n;
 }
 
-static char *
-msg_hex(const struct ofpmsg *msg)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    ds_put_hex(&s, msg->data, msg->size);
-    return ds_steal_cstr(&s);
-}
-
-/* A message from HEX (which must be one whole message). */
-static struct ofpmsg *
-msg_from_hex(const char *hex)
-{
-    uint8_t buf[4096];
-    size_t n = unhex(hex, buf, sizeof buf);
-    return ofpmsg_clone_data(buf, n);
-}
 
 static struct ofpmsg *
 msg_from_parts(const char *a, const char *b)
 {
     char *hex = xasprintf("%s%s", a, b);
-    struct ofpmsg *msg = msg_from_hex(hex);
+    struct ofpmsg *msg = test_ofpmsg_from_hex(hex);
     free(hex);
     ofpmsg_header(msg)->length = htons(msg->size);
     return msg;
@@ -115,7 +99,7 @@ TEST(packet_in_10_bytes)
 {
     struct ofputil_packet_in pin = sample_pin(), back;
     struct ofpmsg *msg = ofputil_encode_packet_in(&pin, OFP10_VERSION);
-    char *hex = msg_hex(msg), *want = xasprintf(
+    char *hex = test_ofpmsg_to_hex(msg), *want = xasprintf(
         "010a003c00000000ffffffff002a00010000%s", arp_hex);
 
     CHECK_STREQ(hex, want);
@@ -142,7 +126,7 @@ TEST(packet_in_10_buffered_local_invalid_ttl)
     pin.reason = OFPR_INVALID_TTL;
     match_set_in_port(&pin.flow_metadata, MF_OFPP_LOCAL);
     msg = ofputil_encode_packet_in(&pin, OFP10_VERSION);
-    hex = msg_hex(msg);
+    hex = test_ofpmsg_to_hex(msg);
     want = xasprintf("010a003c0000000000000100003cfffe0200%s", arp_hex);
     CHECK_STREQ(hex, want);
     CHECK_EQ(ofputil_decode_packet_in(ofpmsg_header(msg), &back), 0);
@@ -275,7 +259,7 @@ TEST(packet_in_decode_errors)
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        struct ofpmsg *msg = msg_from_hex(cases[i].hex);
+        struct ofpmsg *msg = test_ofpmsg_from_hex(cases[i].hex);
         struct ofputil_packet_in pin;
         enum ofperr error;
 
@@ -353,7 +337,7 @@ TEST(packet_out_10_bytes)
     struct ofpmsg *msg = ofputil_encode_packet_out(&po, OFP10_VERSION, 0,
                                                    &error);
     CHECK(msg && !error);
-    char *hex = msg_hex(msg);
+    char *hex = test_ofpmsg_to_hex(msg);
     char *want = xasprintf("010d004200000000ffffffff000100080000000800020000"
                            "%s", arp_hex);
     CHECK_STREQ(hex, want);
@@ -429,7 +413,7 @@ TEST(packet_out_decode_appends)
 {
     struct ofpa_buf acts = OFPA_BUF_INITIALIZER;
     struct ofputil_packet_out po;
-    struct ofpmsg *msg = msg_from_hex(
+    struct ofpmsg *msg = test_ofpmsg_from_hex(
         "040d002800000000ffffffff0000000100100000000000000000001000000002"
         "0000000000000000");
 
@@ -453,8 +437,9 @@ TEST(packet_out_none_is_controller)
     struct ofpmsg *msg;
 
     /* 1.0 OFPP_NONE, buffered: trailing bytes ignored. */
-    msg = msg_from_hex("010d001a0000000000000100ffff00080000000800020000"
-                       "abcd");
+    msg = test_ofpmsg_from_hex(
+        "010d001a0000000000000100ffff00080000000800020000"
+        "abcd");
     CHECK_EQ(ofputil_decode_packet_out(ofpmsg_header(msg), &po, &acts), 0);
     CHECK_EQ(po.in_port, MF_OFPP_CONTROLLER);
     CHECK_EQ(po.buffer_id, 0x100);
@@ -467,7 +452,8 @@ TEST(packet_out_none_is_controller)
 
     /* 1.3 OFPP_ANY. */
     ofpa_buf_clear(&acts);
-    msg = msg_from_hex("040d001800000000ffffffffffffffff0000000000000000");
+    msg = test_ofpmsg_from_hex(
+        "040d001800000000ffffffffffffffff0000000000000000");
     CHECK_EQ(ofputil_decode_packet_out(ofpmsg_header(msg), &po, &acts), 0);
     CHECK_EQ(po.in_port, MF_OFPP_CONTROLLER);
     CHECK_EQ(po.ofpacts_len, 0);
@@ -522,7 +508,7 @@ TEST(packet_out_decode_errors)
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        struct ofpmsg *msg = msg_from_hex(cases[i].hex);
+        struct ofpmsg *msg = test_ofpmsg_from_hex(cases[i].hex);
         struct ofpa_buf acts = OFPA_BUF_INITIALIZER;
         struct ofputil_packet_out po;
         enum ofperr error;
@@ -602,7 +588,7 @@ parse_encode(const char *text, uint8_t version)
     CHECK(po.packet == packet);
     struct ofpmsg *msg = ofputil_encode_packet_out(&po, version, 0, &error);
     CHECK_MSG(msg, "%s: %s", text, ofperr_get_name(error));
-    char *hex = msg_hex(msg);
+    char *hex = test_ofpmsg_to_hex(msg);
     ofpmsg_delete(msg);
     free(packet);
     ofpa_buf_uninit(&acts);

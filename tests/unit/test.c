@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "dynamic-string.h"
 #include "hash.h"
+#include "ofp-msgs.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TEST_HAVE_LSAN 1
@@ -227,6 +229,32 @@ run_case(struct test_case *tc)
                suite_name(), tc->name, WEXITSTATUS(status), seed);
     }
     fflush(stdout);
+}
+
+struct ofpmsg *
+test_ofpmsg_from_hex(const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    struct ofpmsg *msg = ofpmsg_clone_data("", 0);
+    uint8_t *p = ofpmsg_put_zeros(msg, n);
+
+    CHECK_EQ(strlen(hex) % 2, 0);
+    for (size_t i = 0; i < n; i++) {
+        unsigned int byte;
+
+        CHECK(sscanf(hex + 2 * i, "%2x", &byte) == 1);
+        p[i] = byte;
+    }
+    return msg;
+}
+
+char *
+test_ofpmsg_to_hex(const struct ofpmsg *msg)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    ds_put_hex(&ds, msg->data, msg->size);
+    return ds_steal_cstr(&ds);
 }
 
 int

@@ -64,6 +64,13 @@ char *test_read_file(const char *name, size_t *sizep);
  * '$' match at line boundaries). */
 bool test_regex_match(const char *s, const char *re);
 
+/* OpenFlow messages as hex, for the lib/ofp-* tests: a new message
+ * holding the bytes HEX spells (which must be valid hex; the case fails
+ * otherwise), and a malloc'd lowercase hex string of MSG's bytes. */
+struct ofpmsg;
+struct ofpmsg *test_ofpmsg_from_hex(const char *hex);
+char *test_ofpmsg_to_hex(const struct ofpmsg *);
+
 #define TEST_WHERE __FILE__ ":" PLX_STRINGIZE2(__LINE__)
 
 #define CHECK(COND)                                                       \
