@@ -26,6 +26,11 @@ check_PROGRAMS += tests/unit/test-classifier
 tests_unit_test_classifier_SOURCES = tests/unit/test-classifier.c
 tests_unit_test_classifier_LDADD = $(PLX_UNIT_LIBS)
 
+UNIT_TESTS += tests/unit/test-prefix-trie
+check_PROGRAMS += tests/unit/test-prefix-trie
+tests_unit_test_prefix_trie_SOURCES = tests/unit/test-prefix-trie.c
+tests_unit_test_prefix_trie_LDADD = $(PLX_UNIT_LIBS)
+
 BENCHMARKS += tests/bench/bench-classifier
 noinst_PROGRAMS += tests/bench/bench-classifier
 tests_bench_bench_classifier_SOURCES = tests/bench/bench-classifier.c

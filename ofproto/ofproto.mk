@@ -11,6 +11,7 @@ ofproto_libofproto_a_SOURCES += \
 	ofproto/rule.c \
 	ofproto/rule.h \
 	ofproto/xlate.c \
+	ofproto/xlate-bridge.c \
 	ofproto/xlate.h
 
 PLX_OFPROTO_UNIT_LIBS = tests/unit/libplxtest.a ofproto/libofproto.a \

@@ -150,6 +150,10 @@ const struct xlate_group *xlate_bridge_find_group(
 /* OpenFlow meter METER_ID is datapath meter DP_ID. */
 void xlate_bridge_add_meter(struct xlate_bridge *, uint32_t meter_id,
                             uint32_t dp_id);
+/* Stores in '*DP_IDP' the datapath meter of OpenFlow meter METER_ID;
+ * false if the bridge has no such meter. */
+bool xlate_bridge_find_meter(const struct xlate_bridge *, uint32_t meter_id,
+                             uint32_t *dp_idp);
 /* Adds a bundle with the settings of ofproto.h's bundle registration
  * (VLAN mode, 'tag', 'trunks' as configured; the effective 'vlan' and
  * 'trunks' are derived as Open vSwitch does: a native mode always trunks

@@ -3,16 +3,15 @@
 #include <config.h>
 
 #include "vswitchd/bridge.h"
+#include "vswitchd/bridge-db.h"
+#include "vswitchd/bridge-ofp.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -145,7 +144,6 @@ static bool stats_due;
 
 static void bridge_reconfigure(const struct vswitchrec_open_vswitch *);
 static void bridge_destroy(struct bridge *);
-static void bridge_configure_controllers(struct bridge *);
 /* The SSL files came from the command line (the SSL table is ignored). */
 static bool ssl_from_command_line;
 static void iface_destroy(struct iface *);
@@ -154,65 +152,6 @@ static void status_run(void);
 /* ------------------------------------------------------------------ */
 /* Setup. */
 
-/* Columns this module writes: replicated (they are read back, e.g. the
- * ofport hint) but their changes are not configuration changes. */
-static void
-omit_alert_written_columns(void)
-{
-    static const struct ovsdb_idl_column *const columns[] = {
-        &vswitchrec_open_vswitch_col_cur_cfg,
-        &vswitchrec_open_vswitch_col_statistics,
-        &vswitchrec_open_vswitch_col_ovs_version,
-        &vswitchrec_open_vswitch_col_db_version,
-        &vswitchrec_open_vswitch_col_datapath_types,
-        &vswitchrec_open_vswitch_col_iface_types,
-        &vswitchrec_open_vswitch_col_system_type,
-        &vswitchrec_open_vswitch_col_system_version,
-        &vswitchrec_open_vswitch_col_dpdk_initialized,
-        &vswitchrec_open_vswitch_col_dpdk_version,
-        &vswitchrec_bridge_col_datapath_id,
-        &vswitchrec_bridge_col_datapath_version,
-        &vswitchrec_bridge_col_status,
-        &vswitchrec_bridge_col_rstp_status,
-        &vswitchrec_port_col_statistics,
-        &vswitchrec_port_col_status,
-        &vswitchrec_port_col_rstp_status,
-        &vswitchrec_port_col_rstp_statistics,
-        &vswitchrec_port_col_bond_active_slave,
-        &vswitchrec_interface_col_ofport,
-        &vswitchrec_interface_col_error,
-        &vswitchrec_interface_col_mac_in_use,
-        &vswitchrec_interface_col_mtu,
-        &vswitchrec_interface_col_ifindex,
-        &vswitchrec_interface_col_admin_state,
-        &vswitchrec_interface_col_link_state,
-        &vswitchrec_interface_col_link_speed,
-        &vswitchrec_interface_col_link_resets,
-        &vswitchrec_interface_col_duplex,
-        &vswitchrec_interface_col_statistics,
-        &vswitchrec_interface_col_status,
-        &vswitchrec_interface_col_lacp_current,
-        &vswitchrec_interface_col_bfd_status,
-        &vswitchrec_interface_col_cfm_fault,
-        &vswitchrec_interface_col_cfm_fault_status,
-        &vswitchrec_interface_col_cfm_flap_count,
-        &vswitchrec_interface_col_cfm_health,
-        &vswitchrec_interface_col_cfm_remote_mpids,
-        &vswitchrec_interface_col_cfm_remote_opstate,
-        &vswitchrec_controller_col_is_connected,
-        &vswitchrec_controller_col_role,
-        &vswitchrec_controller_col_status,
-        &vswitchrec_manager_col_is_connected,
-        &vswitchrec_manager_col_status,
-        &vswitchrec_mirror_col_statistics,
-        &vswitchrec_vm_col_state,
-        &vswitchrec_vm_col_status,
-        &vswitchrec_vm_col_error,
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
-        ovsdb_idl_omit_alert(idl, columns[i]);
-    }
-}
 
 void
 bridge_init(const char *remote)
@@ -222,7 +161,7 @@ bridge_init(const char *remote)
     idl_seqno = ovsdb_idl_get_seqno(idl);
     /* As ovs-vswitchd: one switch daemon per database. */
     ovsdb_idl_set_lock(idl, "ovs_vswitchd");
-    omit_alert_written_columns();
+    bridge_db_omit_written_columns(idl);
 
     int error = dpif_create("plx-netdev", &dpif);
     if (error) {
@@ -339,33 +278,6 @@ iface_cfg_mac(const struct iface *iface)
     return iface->cfg->mac;
 }
 
-/* Driver information for the 'status' column of a Linux device, as
- * ethtool -i reports it. */
-static void
-iface_read_driver_status(const char *name, struct smap *status)
-{
-    struct ethtool_drvinfo drvinfo;
-    struct ifreq ifr;
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-    if (fd < 0) {
-        return;
-    }
-    memset(&drvinfo, 0, sizeof drvinfo);
-    memset(&ifr, 0, sizeof ifr);
-    drvinfo.cmd = ETHTOOL_GDRVINFO;
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
-    ifr.ifr_data = (void *) &drvinfo;
-    if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
-        drvinfo.driver[sizeof drvinfo.driver - 1] = '\0';
-        drvinfo.version[sizeof drvinfo.version - 1] = '\0';
-        drvinfo.fw_version[sizeof drvinfo.fw_version - 1] = '\0';
-        smap_add(status, "driver_name", drvinfo.driver);
-        smap_add(status, "driver_version", drvinfo.version);
-        smap_add(status, "firmware_version", drvinfo.fw_version);
-    }
-    close(fd);
-}
 
 static void
 iface_set_mtu_request(struct iface *iface)
@@ -457,7 +369,7 @@ iface_plug(struct iface *iface, ofp_port_t want)
     iface->change_seq = netdev_get_change_seq(netdev) - 1;
     if (!strcmp(iface->type, "system") || !strcmp(iface->type, "internal")
         || !strcmp(iface->type, "tap")) {
-        iface_read_driver_status(iface->name, &iface->status);
+        bridge_db_read_driver_status(iface->name, &iface->status);
     }
     iface->mtu_request = 0;
     iface_set_mtu_request(iface);
@@ -881,142 +793,17 @@ bridge_configure_settings(struct bridge *br)
         br->mac_size = size;
     }
 
-    uint64_t dpid = 0;
-    const char *dpid_s = smap_get(&cfg->other_config, "datapath-id");
-    if (dpid_s) {
-        char *end;
-        errno = 0;
-        dpid = strtoull(dpid_s, &end, 16);
-        if (errno || *end || strlen(dpid_s) != 16) {
-            VLOG_WARN("bridge %s: other_config:datapath-id %s is not 16 "
-                      "hex digits: ignored", br->name, dpid_s);
-            dpid = 0;
-        }
-    }
+    uint64_t dpid = bridge_ofp_datapath_id(cfg);
     if (dpid != br->datapath_id) {
         br->datapath_id = dpid;
         ofproto_set_datapath_id(br->ofproto, dpid);
         status_dirty = true;
     }
 
-    bridge_configure_controllers(br);
-}
-
-/* The versions the Bridge's 'protocols' column allows (0: every version
- * Plexus speaks). */
-static uint32_t
-bridge_allowed_versions(const struct vswitchrec_bridge *cfg)
-{
-    static const struct {
-        const char *name;
-        uint8_t version;
-    } names[] = {
-        { "OpenFlow10", OFP10_VERSION }, { "OpenFlow11", OFP11_VERSION },
-        { "OpenFlow12", OFP12_VERSION }, { "OpenFlow13", OFP13_VERSION },
-        { "OpenFlow14", OFP14_VERSION }, { "OpenFlow15", OFP15_VERSION },
-    };
-    uint32_t versions = 0;
-
-    for (size_t i = 0; i < cfg->n_protocols; i++) {
-        for (size_t j = 0; j < ARRAY_SIZE(names); j++) {
-            if (!strcmp(cfg->protocols[i], names[j].name)) {
-                versions |= OFP_VERSION_BIT(names[j].version);
-            }
-        }
-    }
-    versions &= OFP_SUPPORTED_VERSIONS;
-    if (cfg->n_protocols && !versions) {
-        VLOG_WARN("bridge %s: none of its protocols is supported: using "
-                  "OpenFlow10 and OpenFlow13", cfg->name);
-    }
-    return versions;
-}
-
-static void
-bridge_configure_controllers(struct bridge *br)
-{
-    const struct vswitchrec_bridge *cfg = br->cfg;
-    uint32_t versions = bridge_allowed_versions(cfg);
-    struct connmgr_controller *ctls;
-    struct ds text = DS_EMPTY_INITIALIZER;
-
-    ctls = xcalloc(cfg->n_controller + 1, sizeof *ctls);
-    for (size_t i = 0; i < cfg->n_controller; i++) {
-        const struct vswitchrec_controller *c = cfg->controller[i];
-
-        ctls[i].target = c->target;
-        ctls[i].max_backoff = c->n_max_backoff ? c->max_backoff[0] : 0;
-        ctls[i].probe_interval = (c->n_inactivity_probe
-                                  ? c->inactivity_probe[0]
-                                  : CONNMGR_PROBE_DEFAULT);
-        ctls[i].allowed_versions = versions;
-        ds_put_format(&text, "%s,%d,%d,%"PRIu32";", ctls[i].target,
-                      ctls[i].max_backoff, ctls[i].probe_interval, versions);
-    }
-    if (!br->controllers || strcmp(br->controllers, ds_cstr(&text))) {
-        free(br->controllers);
-        br->controllers = ds_steal_cstr(&text);
-        if (ofproto_set_controllers(br->ofproto, ctls, cfg->n_controller)) {
-            VLOG_WARN("bridge %s: some controller targets are invalid "
-                      "(see above)", br->name);
-        }
+    if (bridge_ofp_configure_controllers(br->ofproto, cfg,
+                                         &br->controllers)) {
         status_dirty = true;
     }
-    ds_destroy(&text);
-    free(ctls);
-}
-
-/* A hash of what the Controller rows should say, to notice changes. */
-static uint64_t
-bridge_controller_status_hash(const struct bridge *br)
-{
-    struct connmgr_controller_info *infos;
-    uint32_t hash = 0;
-    size_t n;
-
-    connmgr_get_controller_info(ofproto_get_connmgr(br->ofproto), &infos,
-                                &n);
-    for (size_t i = 0; i < n; i++) {
-        hash = hash_string(infos[i].target, hash);
-        hash = hash_add(hash, infos[i].is_connected);
-        hash = hash_add(hash, infos[i].role);
-        hash = hash_string(smap_get(&infos[i].pairs, "state")
-                           ? smap_get(&infos[i].pairs, "state") : "", hash);
-    }
-    connmgr_free_controller_info(infos, n);
-    return hash;
-}
-
-static void
-bridge_write_status(struct bridge *br)
-{
-    const struct vswitchrec_bridge *cfg = br->cfg;
-    struct connmgr_controller_info *infos;
-    char dpid[32];
-    size_t n;
-
-    snprintf(dpid, sizeof dpid, "%016"PRIx64,
-             ofproto_get_datapath_id(br->ofproto));
-    vswitchrec_bridge_set_datapath_id(cfg, dpid);
-
-    connmgr_get_controller_info(ofproto_get_connmgr(br->ofproto), &infos,
-                                &n);
-    for (size_t i = 0; i < cfg->n_controller; i++) {
-        const struct vswitchrec_controller *c = cfg->controller[i];
-
-        for (size_t j = 0; j < n; j++) {
-            if (!strcmp(infos[j].target, c->target)) {
-                vswitchrec_controller_set_is_connected(c,
-                                                       infos[j].is_connected);
-                vswitchrec_controller_set_role(
-                    c, connmgr_role_to_string(infos[j].role));
-                vswitchrec_controller_set_status(c, &infos[j].pairs);
-                break;
-            }
-        }
-    }
-    connmgr_free_controller_info(infos, n);
-    br->controller_status_hash = bridge_controller_status_hash(br);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1541,7 +1328,8 @@ status_run(void)
     }
     struct bridge *br;
     HMAP_FOR_EACH (br, node, &all_bridges) {
-        bridge_write_status(br);
+        bridge_ofp_write_status(br->ofproto, br->cfg);
+        br->controller_status_hash = bridge_ofp_status_hash(br->ofproto);
     }
     for (size_t i = 0; i < n_rejected; i++) {
         iface_clear_db_record(rejected[i].cfg, rejected[i].error);
@@ -1591,7 +1379,7 @@ bridge_run(void)
     HMAP_FOR_EACH (br, node, &all_bridges) {
         ofproto_run(br->ofproto);
         if (br->cfg->n_controller
-            && bridge_controller_status_hash(br)
+            && bridge_ofp_status_hash(br->ofproto)
                != br->controller_status_hash) {
             status_dirty = true;
         }

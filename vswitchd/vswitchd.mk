@@ -3,6 +3,10 @@
 sbin_PROGRAMS += vswitchd/plx-vswitchd
 vswitchd_plx_vswitchd_SOURCES = \
 	vswitchd/bridge.c \
+	vswitchd/bridge-db.c \
+	vswitchd/bridge-db.h \
+	vswitchd/bridge-ofp.c \
+	vswitchd/bridge-ofp.h \
 	vswitchd/bridge.h \
 	vswitchd/plx-vswitchd.c
 vswitchd_plx_vswitchd_LDADD = \
