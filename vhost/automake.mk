@@ -6,3 +6,4 @@ PLX_VHOST_UNIT_LIBS = tests/unit/libplxtest.a vhost/libvhost.a \
 	lib/libplx.a $(PLX_LIBS)
 
 include vhost/virtqueue.mk
+include vhost/vhost-user-msg.mk
