@@ -10,9 +10,11 @@ datapath_libdatapath_a_SOURCES = \
 	datapath/netdev-linux-nl.c \
 	datapath/netdev-pcap.c \
 	datapath/netdev-soft.c \
-	datapath/netdev-soft.h
+	datapath/netdev-soft.h \
+	datapath/netdev-vhost.c
 EXTRA_DIST += datapath/README.md
 PLX_DATAPATH_UNIT_LIBS = tests/unit/libplxtest.a datapath/libdatapath.a \
+	vhost/libvhost.a \
 	lib/libplx.a $(PLX_LIBS)
 
 UNIT_TESTS += tests/unit/test-netdev-dummy

@@ -22,5 +22,5 @@ tests_unit_test_dpif_netdev_threads_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 BENCHMARKS += tests/bench/bench-dpif
 noinst_PROGRAMS += tests/bench/bench-dpif
 tests_bench_bench_dpif_SOURCES = tests/bench/bench-dpif.c
-tests_bench_bench_dpif_LDADD = datapath/libdatapath.a lib/libplx.a \
+tests_bench_bench_dpif_LDADD = datapath/libdatapath.a vhost/libvhost.a lib/libplx.a \
 	$(PLX_LIBS)

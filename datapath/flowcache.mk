@@ -21,5 +21,5 @@ tests_unit_test_emc_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 BENCHMARKS += tests/bench/bench-flowcache
 noinst_PROGRAMS += tests/bench/bench-flowcache
 tests_bench_bench_flowcache_SOURCES = tests/bench/bench-flowcache.c
-tests_bench_bench_flowcache_LDADD = datapath/libdatapath.a lib/libplx.a \
+tests_bench_bench_flowcache_LDADD = datapath/libdatapath.a vhost/libvhost.a lib/libplx.a \
 	$(PLX_LIBS)

@@ -68,6 +68,8 @@ netdev_register_builtins(void)
         &netdev_tap_class,
         &netdev_pcap_class,
         &netdev_dummy_class,
+        &netdev_vhost_server_class,
+        &netdev_vhost_client_class,
     };
 
     pthread_mutex_lock(&netdev_mutex);

@@ -16,6 +16,9 @@
  *     "pcap"      receives packets from a pcap file, appends sent packets
  *                 to one (netdev-pcap.c)
  *     "dummy"     in-memory queues, for tests (netdev-dummy.c)
+ *     "dpdkvhostuser", "dpdkvhostuserclient"
+ *                 vhost-user ports for VMs, as Open vSwitch names them
+ *                 (netdev-vhost.c over vhost/)
  *
  * Link state, MTU, MAC and statistics of Linux devices are read and set
  * through rtnetlink with libnl3 (netdev-linux-nl.c).
@@ -233,5 +236,7 @@ extern const struct netdev_class netdev_internal_class;
 extern const struct netdev_class netdev_tap_class;
 extern const struct netdev_class netdev_pcap_class;
 extern const struct netdev_class netdev_dummy_class;
+extern const struct netdev_class netdev_vhost_server_class;
+extern const struct netdev_class netdev_vhost_client_class;
 
 #endif /* netdev.h */

@@ -15,13 +15,13 @@ UNIT_TESTS += tests/unit/test-odp-actions
 check_PROGRAMS += tests/unit/test-odp-actions
 tests_unit_test_odp_actions_SOURCES = tests/unit/test-odp-actions.c
 tests_unit_test_odp_actions_LDADD = tests/unit/libplxtest.a \
-	datapath/libdatapath.a lib/libplx.a $(PLX_LIBS)
+	datapath/libdatapath.a vhost/libvhost.a lib/libplx.a $(PLX_LIBS)
 
 UNIT_TESTS += tests/unit/test-odp-execute
 check_PROGRAMS += tests/unit/test-odp-execute
 tests_unit_test_odp_execute_SOURCES = tests/unit/test-odp-execute.c
 tests_unit_test_odp_execute_LDADD = tests/unit/libplxtest.a \
-	datapath/libdatapath.a lib/libplx.a $(PLX_LIBS)
+	datapath/libdatapath.a vhost/libvhost.a lib/libplx.a $(PLX_LIBS)
 
 UNIT_TESTS += tests/unit/test-dp-meter
 check_PROGRAMS += tests/unit/test-dp-meter

@@ -15,7 +15,7 @@ ofproto_libofproto_a_SOURCES += \
 	ofproto/xlate.h
 
 PLX_OFPROTO_UNIT_LIBS = tests/unit/libplxtest.a ofproto/libofproto.a \
-	datapath/libdatapath.a lib/libplx.a $(PLX_LIBS)
+	datapath/libdatapath.a vhost/libvhost.a lib/libplx.a $(PLX_LIBS)
 
 UNIT_TESTS += tests/unit/test-xlate
 check_PROGRAMS += tests/unit/test-xlate

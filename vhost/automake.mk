@@ -7,3 +7,5 @@ PLX_VHOST_UNIT_LIBS = tests/unit/libplxtest.a vhost/libvhost.a \
 
 include vhost/virtqueue.mk
 include vhost/vhost-user-msg.mk
+include vhost/vhost-user.mk
+include tests/system/vhost.mk

@@ -11,7 +11,7 @@ vswitchd_plx_vswitchd_SOURCES = \
 	vswitchd/plx-vswitchd.c
 vswitchd_plx_vswitchd_LDADD = \
 	ofproto/libofproto.a \
-	datapath/libdatapath.a \
+	datapath/libdatapath.a vhost/libvhost.a \
 	vswitchd/libvswitch-idl.a \
 	ovsdb/libovsdb.a \
 	$(LDADD)
