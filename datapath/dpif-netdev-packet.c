@@ -31,6 +31,7 @@
 #include "datapath/netdev.h"
 #include "datapath/odp-execute.h"
 #include "datapath/pmd.h"
+#include "hash.h"
 #include "match.h"
 #include "rcu.h"
 #include "timeval.h"
@@ -417,6 +418,37 @@ dp_refresh_emc(struct dp_thread *t)
     }
 }
 
+/* The exact-match cache's hash of KEY at recirculation DEPTH, for
+ * packets whose port supplied no RSS hash: the words that tell flows
+ * apart in practice (input port, Ethernet addresses and type, IPv4 and
+ * IPv6 addresses, protocol, L4 ports), at fixed places, rather than all
+ * of the key's nonzero words.  Equal keys hash equally, which is all the
+ * cache needs; keys that differ only elsewhere share a bucket and are
+ * told apart by the full comparison. */
+static uint32_t
+dp_emc_hash(const struct flow *key, int depth)
+{
+    static const uint8_t words[] = {
+        FLOW_U64_OFFSET(in_port),
+        FLOW_U64_OFFSET(dl_dst),
+        FLOW_U64_OFFSET(dl_dst) + 1,
+        FLOW_U64_OFFSET(nw_src),
+        FLOW_U64_OFFSET(ipv6_src),
+        FLOW_U64_OFFSET(ipv6_src) + 1,
+        FLOW_U64_OFFSET(ipv6_dst),
+        FLOW_U64_OFFSET(ipv6_dst) + 1,
+        FLOW_U64_OFFSET(nw_proto),
+        FLOW_U64_OFFSET(tp_src),
+    };
+    const uint64_t *w = flow_u64_const(key);
+    uint32_t hash = depth;
+
+    for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+        hash = hash_add64(hash, w[words[i]]);
+    }
+    return hash_finish(hash, sizeof words * 8);
+}
+
 /* One pass of BATCH, whose packets T owns and whose metadata is set,
  * through the caches and actions at recirculation depth DEPTH. */
 static void
@@ -441,10 +473,10 @@ dp_process_batch(struct dp_thread *t, struct dp_packet_batch *batch,
         flow_extract(packet, key);
         if (emc) {
             if (!emc_will_skip(emc)) {
-                miniflow_init(mkey, key);
+                miniflow_buf_init(&pass->mkeys[i], key);
                 hash = (!depth && dp_packet_rss_valid(packet)
                         ? dp_packet_get_rss_hash(packet)
-                        : miniflow_hash(mkey, depth));
+                        : dp_emc_hash(key, depth));
             }
             flow = emc_lookup(emc, mkey, hash);
         }

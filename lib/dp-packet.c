@@ -2,6 +2,7 @@
 #include <config.h>
 #include "dp-packet.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -100,10 +101,74 @@ dp_packet_uninit(struct dp_packet *b)
     b->allocated_ = b->size_ = b->data_ofs_ = 0;
 }
 
+/* A per-thread cache of packets with DP_PACKET_CACHE_BUF bytes of
+ * malloc'd buffer, so that the datapath's steady state of receiving,
+ * forwarding and freeing packets of ordinary size costs no malloc() and
+ * free() pair per packet (two, with the struct).  Each thread keeps at
+ * most DP_PACKET_CACHE_MAX; a packet freed by another thread than the one
+ * that allocated it simply joins the freeing thread's cache.  A thread's
+ * cache is freed when the thread exits. */
+#define DP_PACKET_CACHE_BUF 2048
+#define DP_PACKET_CACHE_MAX 256
+
+struct dp_packet_cache {
+    size_t n;
+    struct dp_packet *packets[DP_PACKET_CACHE_MAX];
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static __thread struct dp_packet_cache *thread_cache;
+
+static void
+dp_packet_cache_destroy(void *cache_)
+{
+    struct dp_packet_cache *cache = cache_;
+
+    for (size_t i = 0; i < cache->n; i++) {
+        free(cache->packets[i]->base_);
+        free(cache->packets[i]);
+    }
+    free(cache);
+}
+
+static void
+dp_packet_cache_init(void)
+{
+    if (pthread_key_create(&cache_key, dp_packet_cache_destroy)) {
+        abort();
+    }
+}
+
+static struct dp_packet_cache *
+dp_packet_cache_get(void)
+{
+    if (!thread_cache) {
+        pthread_once(&cache_once, dp_packet_cache_init);
+        thread_cache = xzalloc(sizeof *thread_cache);
+        pthread_setspecific(cache_key, thread_cache);
+    }
+    return thread_cache;
+}
+
 struct dp_packet *
 dp_packet_new(size_t allocated)
 {
-    struct dp_packet *b = xmalloc(sizeof *b);
+    struct dp_packet *b;
+
+    if (allocated <= DP_PACKET_CACHE_BUF) {
+        struct dp_packet_cache *cache = dp_packet_cache_get();
+
+        if (cache->n) {
+            b = cache->packets[--cache->n];
+            dp_packet_init__(b, b->base_, DP_PACKET_CACHE_BUF, DPBUF_MALLOC);
+        } else {
+            b = xmalloc(sizeof *b);
+            dp_packet_init(b, DP_PACKET_CACHE_BUF);
+        }
+        return b;
+    }
+    b = xmalloc(sizeof *b);
     dp_packet_init(b, allocated);
     return b;
 }
@@ -160,6 +225,15 @@ void
 dp_packet_delete(struct dp_packet *b)
 {
     if (b) {
+        if (b->source == DPBUF_MALLOC
+            && b->allocated_ == DP_PACKET_CACHE_BUF) {
+            struct dp_packet_cache *cache = dp_packet_cache_get();
+
+            if (cache->n < DP_PACKET_CACHE_MAX) {
+                cache->packets[cache->n++] = b;
+                return;
+            }
+        }
         dp_packet_uninit(b);
         free(b);
     }

@@ -24,11 +24,12 @@ flow_nonzero_map(const struct flow *flow)
     const uint64_t *fw = flow_u64_const(flow);
     struct flowmap map;
 
+    /* Branch-free: this runs for every packet a port receives, and
+     * which words are zero varies from packet to packet. */
     flowmap_init(&map);
     for (size_t idx = 0; idx < FLOW_U64S; idx++) {
-        if (fw[idx]) {
-            flowmap_set(&map, idx);
-        }
+        map.bits[idx / FLOWMAP_UNIT_BITS]
+            |= (uint64_t) (fw[idx] != 0) << (idx % FLOWMAP_UNIT_BITS);
     }
     return map;
 }
@@ -52,6 +53,31 @@ miniflow_init(struct miniflow *dst, const struct flow *flow)
     dst->map = flow_nonzero_map(flow);
     FLOWMAP_FOR_EACH_INDEX (idx, dst->map) {
         *values++ = fw[idx];
+    }
+}
+
+/* miniflow_init() into a struct miniflow_buf, in one branch-free pass
+ * (the datapath does this for every packet): each word is stored and
+ * kept only if it is nonzero.  The store of a word that is dropped lands
+ * at or before its own index, inside the buffer. */
+void
+miniflow_buf_init(struct miniflow_buf *dst, const struct flow *flow)
+{
+    const uint64_t *fw = flow_u64_const(flow);
+    uint64_t *values = dst->buf;
+    size_t n = 0;
+
+    BUILD_ASSERT(offsetof(struct miniflow_buf, buf)
+                 == sizeof(struct miniflow));
+    flowmap_init(&dst->mf.map);
+    for (size_t idx = 0; idx < FLOW_U64S; idx++) {
+        uint64_t w = fw[idx];
+        bool nonzero = w != 0;
+
+        values[n] = w;
+        n += nonzero;
+        dst->mf.map.bits[idx / FLOWMAP_UNIT_BITS]
+            |= (uint64_t) nonzero << (idx % FLOWMAP_UNIT_BITS);
     }
 }
 
