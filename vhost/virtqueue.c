@@ -112,6 +112,11 @@ vq_add_seg(struct vhost_vq *vq, struct vq_chain *c, bool rx,
         return false;
     }
 
+    if (rx) {
+        __builtin_prefetch(hva, 1);
+    } else {
+        __builtin_prefetch(hva, 0);
+    }
     struct vq_seg *s = &vq->priv->segs[c->n_segs++];
     s->hva = hva;
     s->gpa = addr;

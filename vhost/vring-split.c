@@ -119,6 +119,14 @@ vring_split_next_chain(struct vhost_vq *vq, bool rx, struct vq_chain *c)
                              "range (%"PRIu16")", head, vq->size);
     }
     vq->last_avail = last + 1;
+    if ((uint16_t) (p->avail_idx - last) > 1) {
+        /* The next chain's head descriptor was written by another CPU:
+         * start bringing it in while this chain is copied.  (Only a
+         * prefetch: the entry is read and checked properly later.) */
+        uint16_t next = avail->ring[(uint16_t) (last + 1) & p->ring_mask];
+        const struct vring_desc *table = vq->layout.desc;
+        __builtin_prefetch(&table[next & p->ring_mask]);
+    }
     c->id = head;
     c->n_descs = 1;
     c->n_segs = 0;
