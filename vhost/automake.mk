@@ -9,3 +9,4 @@ include vhost/virtqueue.mk
 include vhost/vhost-user-msg.mk
 include vhost/vhost-user.mk
 include tests/system/vhost.mk
+include tests/bench/vhost.mk
