@@ -110,6 +110,15 @@ vring_split_next_chain(struct vhost_vq *vq, bool rx, struct vq_chain *c)
         if (idx == last) {
             return VQ_CHAIN_NONE;
         }
+        /* The guest's CPU wrote these heads' descriptors: start bringing
+         * a batch's worth in at once.  (Prefetches only: each entry is
+         * read and checked properly when its turn comes.) */
+        const struct vring_desc *table = vq->layout.desc;
+        uint16_t n = MIN((uint16_t) (idx - last), NETDEV_MAX_BURST);
+        for (uint16_t i = 0; i < n; i++) {
+            uint16_t h = avail->ring[(uint16_t) (last + i) & p->ring_mask];
+            __builtin_prefetch(&table[h & p->ring_mask]);
+        }
     }
 
     uint16_t head = __atomic_load_n(&avail->ring[last & p->ring_mask],
@@ -119,14 +128,6 @@ vring_split_next_chain(struct vhost_vq *vq, bool rx, struct vq_chain *c)
                              "range (%"PRIu16")", head, vq->size);
     }
     vq->last_avail = last + 1;
-    if ((uint16_t) (p->avail_idx - last) > 1) {
-        /* The next chain's head descriptor was written by another CPU:
-         * start bringing it in while this chain is copied.  (Only a
-         * prefetch: the entry is read and checked properly later.) */
-        uint16_t next = avail->ring[(uint16_t) (last + 1) & p->ring_mask];
-        const struct vring_desc *table = vq->layout.desc;
-        __builtin_prefetch(&table[next & p->ring_mask]);
-    }
     c->id = head;
     c->n_descs = 1;
     c->n_segs = 0;
