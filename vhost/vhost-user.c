@@ -937,7 +937,7 @@ vhost_user_dev_send(struct vhost_user_dev *dev, int qid,
 bool
 vhost_user_dev_recv_wait(struct vhost_user_dev *dev, int qp)
 {
-    if (dev->rarp && qp == 0) {
+    if (qp == 0 && __atomic_load_n(&dev->rarp, __ATOMIC_RELAXED)) {
         poll_immediate_wake();
         return true;
     }
