@@ -188,7 +188,10 @@ vq_mark_used(struct vhost_vq *vq, const struct vq_chain *c, uint32_t len)
 enum vq_chain_result vring_split_next_chain(struct vhost_vq *, bool rx,
                                             struct vq_chain *);
 void vring_split_publish(struct vhost_vq *);
-bool vring_split_need_call(struct vhost_vq *);
+/* Whether the guest wants an interrupt now that the used position moved
+ * from OLD (meaningful if VALID) to NEW; the caller has fenced. */
+bool vring_split_need_call(struct vhost_vq *, uint16_t old, uint16_t new,
+                           bool valid);
 void vring_split_set_kicks(struct vhost_vq *, bool enable);
 bool vring_split_has_avail(const struct vhost_vq *);
 
@@ -196,7 +199,8 @@ bool vring_split_has_avail(const struct vhost_vq *);
 enum vq_chain_result vring_packed_next_chain(struct vhost_vq *, bool rx,
                                              struct vq_chain *);
 void vring_packed_publish(struct vhost_vq *);
-bool vring_packed_need_call(struct vhost_vq *);
+bool vring_packed_need_call(struct vhost_vq *, uint16_t old, uint16_t new,
+                            bool valid);
 void vring_packed_set_kicks(struct vhost_vq *, bool enable);
 bool vring_packed_has_avail(const struct vhost_vq *);
 

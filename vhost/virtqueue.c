@@ -519,9 +519,19 @@ vhost_vq_notify(struct vhost_vq *vq)
     if (!vq->priv || vq->last_used == vq->signalled_used) {
         return;                 /* Nothing used since the last look. */
     }
+    uint16_t old = vq->signalled_used;
+    uint16_t new = vq->last_used;
+    bool valid = vq->signalled_used_valid;
+
+    vq->signalled_used = new;
+    vq->signalled_used_valid = true;
+
+    /* The used index must be visible before the guest's wishes are read,
+     * or a guest that re-enabled interrupts meanwhile could miss one. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     bool call = (vq->packed
-                 ? vring_packed_need_call(vq)
-                 : vring_split_need_call(vq));
+                 ? vring_packed_need_call(vq, old, new, valid)
+                 : vring_split_need_call(vq, old, new, valid));
     if (call && vq->callfd >= 0) {
         uint64_t one = 1;
         if (write(vq->callfd, &one, sizeof one) == sizeof one) {

@@ -164,17 +164,10 @@ vring_packed_publish(struct vhost_vq *vq)
 }
 
 bool
-vring_packed_need_call(struct vhost_vq *vq)
+vring_packed_need_call(struct vhost_vq *vq, uint16_t old, uint16_t new,
+                       bool valid)
 {
     const struct vring_packed_event *ev = vq->layout.avail;
-    uint16_t old = vq->signalled_used;
-    uint16_t new = vq->last_used;
-    bool valid = vq->signalled_used_valid;
-
-    vq->signalled_used = new;
-    vq->signalled_used_valid = true;
-
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint16_t flags = __atomic_load_n(&ev->flags, __ATOMIC_RELAXED);
     if (flags == VRING_PACKED_EVENT_FLAG_DISABLE) {
         return false;

@@ -170,19 +170,10 @@ vring_split_publish(struct vhost_vq *vq)
 }
 
 bool
-vring_split_need_call(struct vhost_vq *vq)
+vring_split_need_call(struct vhost_vq *vq, uint16_t old, uint16_t new,
+                      bool valid)
 {
     const struct vring_avail *avail = vq->layout.avail;
-    uint16_t old = vq->signalled_used;
-    uint16_t new = vq->last_used;
-    bool valid = vq->signalled_used_valid;
-
-    vq->signalled_used = new;
-    vq->signalled_used_valid = true;
-
-    /* The used index must be visible before the guest's wishes are read,
-     * or a guest that re-enabled interrupts meanwhile could miss one. */
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (vq->features & (1ULL << VIRTIO_RING_F_EVENT_IDX)) {
         uint16_t event = __atomic_load_n(split_used_event(vq),
                                          __ATOMIC_RELAXED);
