@@ -473,7 +473,7 @@ dp_process_batch(struct dp_thread *t, struct dp_packet_batch *batch,
         flow_extract(packet, key);
         if (emc) {
             if (!emc_will_skip(emc)) {
-                miniflow_buf_init(&pass->mkeys[i], key);
+                miniflow_init(mkey, key);
                 hash = (!depth && dp_packet_rss_valid(packet)
                         ? dp_packet_get_rss_hash(packet)
                         : dp_emc_hash(key, depth));

@@ -24,8 +24,6 @@ flow_nonzero_map(const struct flow *flow)
     const uint64_t *fw = flow_u64_const(flow);
     struct flowmap map;
 
-    /* Branch-free: this runs for every packet a port receives, and
-     * which words are zero varies from packet to packet. */
     flowmap_init(&map);
     for (size_t idx = 0; idx < FLOW_U64S; idx++) {
         map.bits[idx / FLOWMAP_UNIT_BITS]
@@ -42,42 +40,30 @@ miniflow_size_of_flow(const struct flow *flow)
 }
 
 /* Compresses FLOW into DST, which must have room for its nonzero words
- * (miniflow_size_of_flow() bytes, or a struct miniflow_buf). */
+ * (miniflow_size_of_flow() bytes, or a struct miniflow_buf).
+ *
+ * The datapath does this for every packet, and most of a flow is zero
+ * (no tunnel, no conntrack, no IPv6 for an IPv4 packet): four words are
+ * tested at once and skipped together, a branch that is well predicted
+ * for a stream of packets of one kind. */
 void
 miniflow_init(struct miniflow *dst, const struct flow *flow)
 {
     const uint64_t *fw = flow_u64_const(flow);
     uint64_t *values = miniflow_values(dst);
-    size_t idx;
 
-    dst->map = flow_nonzero_map(flow);
-    FLOWMAP_FOR_EACH_INDEX (idx, dst->map) {
-        *values++ = fw[idx];
-    }
-}
-
-/* miniflow_init() into a struct miniflow_buf, in one branch-free pass
- * (the datapath does this for every packet): each word is stored and
- * kept only if it is nonzero.  The store of a word that is dropped lands
- * at or before its own index, inside the buffer. */
-void
-miniflow_buf_init(struct miniflow_buf *dst, const struct flow *flow)
-{
-    const uint64_t *fw = flow_u64_const(flow);
-    uint64_t *values = dst->buf;
-    size_t n = 0;
-
-    BUILD_ASSERT(offsetof(struct miniflow_buf, buf)
-                 == sizeof(struct miniflow));
-    flowmap_init(&dst->mf.map);
-    for (size_t idx = 0; idx < FLOW_U64S; idx++) {
-        uint64_t w = fw[idx];
-        bool nonzero = w != 0;
-
-        values[n] = w;
-        n += nonzero;
-        dst->mf.map.bits[idx / FLOWMAP_UNIT_BITS]
-            |= (uint64_t) nonzero << (idx % FLOWMAP_UNIT_BITS);
+    BUILD_ASSERT(FLOW_U64S % 4 == 0);
+    flowmap_init(&dst->map);
+    for (size_t group = 0; group < FLOW_U64S; group += 4) {
+        if (!(fw[group] | fw[group + 1] | fw[group + 2] | fw[group + 3])) {
+            continue;
+        }
+        for (size_t idx = group; idx < group + 4; idx++) {
+            if (fw[idx]) {
+                *values++ = fw[idx];
+                flowmap_set(&dst->map, idx);
+            }
+        }
     }
 }
 

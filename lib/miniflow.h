@@ -179,7 +179,6 @@ miniflow_size(size_t n_values)
 
 size_t miniflow_size_of_flow(const struct flow *);
 void miniflow_init(struct miniflow *, const struct flow *);
-void miniflow_buf_init(struct miniflow_buf *, const struct flow *);
 struct miniflow *miniflow_alloc(const struct flow *);
 struct miniflow *miniflow_clone(const struct miniflow *);
 void miniflow_expand(const struct miniflow *, struct flow *);
