@@ -114,6 +114,27 @@ def wait_for_socket(path, proc, what, timeout=15):
     raise Skip("%s did not create %s" % (what, path))
 
 
+def start_ovs_db(prefix):
+    """Open vSwitch's ovsdb-server on a new database in a DaemonSet of
+    its own, with the OVS_* variables pointing there.  Returns
+    (daemons, env, db_sock) once the server answers."""
+    d = DaemonSet(prefix)
+    env = dict(os.environ, OVS_RUNDIR=d.dir, OVS_DBDIR=d.dir,
+               OVS_LOGDIR=d.dir, OVS_SYSCONFDIR=d.dir,
+               OVS_PKGDATADIR="/usr/share/openvswitch")
+    db = os.path.join(d.dir, "conf.db")
+    db_sock = os.path.join(d.dir, "db.sock")
+    sh(["ovsdb-tool", "create", db, OVS_SCHEMA], env=env)
+    server = d.start("ovsdb-server", [
+        "ovsdb-server", db, "--remote=punix:" + db_sock,
+        "--pidfile=" + os.path.join(d.dir, "ovsdb-server.pid"),
+        "--unixctl=" + os.path.join(d.dir, "ovsdb-server.ctl"),
+        "--log-file=" + os.path.join(d.dir, "ovsdb-server.log")], env)
+    wait_for_socket(db_sock, server, "ovsdb-server")
+    return d, env, db_sock
+
+
+
 def wait_for_file(path, proc, what, timeout=15):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -253,20 +274,8 @@ class OvsNetdev:
             raise Skip("an ovs-netdev device exists (another Open vSwitch "
                        "with a userspace datapath is running)")
 
-        d = self.daemons = DaemonSet("plx-bench-ovs-")
-        env = dict(os.environ, OVS_RUNDIR=d.dir, OVS_DBDIR=d.dir,
-                   OVS_LOGDIR=d.dir, OVS_SYSCONFDIR=d.dir,
-                   OVS_PKGDATADIR="/usr/share/openvswitch")
-        self.env = env
-        db = os.path.join(d.dir, "conf.db")
-        self.db_sock = os.path.join(d.dir, "db.sock")
-        sh(["ovsdb-tool", "create", db, OVS_SCHEMA], env=env)
-        server = d.start("ovsdb-server", [
-            "ovsdb-server", db, "--remote=punix:" + self.db_sock,
-            "--pidfile=" + os.path.join(d.dir, "ovsdb-server.pid"),
-            "--unixctl=" + os.path.join(d.dir, "ovsdb-server.ctl"),
-            "--log-file=" + os.path.join(d.dir, "ovsdb-server.log")], env)
-        wait_for_socket(self.db_sock, server, "ovsdb-server")
+        d, env, self.db_sock = start_ovs_db("plx-bench-ovs-")
+        self.daemons, self.env = d, env
         self.vsctl("--no-wait", "init")
         self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
                    "other_config:pmd-cpu-mask=0x1")

@@ -230,21 +230,9 @@ class VhostSwitch:
                        % OVS_DPDK_VSWITCHD)
         if not os.path.exists(OVS_SCHEMA):
             raise Skip("%s missing" % OVS_SCHEMA)
-        d = self.daemons = bs.DaemonSet("plx-bench-vhost-ovs-")
-        env = dict(os.environ, OVS_RUNDIR=d.dir, OVS_DBDIR=d.dir,
-                   OVS_LOGDIR=d.dir, OVS_SYSCONFDIR=d.dir,
-                   OVS_PKGDATADIR="/usr/share/openvswitch")
-        self.env = env
+        d, env, self.db_sock = bs.start_ovs_db("plx-bench-vhost-ovs-")
+        self.daemons, self.env = d, env
         self.log_file = os.path.join(d.dir, "ovs-vswitchd.log")
-        db = os.path.join(d.dir, "conf.db")
-        self.db_sock = os.path.join(d.dir, "db.sock")
-        sh(["ovsdb-tool", "create", db, OVS_SCHEMA], env=env)
-        server = d.start("ovsdb-server", [
-            "ovsdb-server", db, "--remote=punix:" + self.db_sock,
-            "--pidfile=" + os.path.join(d.dir, "ovsdb-server.pid"),
-            "--unixctl=" + os.path.join(d.dir, "ovsdb-server.ctl"),
-            "--log-file=" + os.path.join(d.dir, "ovsdb-server.log")], env)
-        bs.wait_for_socket(self.db_sock, server, "ovsdb-server")
         self.vsctl("--no-wait", "init")
         self.vsctl(
             "--no-wait", "set", "Open_vSwitch", ".",
