@@ -15,7 +15,7 @@ FUZZ_CFLAGS = -g -O1 -std=gnu11 $(FUZZ_SANITIZERS) $(DEFS) \
 # The library sources are compiled once for all targets, with the
 # fuzzer's coverage instrumentation, into tests/fuzz/obj/.
 PLX_FUZZ_SRCS = $(filter %.c,$(lib_libplx_a_SOURCES) $(ovsdb_libovsdb_a_SOURCES) \
-	$(vhost_libvhost_a_SOURCES) $(datapath_libdatapath_a_SOURCES) \
+	$(vhost_libvhost_a_SOURCES) $(vmm_libvmm_a_SOURCES) $(datapath_libdatapath_a_SOURCES) \
 	$(ofproto_libofproto_a_SOURCES))
 PLX_FUZZ_OBJS = $(PLX_FUZZ_SRCS:%.c=tests/fuzz/obj/%.o)
 
