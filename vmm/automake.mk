@@ -11,3 +11,4 @@ PLX_VMM_UNIT_LIBS = tests/unit/libplxtest.a vmm/libvmm.a vhost/libvhost.a \
 	lib/libplx.a $(PLX_LIBS)
 
 include vmm/boot.mk
+include vmm/devices.mk
