@@ -12,3 +12,4 @@ PLX_VMM_UNIT_LIBS = tests/unit/libplxtest.a vmm/libvmm.a vhost/libvhost.a \
 
 include vmm/boot.mk
 include vmm/devices.mk
+include tests/guest/guest.mk
