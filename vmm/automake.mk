@@ -12,4 +12,5 @@ PLX_VMM_UNIT_LIBS = tests/unit/libplxtest.a vmm/libvmm.a vhost/libvhost.a \
 
 include vmm/boot.mk
 include vmm/devices.mk
+include vmm/core.mk
 include tests/guest/guest.mk
