@@ -7,6 +7,15 @@
  *   "dpdkvhostuserclient"  Plexus connects to options:vhost-server-path,
  *                          where the frontend listens, and connects again
  *                          (every second) whenever the frontend goes away.
+ *   "vm"                   No socket path: plx-vswitchd's VM supervisor
+ *                          (vswitchd/vm-supervisor.c) calls
+ *                          netdev_vhost_vm_connect(), which creates a
+ *                          connected socket pair, adopts one end as the
+ *                          port's only connection (closing any previous
+ *                          one) and hands the other to the plx-vm process
+ *                          it is about to start.  The VM is wired in
+ *                          before its first instruction, and a VM that
+ *                          exits simply closes its end (link down).
  *
  * Neither needs DPDK: the virtio engine is Plexus's own (vhost/).
  *
@@ -72,6 +81,8 @@ struct netdev_vhost {
     struct netdev_soft soft;    /* First: see netdev-soft.h. */
     struct plx_list node;       /* In 'vhost_ports'. */
     bool client;
+    bool vm;                    /* Type "vm": connections come from
+                                 * netdev_vhost_vm_connect() only. */
 
     /* Main thread. */
     char *path;                 /* Socket path, NULL until configured. */
@@ -96,12 +107,21 @@ static struct plx_list vhost_ports = PLX_LIST_INITIALIZER(&vhost_ports);
 
 const struct netdev_class netdev_vhost_server_class;
 const struct netdev_class netdev_vhost_client_class;
+const struct netdev_class netdev_vhost_vm_class;
 
 static bool
 is_vhost_class(const struct netdev_class *class)
 {
     return (class == &netdev_vhost_server_class
-            || class == &netdev_vhost_client_class);
+            || class == &netdev_vhost_client_class
+            || class == &netdev_vhost_vm_class);
+}
+
+/* Where the port's connections come from, for log messages. */
+static const char *
+vhost_origin(const struct netdev_vhost *dev)
+{
+    return dev->path ? dev->path : dev->vm ? "a socket pair" : "(no path)";
 }
 
 static struct netdev_vhost *
@@ -210,7 +230,7 @@ vhost_add_conn(struct netdev_vhost *dev, int fd)
     dev->n_connects++;
     dev->conns_changed = true;
     VLOG_INFO("%s: vhost-user frontend connected on %s",
-              dev->soft.up.name, dev->path);
+              dev->soft.up.name, vhost_origin(dev));
 }
 
 static void
@@ -288,7 +308,7 @@ vhost_try_connect(struct netdev_vhost *dev)
 static void
 netdev_vhost_run_one(struct netdev_vhost *dev)
 {
-    if (!dev->path) {
+    if (!dev->path && !dev->vm) {
         return;
     }
     if (dev->client) {
@@ -326,7 +346,8 @@ netdev_vhost_wait(const struct netdev_class *class)
     struct netdev_vhost *dev;
 
     LIST_FOR_EACH (dev, node, &vhost_ports) {
-        if (dev->soft.up.netdev_class != class || !dev->path) {
+        if (dev->soft.up.netdev_class != class
+            || (!dev->path && !dev->vm)) {
             continue;
         }
         if (dev->client) {
@@ -388,10 +409,11 @@ netdev_vhost_construct(struct netdev *netdev)
     netdev_soft_init(&dev->soft, 0x76);     /* aa:76:xx:xx:xx:xx */
     dev->soft.carrier = false;
     dev->client = netdev->netdev_class == &netdev_vhost_client_class;
+    dev->vm = netdev->netdev_class == &netdev_vhost_vm_class;
     dev->listen_fd = -1;
     netdev->n_rxq = VHOST_USER_MAX_QP;
     netdev->n_txq = VHOST_USER_MAX_QP;
-    if (!dev->client) {
+    if (!dev->client && !dev->vm) {
         dev->path = xasprintf("%s/%s", plx_rundir(), netdev->name);
         int error = vhost_listen(dev);
         if (error) {
@@ -434,6 +456,7 @@ netdev_vhost_set_config(struct netdev *netdev, const struct smap *options,
     struct netdev_vhost *dev = netdev_vhost_cast(netdev);
 
     if (!dev->client) {
+        /* A "vm" port's options:vm is the supervisor's business. */
         return 0;
     }
 
@@ -457,6 +480,31 @@ netdev_vhost_set_config(struct netdev *netdev, const struct smap *options,
         vhost_try_connect(dev);
         vhost_update_active(dev);
     }
+    return 0;
+}
+
+/* Type "vm": see the comment at the top of the file and netdev.h. */
+int
+netdev_vhost_vm_connect(struct netdev *netdev, int *peer_fdp)
+{
+    int fds[2];
+
+    *peer_fdp = -1;
+    if (netdev->netdev_class != &netdev_vhost_vm_class) {
+        return EINVAL;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)) {
+        int error = errno;
+        VLOG_WARN_RL(&rl, "%s: socketpair failed (%s)", netdev->name,
+                     strerror(error));
+        return error;
+    }
+
+    struct netdev_vhost *dev = netdev_vhost_cast(netdev);
+    vhost_close_all(dev);
+    vhost_add_conn(dev, fds[0]);
+    vhost_update_active(dev);
+    *peer_fdp = fds[1];
     return 0;
 }
 
@@ -584,8 +632,9 @@ vhost_format(const struct netdev_vhost *dev, struct ds *s)
     ds_put_format(s, "%s: %s, %s %s, %zu connection%s, %"PRIu64
                   " connect%s so far\n", netdev->name,
                   netdev->netdev_class->type,
-                  dev->client ? "client of" : "listening on",
-                  dev->path ? dev->path : "(no path)",
+                  (dev->client ? "client of"
+                   : dev->vm ? "connected by" : "listening on"),
+                  vhost_origin(dev),
                   dev->n_devs, dev->n_devs == 1 ? "" : "s",
                   dev->n_connects, dev->n_connects == 1 ? "" : "s");
     for (size_t i = 0; i < dev->n_devs; i++) {
@@ -670,3 +719,4 @@ const struct netdev_class netdev_vhost_server_class =
     NETDEV_VHOST_CLASS("dpdkvhostuser");
 const struct netdev_class netdev_vhost_client_class =
     NETDEV_VHOST_CLASS("dpdkvhostuserclient");
+const struct netdev_class netdev_vhost_vm_class = NETDEV_VHOST_CLASS("vm");

@@ -70,6 +70,7 @@ netdev_register_builtins(void)
         &netdev_dummy_class,
         &netdev_vhost_server_class,
         &netdev_vhost_client_class,
+        &netdev_vhost_vm_class,
     };
 
     pthread_mutex_lock(&netdev_mutex);

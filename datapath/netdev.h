@@ -19,6 +19,8 @@
  *     "dpdkvhostuser", "dpdkvhostuserclient"
  *                 vhost-user ports for VMs, as Open vSwitch names them
  *                 (netdev-vhost.c over vhost/)
+ *     "vm"        a vhost-user port wired to a plx-vm process through a
+ *                 socket pair (netdev_vhost_vm_connect(), netdev-vhost.c)
  *
  * Link state, MTU, MAC and statistics of Linux devices are read and set
  * through rtnetlink with libnl3 (netdev-linux-nl.c).
@@ -238,5 +240,13 @@ extern const struct netdev_class netdev_pcap_class;
 extern const struct netdev_class netdev_dummy_class;
 extern const struct netdev_class netdev_vhost_server_class;
 extern const struct netdev_class netdev_vhost_client_class;
+extern const struct netdev_class netdev_vhost_vm_class;
+
+/* For a netdev of type "vm": creates a connected socket pair, makes one
+ * end the port's only vhost-user connection (closing any previous one)
+ * and stores the other, close-on-exec, in *PEER_FDP for the frontend
+ * (plx-vm).  Returns 0 or an errno value (EINVAL: not a "vm" netdev), in
+ * which case *PEER_FDP is -1. */
+int netdev_vhost_vm_connect(struct netdev *, int *peer_fdp);
 
 #endif /* netdev.h */

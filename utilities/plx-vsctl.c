@@ -117,6 +117,7 @@ build_syntaxes(void)
 {
     const struct vsctl_command_syntax *tables[] = {
         vsctl_db_syntaxes, vsctl_bridge_syntaxes, vsctl_switch_syntaxes,
+        vsctl_vm_syntaxes,
     };
     size_t n = 0;
 
@@ -165,6 +166,12 @@ Port commands (a bond is considered to be a single port):\n\
 Interface commands (a bond consists of multiple interfaces):\n\
   list-ifaces BRIDGE          print the names of all interfaces on BRIDGE\n\
   iface-to-br IFACE           print name of bridge that contains IFACE\n\
+\n\
+VM commands (Plexus):\n\
+  add-vm VM KERNEL [KEY=VALUE]...  create VM booting KERNEL; KEYs: initrd,\n\
+                              cmdline, memory_mb, cpus, other_config:KEY\n\
+  del-vm VM                   delete VM and the ports of its NICs\n\
+  add-vm-port BRIDGE PORT VM [mac=MAC]  add PORT to BRIDGE as a NIC of VM\n\
 \n\
 Controller commands:\n\
   get-controller BRIDGE      print the controllers for BRIDGE\n\

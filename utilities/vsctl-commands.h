@@ -11,6 +11,8 @@
  *                                                bonds, interfaces
  *   vsctl_switch_syntaxes   vsctl-switch-cmds.c  show, controllers,
  *                                                fail mode, managers, SSL
+ *   vsctl_vm_syntaxes       vsctl-vm-cmds.c      add-vm del-vm
+ *                                                add-vm-port
  *
  * Also here: the record lookup shared by the generic commands and
  * "show" (ovs-vsctl's rules for naming a row of each table).
@@ -28,6 +30,7 @@ struct vsctl_context;
 extern const struct vsctl_command_syntax vsctl_db_syntaxes[];
 extern const struct vsctl_command_syntax vsctl_bridge_syntaxes[];
 extern const struct vsctl_command_syntax vsctl_switch_syntaxes[];
+extern const struct vsctl_command_syntax vsctl_vm_syntaxes[];
 
 /* Finds the row of TABLE that RECORD_ID names: a UUID, "." for a table
  * with exactly one row, a name by the table's rule (Bridge, Port,

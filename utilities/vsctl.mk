@@ -7,7 +7,9 @@ utilities_libvsctl_a_SOURCES = \
 	utilities/vsctl-output.c \
 	utilities/vsctl-output.h \
 	utilities/vsctl-parse.c \
-	utilities/vsctl-parse.h
+	utilities/vsctl-parse.h \
+	utilities/vsctl-vm-parse.c \
+	utilities/vsctl-vm-parse.h
 
 bin_PROGRAMS += utilities/plx-vsctl
 utilities_plx_vsctl_SOURCES = \
@@ -17,7 +19,8 @@ utilities_plx_vsctl_SOURCES = \
 	utilities/vsctl-context.c \
 	utilities/vsctl-context.h \
 	utilities/vsctl-db-cmds.c \
-	utilities/vsctl-switch-cmds.c
+	utilities/vsctl-switch-cmds.c \
+	utilities/vsctl-vm-cmds.c
 utilities_plx_vsctl_LDADD = utilities/libvsctl.a ovsdb/libovsdb.a \
 	lib/libplx.a $(PLX_LIBS)
 
@@ -27,6 +30,11 @@ UNIT_TESTS += tests/unit/test-vsctl-parse
 check_PROGRAMS += tests/unit/test-vsctl-parse
 tests_unit_test_vsctl_parse_SOURCES = tests/unit/test-vsctl-parse.c
 tests_unit_test_vsctl_parse_LDADD = $(PLX_VSCTL_UNIT_LIBS)
+
+UNIT_TESTS += tests/unit/test-vsctl-vm
+check_PROGRAMS += tests/unit/test-vsctl-vm
+tests_unit_test_vsctl_vm_SOURCES = tests/unit/test-vsctl-vm.c
+tests_unit_test_vsctl_vm_LDADD = $(PLX_VSCTL_UNIT_LIBS)
 
 UNIT_TESTS += tests/unit/test-vsctl-output
 check_PROGRAMS += tests/unit/test-vsctl-output

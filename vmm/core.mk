@@ -24,3 +24,6 @@ tests_unit_test_vmm_kvm_LDADD = $(PLX_VMM_UNIT_LIBS)
 bin_PROGRAMS += vmm/plx-vm
 vmm_plx_vm_SOURCES = vmm/plx-vm.c
 vmm_plx_vm_LDADD = vmm/libvmm.a vhost/libvhost.a lib/libplx.a $(PLX_LIBS)
+
+SYSTEM_TESTS += tests/system/test_plx_vm.py
+EXTRA_DIST += tests/system/test_plx_vm.py

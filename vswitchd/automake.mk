@@ -10,3 +10,4 @@ check_PROGRAMS += tests/unit/test-vswitch-schema
 tests_unit_test_vswitch_schema_SOURCES = tests/unit/test-vswitch-schema.c
 tests_unit_test_vswitch_schema_LDADD = $(PLX_OVSDB_UNIT_LIBS)
 include vswitchd/vswitchd.mk
+include vswitchd/vm.mk

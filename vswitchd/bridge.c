@@ -5,6 +5,7 @@
 #include "vswitchd/bridge.h"
 #include "vswitchd/bridge-db.h"
 #include "vswitchd/bridge-ofp.h"
+#include "vswitchd/vm-supervisor.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -152,6 +153,15 @@ static void status_run(void);
 /* ------------------------------------------------------------------ */
 /* Setup. */
 
+static struct iface *iface_lookup(const char *name);
+
+/* For the VM supervisor: the netdev of a "vm" interface. */
+static struct netdev *
+bridge_iface_netdev(const char *name)
+{
+    struct iface *iface = iface_lookup(name);
+    return iface ? iface->netdev : NULL;
+}
 
 void
 bridge_init(const char *remote)
@@ -169,6 +179,7 @@ bridge_init(const char *remote)
                    plx_strerror(error));
     }
     ofproto_init();
+    vm_supervisor_init(idl, bridge_iface_netdev);
     next_stats_ms = time_msec() + stats_interval;
 }
 
@@ -177,6 +188,7 @@ bridge_exit(void)
 {
     struct bridge *br;
 
+    vm_supervisor_exit();
     if (status_txn) {
         ovsdb_idl_txn_destroy(status_txn);
         status_txn = NULL;
@@ -332,9 +344,12 @@ iface_plug(struct iface *iface, ofp_port_t want)
 {
     struct ofproto *ofproto = iface->port->bridge->ofproto;
     struct netdev *netdev;
-    char *msg = NULL;
+    char *msg = vm_supervisor_check_nic(iface->cfg);
     int error;
 
+    if (msg) {
+        return msg;
+    }
     error = netdev_open(iface->name, iface->type, &netdev);
     if (error) {
         return netdev_open_error_string(iface->name, iface->type, error);
@@ -1058,7 +1073,8 @@ bridge_reconfigure(const struct vswitchrec_open_vswitch *ovs)
         if (!wi || strcmp(wi->br_cfg->name, iface->port->bridge->name)
             || strcmp(wi->port_cfg->name, iface->port->name)
             || strcmp(iface_cfg_type(wi->cfg), iface->type)
-            || iface_cfg_ofport_request(wi->cfg) != iface->ofport_request) {
+            || iface_cfg_ofport_request(wi->cfg) != iface->ofport_request
+            || (iface->netdev && !vm_supervisor_nic_ok(wi->cfg))) {
             iface_destroy(iface);
         }
     }
@@ -1136,6 +1152,7 @@ bridge_reconfigure(const struct vswitchrec_open_vswitch *ovs)
         }
     }
     wanted_destroy(&w);
+    vm_supervisor_reconfigure(ovs);
 
     if (ovs) {
         pending_cur_cfg = ovs->next_cfg;
@@ -1277,7 +1294,7 @@ static void
 write_open_vswitch(const struct vswitchrec_open_vswitch *ovs)
 {
     static const char *const candidate_types[] = {
-        "dummy", "internal", "pcap", "system", "tap",
+        "dummy", "internal", "pcap", "system", "tap", "vm",
     };
     const char *types[ARRAY_SIZE(candidate_types)];
     size_t n_types = 0;
@@ -1334,6 +1351,7 @@ status_run(void)
     for (size_t i = 0; i < n_rejected; i++) {
         iface_clear_db_record(rejected[i].cfg, rejected[i].error);
     }
+    vm_supervisor_write_status();
     status_dirty = false;
     stats_due = false;
 
@@ -1403,6 +1421,9 @@ bridge_run(void)
         stats_due = true;
         status_dirty = true;
     }
+    if (vm_supervisor_run()) {
+        status_dirty = true;
+    }
     status_run();
 }
 
@@ -1420,6 +1441,7 @@ bridge_wait(void)
         ofproto_wait(br->ofproto);
     }
     dpif_wait(dpif);
+    vm_supervisor_wait();
     poll_timer_wait_until(next_stats_ms);
 }
 
