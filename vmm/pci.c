@@ -57,25 +57,6 @@ static const struct vmm_io_ops pci_data_ops;
 static int pci_dev_update_bars(struct pci_dev *);
 static void pci_dev_update_irq(struct pci_dev *);
 
-static void
-put_le(uint8_t *p, uint64_t value, unsigned int len)
-{
-    for (unsigned int i = 0; i < len; i++) {
-        p[i] = value >> (8 * i);
-    }
-}
-
-static uint64_t
-get_le(const uint8_t *p, unsigned int len)
-{
-    uint64_t value = 0;
-
-    for (unsigned int i = 0; i < len; i++) {
-        value |= (uint64_t) p[i] << (8 * i);
-    }
-    return value;
-}
-
 int
 pci_slot_gsi(int slot)
 {
@@ -97,13 +78,13 @@ pci_dev_alloc(struct pci_bus *bus, int slot, const struct pci_dev_ids *ids,
     dev->aux = aux;
     dev->next_cap = PCI_CAP_START;
 
-    put_le(c + PCI_VENDOR_ID, ids->vendor_id, 2);
-    put_le(c + PCI_DEVICE_ID, ids->device_id, 2);
+    vmm_io_put(c + PCI_VENDOR_ID, 2, ids->vendor_id);
+    vmm_io_put(c + PCI_DEVICE_ID, 2, ids->device_id);
     c[PCI_REVISION_ID] = ids->revision;
-    put_le(c + PCI_CLASS_PROG, ids->class_code, 3);
+    vmm_io_put(c + PCI_CLASS_PROG, 3, ids->class_code);
     c[PCI_HEADER_TYPE] = 0;
-    put_le(c + PCI_SUBSYSTEM_VENDOR_ID, ids->subsystem_vendor_id, 2);
-    put_le(c + PCI_SUBSYSTEM_ID, ids->subsystem_id, 2);
+    vmm_io_put(c + PCI_SUBSYSTEM_VENDOR_ID, 2, ids->subsystem_vendor_id);
+    vmm_io_put(c + PCI_SUBSYSTEM_ID, 2, ids->subsystem_id);
 
     dev->wmask[PCI_COMMAND] = (PCI_COMMAND_IO | PCI_COMMAND_MEMORY
                                | PCI_COMMAND_MASTER);
@@ -213,7 +194,7 @@ pci_dev_remove(struct pci_dev *dev)
         return;
     }
     /* Turning decoding off unmaps every BAR through the usual path. */
-    put_le(dev->config + PCI_COMMAND, 0, 2);
+    vmm_io_put(dev->config + PCI_COMMAND, 2, 0);
     pci_dev_update_bars(dev);
     pci_dev_set_irq(dev, false);
     dev->bus->slots[dev->slot] = NULL;
@@ -225,7 +206,7 @@ pci_dev_remove(struct pci_dev *dev)
 static uint64_t
 bar_addr(const struct pci_dev *dev, int i)
 {
-    uint32_t value = get_le(dev->config + PCI_BAR0 + 4 * i, 4);
+    uint32_t value = vmm_io_get(dev->config + PCI_BAR0 + 4 * i, 4);
 
     return dev->bars[i].type == PCI_BAR_IO_SPACE
            ? value & PCI_BAR_IO_MASK : value & PCI_BAR_MEM_MASK;
@@ -264,10 +245,11 @@ pci_dev_add_bar(struct pci_dev *dev, int i, enum pci_bar_type type,
     bar->size = size;
     bar->ops = ops;
     bar->aux = aux;
-    put_le(dev->config + PCI_BAR0 + 4 * i,
-           addr | (type == PCI_BAR_IO_SPACE ? PCI_BAR_IO : 0), 4);
-    put_le(mask, ~(size - 1) & (type == PCI_BAR_IO_SPACE
-                                ? PCI_BAR_IO_MASK : PCI_BAR_MEM_MASK), 4);
+    vmm_io_put(dev->config + PCI_BAR0 + 4 * i, 4,
+               addr | (type == PCI_BAR_IO_SPACE ? PCI_BAR_IO : 0));
+    vmm_io_put(mask, 4, ~(size - 1) & (type == PCI_BAR_IO_SPACE
+                                       ? PCI_BAR_IO_MASK
+                                       : PCI_BAR_MEM_MASK));
     pci_dev_set_wmask(dev, PCI_BAR0 + 4 * i, mask, 4);
     dev->config[PCI_COMMAND] |= (type == PCI_BAR_IO_SPACE
                                  ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY);
@@ -292,7 +274,7 @@ static bool
 bar_wanted(const struct pci_dev *dev, int i, uint64_t *addrp)
 {
     const struct pci_bar *bar = &dev->bars[i];
-    uint16_t cmd = get_le(dev->config + PCI_COMMAND, 2);
+    uint16_t cmd = vmm_io_get(dev->config + PCI_COMMAND, 2);
     uint64_t addr = bar_addr(dev, i);
 
     *addrp = addr;
@@ -396,14 +378,14 @@ pci_dev_config(struct pci_dev *dev)
 uint32_t
 pci_dev_config_read32(const struct pci_dev *dev, unsigned int offset)
 {
-    return offset <= PCI_CONFIG_SIZE - 4 ? get_le(dev->config + offset, 4)
+    return offset <= PCI_CONFIG_SIZE - 4 ? vmm_io_get(dev->config + offset, 4)
                                          : UINT32_MAX;
 }
 
 uint16_t
 pci_dev_config_read16(const struct pci_dev *dev, unsigned int offset)
 {
-    return offset <= PCI_CONFIG_SIZE - 2 ? get_le(dev->config + offset, 2)
+    return offset <= PCI_CONFIG_SIZE - 2 ? vmm_io_get(dev->config + offset, 2)
                                          : UINT16_MAX;
 }
 
@@ -434,7 +416,7 @@ static void
 pci_dev_update_irq(struct pci_dev *dev)
 {
     struct pci_bus *bus = dev->bus;
-    uint16_t cmd = get_le(dev->config + PCI_COMMAND, 2);
+    uint16_t cmd = vmm_io_get(dev->config + PCI_COMMAND, 2);
     bool assert = dev->irq_level && !(cmd & PCI_COMMAND_INTX_DISABLE);
     int gsi = pci_dev_gsi(dev);
 
@@ -524,7 +506,7 @@ pci_addr_read(void *bus_, uint64_t offset, void *data, unsigned int len)
     struct pci_bus *bus = bus_;
 
     if (offset == 0 && len == 4) {
-        put_le(data, bus->config_addr, 4);
+        vmm_io_put(data, 4, bus->config_addr);
     } else {
         memset(data, 0xff, len);
     }
@@ -539,7 +521,7 @@ pci_addr_write(void *bus_, uint64_t offset, const void *data,
     if (offset == 0 && len == 4) {
         /* Bits 30:24 are reserved (AMD uses 27:24 for extended
          * registers), 1:0 must be 0. */
-        bus->config_addr = get_le(data, 4) & 0x80fffffc;
+        bus->config_addr = vmm_io_get(data, 4) & 0x80fffffc;
     }
 }
 

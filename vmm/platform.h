@@ -36,6 +36,30 @@ struct vmm_io_ops {
                   unsigned int len);
 };
 
+/* The value of a LEN-byte little-endian access at DATA, and the other
+ * way round: what I/O handlers read from and write to their DATA. */
+static inline uint64_t
+vmm_io_get(const void *data, unsigned int len)
+{
+    const uint8_t *p = data;
+    uint64_t value = 0;
+
+    for (unsigned int i = 0; i < len && i < 8; i++) {
+        value |= (uint64_t) p[i] << (8 * i);
+    }
+    return value;
+}
+
+static inline void
+vmm_io_put(void *data, unsigned int len, uint64_t value)
+{
+    uint8_t *p = data;
+
+    for (unsigned int i = 0; i < len; i++) {
+        p[i] = i < 8 ? value >> (8 * i) : 0;
+    }
+}
+
 struct vmm_platform {
     const struct vmm_platform_class *class;
 };

@@ -25,21 +25,6 @@ struct pm {
     int sci_level;
 };
 
-static uint64_t
-pm_load(const void *data, unsigned int len)
-{
-    uint64_t v = 0;
-    memcpy(&v, data, MIN(len, sizeof v));
-    return v;
-}
-
-static void
-pm_store(void *data, unsigned int len, uint64_t v)
-{
-    memset(data, 0, len);
-    memcpy(data, &v, MIN(len, sizeof v));
-}
-
 static void
 pm_update_sci(struct pm *pm)
 {
@@ -59,14 +44,14 @@ pm_evt_read(void *pm_, uint64_t offset, void *data, unsigned int len)
     pthread_mutex_lock(&pm->mutex);
     uint32_t regs = pm->sts | ((uint32_t) pm->en << 16);
     pthread_mutex_unlock(&pm->mutex);
-    pm_store(data, len, offset < 4 ? regs >> (offset * 8) : 0);
+    vmm_io_put(data, len, offset < 4 ? regs >> (offset * 8) : 0);
 }
 
 static void
 pm_evt_write(void *pm_, uint64_t offset, const void *data, unsigned int len)
 {
     struct pm *pm = pm_;
-    uint64_t v = pm_load(data, len) << (offset * 8);
+    uint64_t v = vmm_io_get(data, len) << (offset * 8);
 
     if (offset >= 4) {
         return;
@@ -90,7 +75,7 @@ pm_cnt_read(void *pm_, uint64_t offset, void *data, unsigned int len)
     pthread_mutex_lock(&pm->mutex);
     uint16_t cnt = pm->cnt | PM1_SCI_EN;
     pthread_mutex_unlock(&pm->mutex);
-    pm_store(data, len, offset < 2 ? cnt >> (offset * 8) : 0);
+    vmm_io_put(data, len, offset < 2 ? cnt >> (offset * 8) : 0);
 }
 
 static void
@@ -102,7 +87,7 @@ pm_cnt_write(void *pm_, uint64_t offset, const void *data, unsigned int len)
     if (offset >= 2) {
         return;
     }
-    uint16_t v = (uint16_t) (pm_load(data, len) << (offset * 8));
+    uint16_t v = (uint16_t) (vmm_io_get(data, len) << (offset * 8));
     pthread_mutex_lock(&pm->mutex);
     if (offset == 1 && len == 1) {
         v |= pm->cnt & 0x00ff;

@@ -84,25 +84,6 @@ static const struct vmm_io_ops vp_bar_ops;
 static void vp_update_routes(struct virtio_pci *);
 static void vp_relay(struct virtio_pci *);
 
-static void
-put_le(uint8_t *p, uint64_t value, unsigned int len)
-{
-    for (unsigned int i = 0; i < len; i++) {
-        p[i] = value >> (8 * i);
-    }
-}
-
-static uint64_t
-get_le(const uint8_t *p, unsigned int len)
-{
-    uint64_t value = 0;
-
-    for (unsigned int i = 0; i < len; i++) {
-        value |= (uint64_t) p[i] << (8 * i);
-    }
-    return value;
-}
-
 void
 virtio_pci_lock(struct virtio_pci *vp)
 {
@@ -696,12 +677,12 @@ vp_bar_read(void *vp_, uint64_t off, void *data, unsigned int len)
         uint8_t config[VIRTIO_PCI_DEVICE_MAX];
 
         vp->ops->get_config(vp->aux, config);
-        value = get_le(config + (off - VIRTIO_PCI_DEVICE_OFF), len);
+        value = vmm_io_get(config + (off - VIRTIO_PCI_DEVICE_OFF), len);
     } else if (off >= VIRTIO_PCI_MSIX_TABLE_OFF) {
         value = vp_msix_read(vp, off, len);
     }
     virtio_pci_unlock(vp);
-    put_le(data, value, len);
+    vmm_io_put(data, len, value);
 }
 
 static void
@@ -713,7 +694,7 @@ vp_bar_write(void *vp_, uint64_t off, const void *data, unsigned int len)
     if (len > 8) {
         return;
     }
-    value = get_le(data, len);
+    value = vmm_io_get(data, len);
     virtio_pci_lock(vp);
     if (off < VIRTIO_PCI_COMMON_OFF + VIRTIO_PCI_COMMON_LEN) {
         vp_common_write(vp, off, len, value);
@@ -755,10 +736,10 @@ vp_add_virtio_cap(struct pci_dev *pci, uint8_t type, uint32_t offset,
     body[0] = len + 2;                  /* cap_len. */
     body[1] = type;                     /* cfg_type. */
     body[2] = VIRTIO_PCI_BAR;           /* bar. */
-    put_le(body + 6, offset, 4);
-    put_le(body + 10, length, 4);
+    vmm_io_put(body + 6, 4, offset);
+    vmm_io_put(body + 10, 4, length);
     if (notify) {
-        put_le(body + 14, VIRTIO_PCI_NOTIFY_MULT, 4);
+        vmm_io_put(body + 14, 4, VIRTIO_PCI_NOTIFY_MULT);
     }
     pci_dev_add_cap(pci, PCI_CAP_ID_VNDR, body, len);
 }
@@ -772,9 +753,9 @@ vp_add_msix_cap(struct pci_dev *pci, int n_vectors)
     };
     unsigned int off;
 
-    put_le(body, n_vectors - 1, 2);
-    put_le(body + 2, VIRTIO_PCI_MSIX_TABLE_OFF | VIRTIO_PCI_BAR, 4);
-    put_le(body + 6, VIRTIO_PCI_MSIX_PBA_OFF | VIRTIO_PCI_BAR, 4);
+    vmm_io_put(body, 2, n_vectors - 1);
+    vmm_io_put(body + 2, 4, VIRTIO_PCI_MSIX_TABLE_OFF | VIRTIO_PCI_BAR);
+    vmm_io_put(body + 6, 4, VIRTIO_PCI_MSIX_PBA_OFF | VIRTIO_PCI_BAR);
     off = pci_dev_add_cap(pci, PCI_CAP_ID_MSIX, body, sizeof body);
     pci_dev_set_wmask(pci, off + 2, wmask, 2);
     return off;

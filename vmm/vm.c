@@ -115,6 +115,20 @@ vm_exit_reason_to_string(enum vm_exit_reason reason)
     return "unknown";
 }
 
+/* The CLOCK_REALTIME time USEC microseconds from now, for
+ * pthread_cond_timedwait() and pthread_timedjoin_np(). */
+static struct timespec
+vm_deadline_us(long long int usec)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long int nsec = ts.tv_nsec + usec * 1000;
+    ts.tv_sec += nsec / 1000000000;
+    ts.tv_nsec = nsec % 1000000000;
+    return ts;
+}
+
 /* ------------------------------------------------------------------ */
 /* I/O windows. */
 
@@ -635,15 +649,8 @@ static void
 vcpu_idle(struct vcpu *vcpu, uint32_t usec)
 {
     struct vm *vm = vcpu->vm;
-    struct timespec ts;
+    struct timespec ts = vm_deadline_us(MIN(usec, VMM_IDLE_MAX_US));
 
-    usec = MIN(usec, VMM_IDLE_MAX_US);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += (long) usec * 1000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
     pthread_mutex_lock(&vm->run_lock);
     while (!vm->pause_requested && !vm->stop_requested) {
         if (pthread_cond_timedwait(&vm->run_cond, &vm->run_lock, &ts)
@@ -1110,13 +1117,7 @@ vm_pause(struct vm *vm)
     pthread_mutex_lock(&vm->run_lock);
     while (vm->n_paused < n && !vm->stop_requested
            && atomic_load(&vm->exit_reason) == VM_EXIT_NONE) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 10 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        struct timespec ts = vm_deadline_us(10 * 1000);
         if (pthread_cond_timedwait(&vm->run_cond, &vm->run_lock, &ts)
             == ETIMEDOUT) {
             pthread_mutex_unlock(&vm->run_lock);
@@ -1202,13 +1203,7 @@ vm_stop(struct vm *vm)
          * checks of 'stop_requested'. */
         for (;;) {
             pthread_kill(vcpu->thread, VM_KICK_SIGNAL);
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 20 * 1000 * 1000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
+            struct timespec ts = vm_deadline_us(20 * 1000);
             if (pthread_timedjoin_np(vcpu->thread, NULL, &ts) == 0) {
                 break;
             }
