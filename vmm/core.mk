@@ -27,3 +27,5 @@ vmm_plx_vm_LDADD = vmm/libvmm.a vhost/libvhost.a lib/libplx.a $(PLX_LIBS)
 
 SYSTEM_TESTS += tests/system/test_plx_vm.py
 EXTRA_DIST += tests/system/test_plx_vm.py
+SYSTEM_TESTS += tests/system/test_vm_linux.py
+EXTRA_DIST += tests/system/test_vm_linux.py
