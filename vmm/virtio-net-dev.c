@@ -27,7 +27,7 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
 #define VIRTIO_ID_NET 1
 #define N_RINGS 2               /* One queue pair: rx 0, tx 1. */
-#define DEFAULT_QUEUE_SIZE 256
+#define DEFAULT_QUEUE_SIZE 1024
 
 /* Features the backend implements, passed through when it offers them. */
 #define PASSTHROUGH_FEATURES                                            \

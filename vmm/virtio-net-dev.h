@@ -77,7 +77,7 @@ struct virtio_net_dev_options {
     uint8_t mac[6];
     int n_qp;                   /* 0 or 1. */
     uint16_t mtu;               /* 0: none. */
-    uint16_t queue_size;        /* Maximum ring size; 0: 256. */
+    uint16_t queue_size;        /* Maximum ring size; 0: 1024. */
 };
 
 /* Connects to the backend, negotiates what it offers and adds the PCI

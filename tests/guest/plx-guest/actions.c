@@ -16,7 +16,9 @@
 #define PING_DATA_LEN 56
 #define PING_WINDOW 256         /* Echo requests tracked at once. */
 #define PING_WAIT_MS 1000       /* For the last replies. */
+#define TX_SLEEP_MIN_US 200      /* Shorter waits spin. */
 #define TX_BATCH 32
+#define TX_CATCH_UP_US 1000
 #define TX_DRAIN_MS 1000
 #define TX_STALL_MS 5000
 
@@ -223,6 +225,26 @@ count_reached(uint64_t n)
     return cfg->count && n >= cfg->count;
 }
 
+/* A paced sender sleeps (pg_idle_us()) rather than spin until its next
+ * packets are due, leaving the host's cores to the switch and the
+ * receiver: until the next packet when packets are far apart, else until
+ * a whole batch is due (so it sends TX_BATCH-packet bursts at the
+ * average rate).  Returns the time after sleeping. */
+static uint64_t
+pace(uint64_t now, uint64_t next_send, uint64_t period)
+{
+    uint64_t min_sleep = pg_us_to_tsc(TX_SLEEP_MIN_US);
+    uint64_t due = (period >= min_sleep ? next_send
+                    : next_send + (TX_BATCH - 1) * period);
+
+    if (due > now && due - now >= min_sleep) {
+        /* Wake a little early: sleeping is not precise. */
+        pg_idle_us(pg_tsc_to_us(due - now) - TX_SLEEP_MIN_US / 2);
+        now = pg_rdtsc();
+    }
+    return now;
+}
+
 static int
 run_udp_tx(void)
 {
@@ -239,6 +261,10 @@ run_udp_tx(void)
         uint64_t period = (cfg->rate
                            ? PG_MAX(pg_tsc_khz * 1000 / cfg->rate, 1) : 0);
         uint64_t stall = pg_ms_to_tsc(TX_STALL_MS);
+        /* How late a paced sender may catch up with a burst (a sleep can
+         * end late on a busy host). */
+        uint64_t max_behind = PG_MAX(TX_BATCH * period,
+                                     pg_us_to_tsc(TX_CATCH_UP_US));
         uint64_t now = pg_rdtsc();
         uint64_t deadline = (cfg->duration_ms
                              ? now + pg_ms_to_tsc(cfg->duration_ms) : 0);
@@ -247,9 +273,8 @@ run_udp_tx(void)
         start = now;
         while (!pg_shutdown_requested && !count_reached(sent)
                && (!deadline || now < deadline)) {
-            if (period && now > next_send
-                && now - next_send > TX_BATCH * period) {
-                next_send = now;    /* Fell behind: no catch-up burst. */
+            if (period && now > next_send && now - next_send > max_behind) {
+                next_send = now;    /* Far behind: no catch-up burst. */
             }
             for (int i = 0; i < TX_BATCH && !count_reached(sent)
                  && (!period || now >= next_send); i++) {
@@ -264,6 +289,9 @@ run_udp_tx(void)
             pg_vnet_tx_kick(&nic->vnet);
             pg_poll();
             now = pg_rdtsc();
+            if (period) {
+                now = pace(now, next_send, period);
+            }
             if (now - progress > stall) {
                 stalled = true;
                 break;

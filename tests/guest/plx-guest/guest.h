@@ -31,10 +31,12 @@ extern bool pg_shutdown_requested;
 
 uint64_t pg_tsc_to_us(uint64_t ticks);
 uint64_t pg_ms_to_tsc(uint64_t ms);
+uint64_t pg_us_to_tsc(uint64_t us);
 
 /* One round: rx on every NIC, tx reclaim, power button check. */
 int pg_poll(void);              /* Frames received. */
 void pg_poll_idle(void);
+void pg_idle_us(uint64_t us);
 
 #define PG_IDLE_AFTER_MS 5
 #define PG_IDLE_US 500

@@ -156,6 +156,24 @@ pg_poll(void)
     return n;
 }
 
+uint64_t
+pg_us_to_tsc(uint64_t us)
+{
+    return us * pg_tsc_khz / 1000;
+}
+
+/* Sleeps about US microseconds through the VMM's idle port (in steps of
+ * at most VMM_IDLE_MAX_US). */
+void
+pg_idle_us(uint64_t us)
+{
+    while (us) {
+        uint32_t step = PG_MIN(us, VMM_IDLE_MAX_US);
+        pg_outl(VMM_IDLE_PORT, step);
+        us -= step;
+    }
+}
+
 /* Like pg_poll(), for loops that only wait: once nothing has arrived for
  * PG_IDLE_AFTER_MS, each call also sleeps PG_IDLE_US through the VMM's
  * idle port, so an idle guest does not keep a host core busy. */
@@ -168,7 +186,7 @@ pg_poll_idle(void)
     if (pg_poll() > 0 || !last_rx) {
         last_rx = now;
     } else if (now - last_rx >= pg_ms_to_tsc(PG_IDLE_AFTER_MS)) {
-        pg_outl(VMM_IDLE_PORT, PG_IDLE_US);
+        pg_idle_us(PG_IDLE_US);
     }
 }
 

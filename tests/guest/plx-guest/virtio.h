@@ -35,7 +35,7 @@ struct pg_buf;
 
 #define PG_VIRTIO_VENDOR 0x1af4
 #define PG_VIRTIO_NET_DEVICE 0x1041     /* 0x1040 + device type 1. */
-#define PG_VQ_MAX 256
+#define PG_VQ_MAX 1024
 #define PG_VNET_BUF_SIZE 2048
 #define PG_VNET_HDR_LEN 12              /* struct virtio_net_hdr_v1. */
 
