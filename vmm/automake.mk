@@ -14,3 +14,5 @@ include vmm/boot.mk
 include vmm/devices.mk
 include vmm/core.mk
 include tests/guest/guest.mk
+include tests/interop/vm.mk
+include tests/bench/vm.mk
