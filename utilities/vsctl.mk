@@ -46,3 +46,6 @@ EXTRA_DIST += tests/fuzz/fuzz-vsctl-args.c
 
 INTEROP_TESTS += tests/interop/test_vsctl.py
 EXTRA_DIST += tests/interop/test_vsctl.py
+
+FUZZ_TARGETS += vsctl-vm
+EXTRA_DIST += tests/fuzz/fuzz-vsctl-vm.c
