@@ -1071,6 +1071,12 @@ vm_supervisor_write_status(void)
                             (long long int) vm->started_wall);
         }
         smap_add_format(&status, "restarts", "%u", vm->restarts);
+        if (vm->console) {
+            /* Where to read or attach to the guest's serial console. */
+            smap_add(&status, "console", vm->console);
+            smap_add_format(&status, "console_socket", "%s/%s.console.sock",
+                            plx_rundir(), vm->name);
+        }
         if (vm->exit_reason) {
             smap_add(&status, "exit_reason", vm->exit_reason);
         }

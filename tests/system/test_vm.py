@@ -14,6 +14,8 @@ Cases without a VM (they run everywhere the system tests run):
 Cases with VMs need the build's vmm/plx-vm, the test guest
 tests/guest/plx-guest/plx-guest (see tests/guest/README.md) and
 /dev/kvm, and are skipped, with the reason, without them:
+  two_nics_two_bridges  one VM with a NIC on each of two bridges (one
+                        plx-vsctl command), reachable on both, only there
   vms_ping              two VMs and a namespace host on one bridge ping
                         each other; a guest that pings and exits; an
                         OpenFlow drop rule blocks VM-to-VM pings
@@ -273,6 +275,11 @@ def vms_ping():
         console = sw.appctl("vm/console", "vm1")
         assert "plx-guest: eth0 mac=%s ip=10.0.0.11/24" % mac in console, \
             (mac, console)
+        st = vm_status(sw, "vm1")
+        assert st["console"].endswith("/vm1.console"), st
+        with open(st["console"]) as f:
+            assert "plx-guest: ready" in f.read()
+        assert os.path.exists(st["console_socket"]), st
 
         # A guest that pings vm2 three times and powers off: status 0.
         add_guest(sw, guest, "vm3", "10.0.0.13",
@@ -297,6 +304,33 @@ def vms_ping():
         # The namespace still reaches both VMs.
         sw.ping(ns, "10.0.0.11")
         sw.ping(ns, "10.0.0.12")
+
+
+@case
+def two_nics_two_bridges():
+    vm_bin, guest = require_vm()
+    with Switch() as sw:
+        br1 = sw.br + "b"
+        sw.vsctl("add-br", sw.br, "--", "add-br", br1)
+        ns0, _ = sw.add_host("h0", ["10.0.0.1/24"])
+        ns1, _ = sw.add_host("h1", ["10.1.0.1/24"], bridge=br1)
+        # One command: the VM and its two NICs, one on each bridge.
+        sw.vsctl("add-vm", "vm1", guest,
+                 "cmdline=ip=10.0.0.11/24 ip1=10.1.0.11/24", "memory_mb=64",
+                 "--", "add-vm-port", sw.br, "vm1-eth0", "vm1",
+                 "mac=52:54:00:00:01:00",
+                 "--", "add-vm-port", br1, "vm1-eth1", "vm1",
+                 "mac=52:54:00:00:01:01")
+        wait_guest_ready(sw, "vm1")
+        console = sw.appctl("vm/console", "vm1")
+        assert "eth0 mac=52:54:00:00:01:00 ip=10.0.0.11/24" in console, \
+            console
+        assert "eth1 mac=52:54:00:00:01:01 ip=10.1.0.11/24" in console, \
+            console
+        sw.ping(ns0, "10.0.0.11")
+        sw.ping(ns1, "10.1.0.11")
+        # Each NIC is only on its own bridge.
+        assert not sw.ping(ns0, "10.1.0.11", count=1, check=False)
 
 
 @case
