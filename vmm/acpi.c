@@ -11,26 +11,39 @@
 #include <errno.h>
 #include <string.h>
 #include "util.h"
+#include "vmm/aml.h"
+#include "vmm/pci.h"
 #include "vmm/x86-boot.h"
 
-/* Where each table goes.  The MADT is last because it grows with the
- * number of vCPUs: 44 + 8 * 254 + 12 + 2 * 10 + 6 bytes at most. */
+/* Where each table goes.  The MADT grows with the number of vCPUs:
+ * 44 + 8 * 254 + 12 + 2 * 10 + 6 bytes at most.  The DSDT (about 1.9 kB
+ * now, mostly _PRT) comes last, with room to grow. */
 #define RSDP_ADDR  (VMM_ACPI_ADDR + 0x000)
 #define RSDT_ADDR  (VMM_ACPI_ADDR + 0x040)
 #define XSDT_ADDR  (VMM_ACPI_ADDR + 0x080)
 #define FACS_ADDR  (VMM_ACPI_ADDR + 0x0c0)  /* 64-byte aligned. */
 #define FADT_ADDR  (VMM_ACPI_ADDR + 0x100)
-#define DSDT_ADDR  (VMM_ACPI_ADDR + 0x240)
 #define MADT_ADDR  (VMM_ACPI_ADDR + 0x300)
 #define MADT_MAX   (44 + 8 * ACPI_MAX_CPUS + 12 + 2 * 10 + 6)
+#define DSDT_ADDR  (VMM_ACPI_ADDR + 0x1000)
+#define DSDT_MAX   0x2000
+#define ACPI_END   (DSDT_ADDR + DSDT_MAX)
 
 #define HDR_LEN    36
 #define RSDP_LEN   36
 #define FACS_LEN   64
 #define FADT_LEN   276          /* Revision 6. */
 
-BUILD_ASSERT_DECL(MADT_ADDR + MADT_MAX <= VMM_MPTABLE_ADDR);
-BUILD_ASSERT_DECL(FADT_ADDR + FADT_LEN <= DSDT_ADDR);
+BUILD_ASSERT_DECL(FADT_ADDR + FADT_LEN <= MADT_ADDR);
+BUILD_ASSERT_DECL(MADT_ADDR + MADT_MAX <= DSDT_ADDR);
+BUILD_ASSERT_DECL(ACPI_END <= VMM_MPTABLE_ADDR);
+
+/* The root bridge's I/O windows are all ports but its own configuration
+ * ports 0xcf8-0xcff, so the BAR window must lie above them. */
+BUILD_ASSERT_DECL(VMM_PCI_CONFIG_DATA + 4 == VMM_PCI_CONFIG_ADDR + 8);
+BUILD_ASSERT_DECL(VMM_PCI_IO_BASE >= VMM_PCI_CONFIG_ADDR + 8);
+BUILD_ASSERT_DECL(VMM_PCI_IO_END == 0x10000);
+BUILD_ASSERT_DECL(VMM_PCI_MMIO_END <= VMM_4G);
 
 /* FADT flags and IA-PC boot architecture flags. */
 #define FADT_F_WBINVD        (1u << 0)
@@ -42,26 +55,6 @@ BUILD_ASSERT_DECL(FADT_ADDR + FADT_LEN <= DSDT_ADDR);
 #define FADT_BOOT_NO_CMOS    (1u << 5)
 
 #define GAS_SYSTEM_IO 1
-
-/* The whole DSDT body: Name (_S5, Package () { 5, 5, 0, 0 })
- *
- *   08             NameOp
- *   5f 53 35 5f    NameString "_S5_"
- *   12             PackageOp
- *   08             PkgLength: 8 bytes from here to the end of the package
- *   04             NumElements
- *   0a 05          BytePrefix 5    (SLP_TYP for PM1a_CNT)
- *   0a 05          BytePrefix 5    (SLP_TYP for PM1b_CNT, unused)
- *   00             ZeroOp          (reserved)
- *   00             ZeroOp          (reserved)
- */
-static const uint8_t dsdt_aml[] = {
-    0x08, '_', 'S', '5', '_',
-    0x12, 0x08, 0x04,
-    0x0a, VMM_S5_SLP_TYP,
-    0x0a, VMM_S5_SLP_TYP,
-    0x00, 0x00,
-};
 
 uint8_t
 acpi_checksum(const void *p_, size_t n)
@@ -195,6 +188,105 @@ build_madt(uint8_t *t, unsigned int n_cpus)
     return length;
 }
 
+/* The DSDT. */
+
+#define PCI_VGA_BASE 0xa0000    /* Legacy VGA memory, decoded by PCI. */
+#define PCI_VGA_END  0xc0000
+
+/* Name (_CRS, ResourceTemplate () { ... }) of the PCI root bridge: it
+ * decodes bus 0, consumes the configuration ports, and forwards every
+ * other I/O port, the legacy VGA memory and the 32-bit BAR window. */
+static void
+dsdt_pci0_crs(struct aml *a)
+{
+    struct aml res;
+
+    aml_init(&res);
+    aml_res_word_bus_number(&res, 0, 0);
+    aml_res_io(&res, VMM_PCI_CONFIG_ADDR, VMM_PCI_CONFIG_ADDR, 1, 8);
+    aml_res_word_io(&res, 0, VMM_PCI_CONFIG_ADDR - 1);
+    aml_res_word_io(&res, VMM_PCI_CONFIG_ADDR + 8, VMM_PCI_IO_END - 1);
+    aml_res_dword_memory(&res, PCI_VGA_BASE, PCI_VGA_END - 1, true);
+    aml_res_dword_memory(&res, VMM_PCI_MMIO_BASE, VMM_PCI_MMIO_END - 1,
+                         false);
+
+    aml_name(a, "_CRS");
+    aml_resource_template(a, &res);
+    aml_uninit(&res);
+}
+
+/* Name (_PRT, Package () { ... }): INTA-INTD of slots 1-31, each
+ *
+ *     Package () { 0xSSSSffff, PIN, Zero, GSI }
+ *
+ * in the form without a link device (source 0, GSI by index), which
+ * means level-triggered, active-low; KVM's IOAPIC ignores the polarity.
+ * Devices use only INTA# (pci.h), so all four pins of a slot go to
+ * pci_slot_gsi(), as a multi-function device would need them to. */
+static void
+dsdt_pci0_prt(struct aml *a)
+{
+    aml_name(a, "_PRT");
+    size_t prt = aml_package_open(a, (PCI_MAX_SLOTS - 1) * 4);
+    for (int slot = 1; slot < PCI_MAX_SLOTS; slot++) {
+        for (int pin = 0; pin < 4; pin++) {
+            size_t entry = aml_package_open(a, 4);
+            aml_integer(a, (uint32_t) slot << 16 | 0xffff);
+            aml_integer(a, pin);
+            aml_integer(a, 0);
+            aml_integer(a, pci_slot_gsi(slot));
+            aml_close(a, entry);
+        }
+    }
+    aml_close(a, prt);
+}
+
+/* Appends the DSDT's AML (see acpi.h) to A.  PCI0 has no _ADR: ACPI 6.x
+ * (6.1) says a device should not have both _HID and _ADR, and iasl
+ * warns about it. */
+static void
+dsdt_build_aml(struct aml *a)
+{
+    /* Name (_S5, Package () { SLP_TYP for PM1a, for PM1b, 0, 0 }) */
+    aml_name(a, "_S5");
+    size_t s5 = aml_package_open(a, 4);
+    aml_integer(a, VMM_S5_SLP_TYP);
+    aml_integer(a, VMM_S5_SLP_TYP);
+    aml_integer(a, 0);
+    aml_integer(a, 0);
+    aml_close(a, s5);
+
+    size_t sb = aml_scope_open(a, "\\_SB");
+    size_t pci0 = aml_device_open(a, "PCI0");
+    aml_name(a, "_HID");
+    aml_eisaid(a, "PNP0A03");
+    aml_name(a, "_UID");
+    aml_integer(a, 0);
+    aml_name(a, "_SEG");
+    aml_integer(a, 0);
+    aml_name(a, "_BBN");
+    aml_integer(a, 0);
+    dsdt_pci0_crs(a);
+    dsdt_pci0_prt(a);
+    aml_close(a, pci0);
+    aml_close(a, sb);
+}
+
+static void
+build_dsdt(uint8_t *t)
+{
+    struct aml a;
+
+    aml_init(&a);
+    dsdt_build_aml(&a);
+    /* Fixed contents: only a change to this file can make it too big. */
+    plx_assert(HDR_LEN + a.size <= DSDT_MAX);
+    put_header(t, "DSDT", HDR_LEN + a.size, 2);
+    memcpy(t + HDR_LEN, a.data, a.size);
+    finish_table(t);
+    aml_uninit(&a);
+}
+
 int
 acpi_build(uint8_t *mem, uint64_t mem_size, unsigned int n_cpus)
 {
@@ -202,16 +294,12 @@ acpi_build(uint8_t *mem, uint64_t mem_size, unsigned int n_cpus)
         || mem_size < VMM_HIGH_RAM_START) {
         return EINVAL;
     }
-    memset(mem + VMM_ACPI_ADDR, 0, MADT_ADDR + MADT_MAX - VMM_ACPI_ADDR);
+    memset(mem + VMM_ACPI_ADDR, 0, ACPI_END - VMM_ACPI_ADDR);
 
-    /* DSDT. */
-    uint8_t *t = mem + DSDT_ADDR;
-    put_header(t, "DSDT", HDR_LEN + sizeof dsdt_aml, 2);
-    memcpy(t + HDR_LEN, dsdt_aml, sizeof dsdt_aml);
-    finish_table(t);
+    build_dsdt(mem + DSDT_ADDR);
 
     /* FACS (no checksum). */
-    t = mem + FACS_ADDR;
+    uint8_t *t = mem + FACS_ADDR;
     memcpy(t, "FACS", 4);
     vmm_put_le32(t + 4, FACS_LEN);
     t[32] = 2;                      /* Version. */

@@ -23,12 +23,35 @@
  *        interrupt source overrides IRQ 0 -> GSI 2 and IRQ 9 -> GSI 9
  *        level-triggered active-high (the SCI), LINT1 = NMI on all CPUs;
  *        PCAT_COMPAT (there are 8259s)
- *   DSDT: just \_S5 (see acpi.c for the AML bytes), which tells the OS
- *        to write SLP_TYP = VMM_S5_SLP_TYP to power off.
+ *   DSDT (revision 2), built with the AML encoder of aml.h:
  *
- * The DSDT describes no PCI host bridge, so a Linux guest booted with
- * ACPI needs "pci=noacpi" (or acpi=off and the MP table) to scan PCI
- * bus 0 by configuration mechanism #1.
+ *     Name (_S5, Package () { VMM_S5_SLP_TYP, VMM_S5_SLP_TYP, 0, 0 })
+ *         what the OS writes to SLP_TYP to power off
+ *     Scope (\_SB) {
+ *       Device (PCI0) {             the PCI root bridge of pci.h
+ *         Name (_HID, EisaId ("PNP0A03"))
+ *         Name (_UID, 0)  Name (_SEG, 0)  Name (_BBN, 0)
+ *                                   (no _ADR: not with a _HID, ACPI 6.1)
+ *         Name (_CRS, ResourceTemplate () {
+ *           WordBusNumber 0-0       (bus 0 only)
+ *           IO (Decode16) 0xcf8, length 8   (configuration ports)
+ *           WordIO 0x0000-0x0cf7, 0x0d00-0xffff
+ *                                   (all other ports, the I/O BAR window
+ *                                   VMM_PCI_IO_BASE... among them)
+ *           DWordMemory 0xa0000-0xbffff     (legacy VGA, cacheable)
+ *           DWordMemory VMM_PCI_MMIO_BASE - VMM_PCI_MMIO_END - 1
+ *                                   (the 32-bit BAR window)
+ *         })
+ *         Name (_PRT, Package () {  124 entries, slots 1-31 x INTA-INTD
+ *           Package () { slot << 16 | 0xffff, pin, 0, GSI }, ...
+ *         })                        GSI = pci_slot_gsi(slot) for every
+ *       }                           pin (devices use INTA# only), in
+ *     }                             the link-less form: level, active-low
+ *
+ *     So a Linux guest booted with ACPI finds PCI bus 0 (and virtio-net)
+ *     through the PNP0A03 bridge, uses type-1 configuration access (no
+ *     MCFG, no _OSC, which is optional for a non-PCIe bridge), and
+ *     routes INTx by _PRT; no "pci=noacpi" is needed.
  */
 #ifndef VMM_ACPI_H
 #define VMM_ACPI_H 1

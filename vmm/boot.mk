@@ -5,6 +5,8 @@
 vmm_libvmm_a_SOURCES += \
 	vmm/acpi.c \
 	vmm/acpi.h \
+	vmm/aml.c \
+	vmm/aml.h \
 	vmm/elf-load.c \
 	vmm/elf-load.h \
 	vmm/linux-boot.c \
