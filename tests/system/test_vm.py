@@ -19,6 +19,9 @@ tests/guest/plx-guest/plx-guest (see tests/guest/README.md) and
   vms_ping              two VMs and a namespace host on one bridge ping
                         each other; a guest that pings and exits; an
                         OpenFlow drop rule blocks VM-to-VM pings
+  crash_restarts        a guest that triple-faults: exit_reason crashed,
+                        restarted with backoff, the other VM undisturbed;
+                        fixing its command line makes the next start good
   kill_and_restart      kill -9 of a plx-vm: logged, exit_signal=9,
                         restarted, the other VM keeps answering;
                         restart=never leaves it failed
@@ -331,6 +334,35 @@ def two_nics_two_bridges():
         sw.ping(ns1, "10.1.0.11")
         # Each NIC is only on its own bridge.
         assert not sw.ping(ns0, "10.1.0.11", count=1, check=False)
+
+
+@case
+def crash_restarts():
+    vm_bin, guest = require_vm()
+    with Switch() as sw:
+        sw.vsctl("add-br", sw.br)
+        ns, _ = sw.add_host("h1", [HOST_IP + "/24"])
+        add_guest(sw, guest, "vm2", "10.0.0.12")
+        wait_guest_ready(sw, "vm2")
+        # A guest that crashes as soon as it is up: reported as crashed
+        # (plx-vm's exit status 3) and restarted with backoff (on-failure,
+        # the default), while vm2 keeps forwarding.
+        add_guest(sw, guest, "vm1", "10.0.0.11", " fault=1")
+        wait_until(lambda: vm_status(sw, "vm1").get("exit_reason")
+                   == "crashed", 20, "exit_reason=crashed")
+        st = vm_status(sw, "vm1")
+        assert st.get("exit_status") == "3", st
+        assert "triple fault" in open(
+            os.path.join(sw.dir, "plx-vm.vm1.log")).read()
+        sw.ping(ns, "10.0.0.12")
+        wait_until(lambda: int(vm_status(sw, "vm1").get("restarts", 0))
+                   >= 2, 20, "two restarts")
+        assert "plx-guest: fault: executing ud2" in \
+            sw.appctl("vm/console", "vm1")
+        # Fixed by the user: the next start boots a healthy guest.
+        sw.vsctl("set", "VM", "vm1", 'cmdline="ip=10.0.0.11/24"')
+        wait_until(lambda: sw.ping(ns, "10.0.0.11", count=1, check=False),
+                   40, "vm1 answering after the fix")
 
 
 @case

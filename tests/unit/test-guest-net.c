@@ -824,6 +824,11 @@ TEST(cmdline_defaults_and_ping)
     CHECK_EQ(cfg.count, 5);
     CHECK_EQ(cfg.interval_ms, 100);
     CHECK(cfg.exit);
+    CHECK(!cfg.fault);
+
+    CHECK_EQ(parse("fault=1", &cfg, err, warn), 0);
+    CHECK(cfg.fault);
+    CHECK(parse("fault=2", &cfg, err, warn) != 0);
 
     CHECK_EQ(parse("ping=192.168.1.1 count=3 interval_ms=0 ip=1.2.3.4 "
                    "ip1=172.16.0.1/12 ip3=9.9.9.9/32", &cfg, err, warn), 0);

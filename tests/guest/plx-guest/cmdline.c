@@ -208,6 +208,11 @@ parse_word(struct pg_config *cfg, const char *key, size_t klen,
             goto bad;
         }
         cfg->exit = n;
+    } else if (word_eq(key, klen, "fault")) {
+        if (pg_parse_u64(val, vlen, 1, &n)) {
+            goto bad;
+        }
+        cfg->fault = n;
     } else {
         return 1;
     }

@@ -16,6 +16,9 @@
  *                       duration_ms=M (neither: until shutdown)
  *   exit=0|1            1: leave through the exit port when the action
  *                       is done, with status 0 on success
+ *   fault=0|1           1: once ready, execute an invalid instruction
+ *                       (with no IDT, a triple fault: plx-vm reports the
+ *                       guest crashed), for tests of crash handling
  *
  * At most one action.  Words without '=' or with an unknown key are not
  * errors (a Linux-style command line may be passed as well); they are
@@ -59,6 +62,7 @@ struct pg_config {
     uint64_t rate;              /* udp-tx packets/s, 0: unpaced. */
     uint64_t duration_ms;       /* 0: unlimited. */
     bool exit;
+    bool fault;
 };
 
 #define PG_FRAME_MIN 60

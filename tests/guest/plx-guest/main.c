@@ -356,6 +356,10 @@ pg_main(const struct plx_boot_info *bi)
     };
     bring_up_nics(&cfg, &alloc);
     pg_console_line("ready");
+    if (cfg.fault) {
+        pg_console_line("fault: executing ud2");
+        __asm__ volatile("ud2");
+    }
 
     int status = pg_action_run(&cfg);
     if (pg_shutdown_requested) {
