@@ -74,6 +74,7 @@ struct vm {
     char *initrd;                   /* NULL: none. */
     char *cmdline;                  /* NULL: none. */
     char *console;                  /* Console log file. */
+    bool hugepages;                 /* Guest RAM in 2 MiB hugepages. */
     int64_t memory_mb;
     int64_t cpus;
     enum vm_restart restart;
@@ -484,7 +485,7 @@ vm_start(struct vm *vm)
                                    vm->name);
     char *ctl = xasprintf("%s/plx-vm.%s.ctl", plx_rundir(), vm->name);
     char *log_path = xasprintf("%s/plx-vm.%s.log", plx_logdir(), vm->name);
-    char **argv = xmalloc((20 + 2 * vm->n_nics) * sizeof *argv);
+    char **argv = xmalloc((24 + 2 * vm->n_nics) * sizeof *argv);
     int *fds = xmalloc((vm->n_nics + 1) * sizeof *fds);
     size_t n_fds = 0, argc = 0;
 
@@ -508,6 +509,9 @@ vm_start(struct vm *vm)
     argv[argc++] = xasprintf("%"PRId64, vm->memory_mb);
     argv[argc++] = xstrdup("--cpus");
     argv[argc++] = xasprintf("%"PRId64, vm->cpus);
+    if (vm->hugepages) {
+        argv[argc++] = xstrdup("--hugepages");
+    }
     for (size_t i = 0; i < vm->n_nics; i++) {
         const struct vm_nic *nic = &vm->nics[i];
         struct netdev *netdev = lookup_netdev(nic->name);
@@ -769,6 +773,7 @@ vm_read_config(struct vm *vm, const struct vswitchrec_vm *cfg)
                      : VM_DEFAULT_MEMORY_MB);
     vm->cpus = cfg->n_cpus ? cfg->cpus[0] : VM_DEFAULT_CPUS;
     vm->restart = vm_restart_policy(vm, &cfg->other_config);
+    vm->hugepages = smap_get_bool(&cfg->other_config, "hugepages", false);
 }
 
 static void

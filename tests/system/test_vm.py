@@ -22,6 +22,8 @@ tests/guest/plx-guest/plx-guest (see tests/guest/README.md) and
   crash_restarts        a guest that triple-faults: exit_reason crashed,
                         restarted with backoff, the other VM undisturbed;
                         fixing its command line makes the next start good
+  hugepage_vm           other_config:hugepages=true: guest RAM in 2 MiB
+                        pages, the VM answers ping
   kill_and_restart      kill -9 of a plx-vm: logged, exit_signal=9,
                         restarted, the other VM keeps answering;
                         restart=never leaves it failed
@@ -363,6 +365,51 @@ def crash_restarts():
         sw.vsctl("set", "VM", "vm1", 'cmdline="ip=10.0.0.11/24"')
         wait_until(lambda: sw.ping(ns, "10.0.0.11", count=1, check=False),
                    40, "vm1 answering after the fix")
+
+
+def reserve_hugepages(n):
+    """Makes at least N free 2 MiB hugepages; returns the previous
+    nr_hugepages to restore, or raises Skip."""
+    path = "/proc/sys/vm/nr_hugepages"
+    with open(path) as f:
+        before = int(f.read())
+    with open("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages") \
+            as f:
+        free = int(f.read())
+    if free < n:
+        with open(path, "w") as f:
+            f.write(str(before + n - free))
+        with open("/sys/kernel/mm/hugepages/hugepages-2048kB/"
+                  "free_hugepages") as f:
+            if int(f.read()) < n:
+                with open(path, "w") as f2:
+                    f2.write(str(before))
+                raise Skip("cannot reserve %d hugepages" % n)
+    return before
+
+
+@case
+def hugepage_vm():
+    vm_bin, guest = require_vm()
+    before = reserve_hugepages(40)
+    try:
+        with Switch() as sw:
+            sw.vsctl("add-br", sw.br)
+            ns, _ = sw.add_host("h1", [HOST_IP + "/24"])
+            add_guest(sw, guest, "vm1", "10.0.0.11", "",
+                      ["other_config:hugepages=true"])
+            wait_guest_ready(sw, "vm1")
+            sw.ping(ns, "10.0.0.11")
+            pid = int(vm_status(sw, "vm1")["pid"])
+            with open("/proc/%d/smaps" % pid) as f:
+                smaps = f.read()
+            # Guest RAM: the memfd mapping, in 2 MiB pages.
+            m = re.search(r"memfd:plx-vm-vm1.*\n(?:.*\n)*?KernelPageSize:"
+                          r"\s+(\d+) kB", smaps)
+            assert m and m.group(1) == "2048", smaps[:2000]
+    finally:
+        with open("/proc/sys/vm/nr_hugepages", "w") as f:
+            f.write(str(before))
 
 
 @case
