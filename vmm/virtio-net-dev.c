@@ -95,6 +95,8 @@ vnd_check_error(struct virtio_net_dev *dev, int error, const char *what)
     }
 }
 
+static void vnd_stop(void *);
+
 /* Translates guest-physical [GPA, GPA + LEN) into a plx-vm virtual
  * address through REGIONS. */
 static bool
@@ -204,6 +206,10 @@ vnd_start(void *dev_)
     error = vhost_user_frontend_setup_net(dev->fe, &setup);
     if (error) {
         vnd_check_error(dev, error, "starting the backend");
+        /* Some rings may have started before the failure: stop them all,
+         * or the next start would find them running. */
+        dev->running = true;
+        vnd_stop(dev);
         return error;
     }
     dev->running = true;

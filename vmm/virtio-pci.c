@@ -344,25 +344,34 @@ vp_ring_area_ok(struct virtio_pci *vp, uint64_t gpa, uint64_t len,
            && vp->platform->class->gpa_to_hva(vp->platform, gpa, len);
 }
 
+/* Whether queue Q's size and ring areas suit the ring layout the driver
+ * features say (which may still change until FEATURES_OK, so this is
+ * checked again when the driver starts the device). */
+static bool
+vp_queue_valid(struct virtio_pci *vp, const struct vp_queue *q)
+{
+    uint64_t n = q->size;
+
+    if (vp_ring_packed(vp)) {
+        return (n && n <= vp->max_queue_size
+                && vp_ring_area_ok(vp, q->desc, 16 * n, 16)
+                && vp_ring_area_ok(vp, q->driver, 4, 4)
+                && vp_ring_area_ok(vp, q->device, 4, 4));
+    } else {
+        return (IS_POW2(n) && n <= vp->max_queue_size
+                && vp_ring_area_ok(vp, q->desc, 16 * n, 16)
+                && vp_ring_area_ok(vp, q->driver, 6 + 2 * n, 2)
+                && vp_ring_area_ok(vp, q->device, 6 + 8 * n, 4));
+    }
+}
+
 static void
 vp_queue_enable(struct virtio_pci *vp, int qi)
 {
     struct vp_queue *q = &vp->queues[qi];
     uint64_t n = q->size;
-    bool ok;
 
-    if (vp_ring_packed(vp)) {
-        ok = (n && n <= vp->max_queue_size
-              && vp_ring_area_ok(vp, q->desc, 16 * n, 16)
-              && vp_ring_area_ok(vp, q->driver, 4, 4)
-              && vp_ring_area_ok(vp, q->device, 4, 4));
-    } else {
-        ok = (IS_POW2(n) && n <= vp->max_queue_size
-              && vp_ring_area_ok(vp, q->desc, 16 * n, 16)
-              && vp_ring_area_ok(vp, q->driver, 6 + 2 * n, 2)
-              && vp_ring_area_ok(vp, q->device, 6 + 8 * n, 4));
-    }
-    if (!ok) {
+    if (!vp_queue_valid(vp, q)) {
         VLOG_WARN_RL(&rl, "%s: queue %d not enabled: size %"PRIu64" or "
                      "ring addresses %#"PRIx64", %#"PRIx64", %#"PRIx64
                      " invalid", vp->name, qi, n, q->desc, q->driver,
@@ -414,7 +423,18 @@ vp_set_status(struct virtio_pci *vp, uint8_t value)
 
     if ((new & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK)
         && !(new & VIRTIO_STATUS_NEEDS_RESET)) {
-        int error = vp->ops->start(vp->aux);
+        int error = 0;
+        for (int qi = 0; qi < vp->n_queues; qi++) {
+            if (vp->queues[qi].enabled
+                && !vp_queue_valid(vp, &vp->queues[qi])) {
+                VLOG_WARN_RL(&rl, "%s: queue %d does not suit the "
+                             "negotiated ring layout", vp->name, qi);
+                error = EINVAL;
+            }
+        }
+        if (!error) {
+            error = vp->ops->start(vp->aux);
+        }
         if (error) {
             VLOG_WARN_RL(&rl, "%s: device did not start (%s)", vp->name,
                          plx_strerror(error));

@@ -441,6 +441,49 @@ TEST(queue_select_size_and_enable_checks)
     tfix_destroy(&f);
 }
 
+TEST(ring_layout_rechecked_at_driver_ok)
+{
+    /* A guest enables a size-3 queue (fine for packed rings) while
+     * RING_PACKED is acked, then un-acks it before FEATURES_OK: the split
+     * ring it would get is not a power of two, so the device must not
+     * start. */
+    struct virtio_pci_options o = {
+        .device_type = 1, .class_code = 0x020000,
+        .features = STUB_FEATURES | (1ULL << VIRTIO_F_RING_PACKED),
+        .n_queues = 2, .max_queue_size = 256, .config_size = 12,
+        .name = "stub",
+    };
+    struct tfix f;
+    struct guest *g = &f.g;
+
+    memset(&f, 0, sizeof f);
+    vmm_fake_platform_init(&f.p, RAM_SIZE);
+    CHECK_EQ(pci_bus_create(&f.p.up, &f.bus), 0);
+    CHECK_EQ(virtio_pci_create(f.bus, &o, &stub_ops, &f.s, &f.vp), 0);
+    guest_init(g, &f.p);
+
+    wr(g, VIRTIO_PCI_COMMON_STATUS, 1, 0);
+    guest_add_status(g, VIRTIO_STATUS_ACKNOWLEDGE);
+    guest_add_status(g, VIRTIO_STATUS_DRIVER);
+    guest_set_features(g, V1 | (1ULL << VIRTIO_F_RING_PACKED));
+    CHECK(guest_queue(g, 0, 3, 0x10000, 0x11000, 0x12000, 0));
+    CHECK(guest_queue(g, 1, 64, 0x20000, 0x21000, 0x22000, 0));
+    guest_set_features(g, V1);
+    guest_add_status(g, VIRTIO_STATUS_FEATURES_OK);
+    CHECK(guest_status(g) & VIRTIO_STATUS_FEATURES_OK);
+    guest_add_status(g, VIRTIO_STATUS_DRIVER_OK);
+    CHECK_EQ(f.s.n_start, 0);
+    CHECK(guest_status(g) & VIRTIO_STATUS_NEEDS_RESET);
+
+    /* After a reset, a proper split setup starts. */
+    CHECK(guest_negotiate(g, V1));
+    CHECK(guest_queue(g, 0, 4, 0x10000, 0x11000, 0x12000, 0));
+    CHECK(guest_queue(g, 1, 64, 0x20000, 0x21000, 0x22000, 0));
+    guest_add_status(g, VIRTIO_STATUS_DRIVER_OK);
+    CHECK_EQ(f.s.n_start, 1);
+    tfix_destroy(&f);
+}
+
 TEST(msix_routing_masking_and_pba)
 {
     struct tfix f;
