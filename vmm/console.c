@@ -151,9 +151,17 @@ console_run(struct console *c)
             }
         }
     }
+    /* Input: only as much as the UART's receive FIFO has room for, so
+     * that nothing is dropped; the rest waits in the socket until the
+     * guest reads (console_wait() then polls on a timer). */
     for (size_t i = 0; i < c->n_clients; ) {
         uint8_t buf[256];
-        ssize_t n = recv(c->clients[i], buf, sizeof buf, MSG_DONTWAIT);
+        size_t room = c->uart ? MIN(uart_input_room(c->uart), sizeof buf)
+                              : sizeof buf;
+        if (!room) {
+            break;
+        }
+        ssize_t n = recv(c->clients[i], buf, room, MSG_DONTWAIT);
         if (n > 0) {
             if (c->uart) {
                 uart_input(c->uart, buf, n);
@@ -172,6 +180,10 @@ console_wait(struct console *c)
 {
     if (c->listen_fd >= 0) {
         poll_fd_wait(c->listen_fd, POLLIN);
+    }
+    if (c->uart && c->n_clients && !uart_input_room(c->uart)) {
+        poll_timer_wait(10);    /* The guest has not read its input yet. */
+        return;
     }
     for (size_t i = 0; i < c->n_clients; i++) {
         poll_fd_wait(c->clients[i], POLLIN);

@@ -51,18 +51,19 @@ static void
 pm_evt_write(void *pm_, uint64_t offset, const void *data, unsigned int len)
 {
     struct pm *pm = pm_;
-    uint64_t v = vmm_io_get(data, len) << (offset * 8);
 
-    if (offset >= 4) {
+    if (offset >= 4 || offset + len > 4) {
         return;
     }
+    /* Only the bytes written change: a byte write to the enable register
+     * keeps the other byte. */
+    uint32_t mask = (uint32_t) ((1ULL << (8 * len)) - 1) << (offset * 8);
+    uint32_t v = (uint32_t) vmm_io_get(data, len) << (offset * 8);
+
     pthread_mutex_lock(&pm->mutex);
-    if (offset < 2) {
-        pm->sts &= ~(uint16_t) v;
-    }
-    if (offset + len > 2) {
-        pm->en = (uint16_t) (v >> 16);
-    }
+    pm->sts &= ~(uint16_t) (v & mask);
+    pm->en = (pm->en & ~(uint16_t) (mask >> 16)) | (uint16_t) ((v & mask)
+                                                               >> 16);
     pm_update_sci(pm);
     pthread_mutex_unlock(&pm->mutex);
 }

@@ -311,6 +311,15 @@ uart_input(struct uart *u, const uint8_t *data, size_t n)
     return taken;
 }
 
+size_t
+uart_input_room(struct uart *u)
+{
+    pthread_mutex_lock(&u->mutex);
+    size_t room = UART_RX_FIFO - u->rx_n;
+    pthread_mutex_unlock(&u->mutex);
+    return room;
+}
+
 void
 uart_flush(struct uart *u)
 {

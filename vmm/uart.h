@@ -30,6 +30,8 @@ void uart_destroy(struct uart *);
 /* Queues N received bytes (as many as fit in the receive FIFO; returns
  * how many were taken). */
 size_t uart_input(struct uart *, const uint8_t *data, size_t n);
+/* How many bytes uart_input() would take now. */
+size_t uart_input_room(struct uart *);
 /* Passes any partial line to the output callback. */
 void uart_flush(struct uart *);
 

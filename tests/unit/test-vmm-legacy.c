@@ -184,6 +184,13 @@ TEST(pm_power_button_and_soft_off)
     CHECK_EQ(vmm_fake_readv(&fp, VMM_IO_PIO, VMM_PM1A_EVT_PORT, 4),
              (uint32_t) VMM_PM1_PWRBTN_STS << 16);
 
+    /* Byte writes: the enable register's other byte stays. */
+    vmm_fake_writev(&fp, VMM_IO_PIO, VMM_PM1A_EVT_PORT + 2, 1, 0x01);
+    CHECK_EQ(vmm_fake_readv(&fp, VMM_IO_PIO, VMM_PM1A_EVT_PORT + 2, 2),
+             VMM_PM1_PWRBTN_STS | 0x01);
+    vmm_fake_writev(&fp, VMM_IO_PIO, VMM_PM1A_EVT_PORT + 2, 2,
+                    VMM_PM1_PWRBTN_STS);
+
     /* Sleep states other than S5 do nothing. */
     vmm_fake_writev(&fp, VMM_IO_PIO, VMM_PM1A_CNT_PORT, 2,
                     (3 << VMM_PM1_SLP_TYP_SHIFT) | VMM_PM1_SLP_EN);
@@ -256,6 +263,50 @@ TEST(console_log_and_socket)
     free(error);
     free(log);
     free(sock);
+}
+
+TEST(console_input_waits_for_the_guest)
+{
+    struct vmm_fake_platform fp;
+    struct output out = { .len = 0 };
+    char *sock = xasprintf("%s/console.sock", test_tmpdir());
+    struct console *c;
+    char *error;
+
+    vmm_fake_platform_init(&fp, 1 << 20);
+    CHECK_EQ(console_create(NULL, sock, &c, &error), 0);
+    struct uart *u = uart_create(&fp.up, COM1, 4, console_output, c);
+    console_set_uart(c, u);
+
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    strncpy(sun.sun_path, sock, sizeof sun.sun_path - 1);
+    CHECK_EQ(connect(fd, (struct sockaddr *) &sun, sizeof sun), 0);
+    console_run(c);
+
+    /* 300 bytes pasted: the guest gets all of them, in order, 64 (the
+     * receive FIFO) at a time. */
+    char pasted[300];
+    for (size_t i = 0; i < sizeof pasted; i++) {
+        pasted[i] = 'a' + i % 26;
+    }
+    CHECK_EQ(send(fd, pasted, sizeof pasted, 0), sizeof pasted);
+    usleep(10 * 1000);
+    size_t got = 0;
+    for (int round = 0; round < 20 && got < sizeof pasted; round++) {
+        console_run(c);
+        while (inb(&fp, COM1 + 5) & 0x01) {
+            CHECK_EQ(inb(&fp, COM1), pasted[got]);
+            got++;
+        }
+    }
+    CHECK_EQ(got, sizeof pasted);
+    close(fd);
+    uart_destroy(u);
+    console_destroy(c);
+    vmm_fake_platform_destroy(&fp);
+    free(sock);
+    (void) out;
 }
 
 TEST(net_spec_good)
