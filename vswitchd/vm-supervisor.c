@@ -43,7 +43,10 @@ VLOG_DEFINE_THIS_MODULE(vm_supervisor);
 #define VM_BACKOFF_MIN_MS 1000
 #define VM_BACKOFF_MAX_MS 30000
 #define VM_BACKOFF_RESET_MS 60000   /* Uptime that resets the backoff. */
-#define VM_STOP_TIMEOUT_MS 5000     /* SIGTERM, then SIGKILL. */
+/* SIGTERM, then SIGKILL: longer than the 10 s plx-vm itself gives a
+ * guest to power off before stopping it, so that it normally ends by
+ * itself and cleans up. */
+#define VM_STOP_TIMEOUT_MS 12000
 #define VM_CONSOLE_TAIL 8192        /* Bytes vm/console prints. */
 #define VM_NAME_MAX 64
 
@@ -237,12 +240,17 @@ vm_child(const char *binary, char **argv, const int *nic_fds, size_t n,
     sigset_t none;
     int err_at = 3 + (int) n;
 
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Default dispositions before unblocking anything: a signal that
+     * arrives before execv() must not run plx-vswitchd's handlers. */
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;
-    sigaction(SIGPIPE, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            sigaction(sig, &sa, NULL);
+        }
+    }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) {
@@ -445,11 +453,19 @@ vm_free_run_nics(struct vm *vm)
     vm->n_run_nics = 0;
 }
 
-/* A start that did not get as far as a running process. */
+/* A start that did not get as far as a running process.  RETRY: the
+ * cause may go away by itself (fork or fd limits, a binary being
+ * upgraded), so try again with the usual backoff, unless the restart
+ * policy is "never"; a configuration error waits for the row to change. */
 static void
-vm_start_failed(struct vm *vm, const char *reason, char *error)
+vm_start_failed(struct vm *vm, const char *reason, char *error, bool retry)
 {
     VLOG_WARN("VM %s: %s", vm->name, error);
+    if (retry && vm->restart != VM_RESTART_NEVER) {
+        vm->next_start = time_msec() + vm->backoff_ms;
+        VLOG_INFO("VM %s: trying again in %d ms", vm->name, vm->backoff_ms);
+        vm->backoff_ms = MIN(2 * vm->backoff_ms, VM_BACKOFF_MAX_MS);
+    }
     vm->failed = true;
     vm->exit_reason = reason;
     vm->exit_status = -1;
@@ -470,14 +486,15 @@ vm_start(struct vm *vm)
 
     char *error = vm_check_config(vm);
     if (error) {
-        vm_start_failed(vm, NULL, error);
+        vm_start_failed(vm, NULL, error, false);
         return;
     }
     char *binary = vm_find_binary();
     if (!binary) {
         vm_start_failed(vm, "exec-failed", xstrdup(
                             "cannot find plx-vm (set other_config:vm-binary "
-                            "in the Open_vSwitch table, or $PLX_VM)"));
+                            "in the Open_vSwitch table, or $PLX_VM)"),
+                        false);
         return;
     }
 
@@ -555,7 +572,9 @@ vm_start(struct vm *vm)
         vm_start_failed(vm, exec_failed ? "exec-failed" : NULL,
                         xasprintf("could not %s %s (%s)",
                                   exec_failed ? "execute" : "start",
-                                  binary, plx_strerror(retval)));
+                                  binary, plx_strerror(retval)),
+                        retval != ENOENT && retval != EACCES
+                        && retval != ENOEXEC);
     } else {
         vm->pid = pid;
         vm->started_ms = time_msec();

@@ -63,12 +63,15 @@
  * changes; changes to a running VM take effect at its next start.
  *
  * Deleting a VM row stops its plx-vm: SIGTERM (plx-vm's ACPI shutdown),
- * SIGKILL 5 s later if it is still there.  A row of the same name created
+ * SIGKILL 12 s later if it is still there (plx-vm itself stops a guest
+ * that has not powered off after 10 s).  A row of the same name created
  * meanwhile starts once the old process is gone.  Deleting a NIC's
  * Interface closes its connection (the guest sees the link go down) and
  * the VM keeps running.  vm_supervisor_exit(), and a fatal signal to
  * plx-vswitchd, stop every VM the same way but wait for them (at most
- * 5 s, then SIGKILL).
+ * 12 s, then SIGKILL).  A start that fails before plx-vm runs is retried
+ * with the same backoff when the cause may pass (fork or descriptor
+ * limits), not when it is the configuration or a missing binary.
  *
  * unixctl: vm/list (name, state, pid and NICs of each VM) and
  * vm/console VM (the last 8 KiB of the VM's console log).
@@ -92,7 +95,7 @@ typedef struct netdev *vm_supervisor_netdev_func(const char *name);
 /* Starts supervising the VM rows of IDL (which the caller keeps until
  * vm_supervisor_exit()).  Registers the unixctl commands. */
 void vm_supervisor_init(struct ovsdb_idl *, vm_supervisor_netdev_func *);
-/* Stops every VM, waiting for them (at most 5 s, then SIGKILL). */
+/* Stops every VM, waiting for them (at most 12 s, then SIGKILL). */
 void vm_supervisor_exit(void);
 
 /* NULL if CFG may be plugged: it is not of type "vm", or its options:vm
