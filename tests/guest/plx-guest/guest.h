@@ -38,8 +38,8 @@ int pg_poll(void);              /* Frames received. */
 void pg_poll_idle(void);
 void pg_idle_us(uint64_t us);
 
-#define PG_IDLE_AFTER_MS 5
-#define PG_IDLE_US 500
+#define PG_IDLE_AFTER_US 100
+#define PG_IDLE_US 200
 
 /* Hooks from the rx path into the running action. */
 void pg_app_echo_reply(const struct pg_nic *, const struct pg_rx_info *);

@@ -175,8 +175,10 @@ pg_idle_us(uint64_t us)
 }
 
 /* Like pg_poll(), for loops that only wait: once nothing has arrived for
- * PG_IDLE_AFTER_MS, each call also sleeps PG_IDLE_US through the VMM's
- * idle port, so an idle guest does not keep a host core busy. */
+ * PG_IDLE_AFTER_US, each call also sleeps PG_IDLE_US through the VMM's
+ * idle port, so an idle guest, or a receiver between bursts, does not
+ * keep a host core busy.  (A 1024-entry ring holds 200 us of traffic at
+ * 5 Mpps.) */
 void
 pg_poll_idle(void)
 {
@@ -185,7 +187,7 @@ pg_poll_idle(void)
 
     if (pg_poll() > 0 || !last_rx) {
         last_rx = now;
-    } else if (now - last_rx >= pg_ms_to_tsc(PG_IDLE_AFTER_MS)) {
+    } else if (now - last_rx >= pg_us_to_tsc(PG_IDLE_AFTER_US)) {
         pg_idle_us(PG_IDLE_US);
     }
 }
