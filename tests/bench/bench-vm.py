@@ -4,15 +4,40 @@ on Plexus and on Open vSwitch with DPDK, in one run.
 
 Three measurements:
 
-  udp      VM-to-VM UDP packets per second through one bridge, at
-           --sizes (64 and 1500-byte frames).  Guest B is the sink
-           ("sink=9 duration_ms=D2 exit=1"); once it is ready, guest A
-           sends as fast as it can ("udp-tx=10.0.0.12:9 size=S rate=0
-           duration_ms=D exit=1").  Both guests print a summary line
-           (tests/guest/README.md); the result is the rate B received
-           (rx_pps: datagrams / time from the first to the last), next to
-           the rate A sent (tx_pps) and the loss (1 - received / sent).
-           Each switch in turn:
+  udp      VM-to-VM UDP through one bridge, at --sizes (64- and
+           1500-byte frames).  One point: guest B is the sink
+           ("sink=9", until its power button); once it is ready, guest
+           A sends at an offered rate for --duration-ms ("udp-tx=... size=S
+           rate=PPS duration_ms=D exit=1"; rate=0 = unpaced); once A's
+           summary is out, B gets its power button and prints its own
+           (tests/guest/README.md).  A point records offered, sent
+           (tx_pps: A's rate as the switch took its packets), received
+           (rx_pps: B's datagrams / time from its first to its last)
+           and loss (1 - received / sent, by count).  Per size, the
+           switches in lock step (each point run on every switch before
+           the next, their order alternating):
+             sweep     --rates in turn, once each; a switch stops
+                       climbing after two points in a row with loss >
+                       --stop-loss (20%);
+             unpaced   rate=0, --rounds times: the received rate is the
+                       most the setup forwards under overload;
+             search    a bisection (--search-steps) between the last
+                       good sweep rate and the first bad one, each step
+                       run --rounds times and judged on the medians.
+           A rate is good when the median loss is below --loss-limit
+           (0.1%) and the median sent rate reached --keep-up (80%) of
+           the offered one (a switch that does not take packets in time
+           backs the sender up rather than losing them; the guest's
+           pacing itself falls a little short at low rates).  The
+           headline, "zero-loss rate", is the highest good rate found.
+           The guests sleep rather than spin while they wait (a paced
+           sender until a burst of up to 256 packets is due, the sink
+           whenever nothing has arrived for 100 us), so below overload
+           the two cores go to the switch and to the work itself;
+           unpaced, the sender spins and the three of them share two
+           cores, and the scheduler decides as much as the switch.
+           --sink-idle runs the sink of a paced point SCHED_IDLE.
+           The switches:
              plexus    plx-dbserver + plx-vswitchd from --builddir, bridge
                        br0 (datapath_type=netdev), the two VMs created by
                        "plx-vsctl add-vm ... -- add-vm-port ..." and
@@ -32,15 +57,10 @@ Three measurements:
            Both switches get one PMD thread on core 1
            (pmd-cpu-mask=--pmd-mask) and each runs in a network namespace
            of its own; the one not under test is frozen (SIGSTOP), since
-           an idle PMD still polls its core.  The guests poll too, so
-           both plx-vm processes are pinned to --guest-cpus (default core
-           0, the core the PMD leaves).  Rounds alternate the switch
-           order.  On a two-core machine that is three busy pollers on
-           two cores: while A has core 0, B does not run and its
-           256-entry receive ring overflows, so rx_pps is bounded by the
-           scheduler (about one ring per time slice, 4 ms at HZ=250)
-           more than by the switch, and loss is high; tx_pps (what the
-           switch took from A while A ran) depends more on the switch.
+           an idle PMD still polls its core.  Everything else -- both
+           plx-vm processes, Open vSwitch's other threads (lcore mask
+           0x1) and plx-vswitchd's (started under taskset, its PMD pins
+           itself) -- shares --guest-cpus (default core 0).
   start    Plexus only: the time from just before
            "plx-vsctl add-vm ... -- add-vm-port ..." to the first frame
            from the guest's MAC on a namespace host's veth (an AF_PACKET
@@ -62,8 +82,10 @@ Three measurements:
 
 Output: one JSON line per result on stdout ({"bench":"vm-udp",...},
 {"bench":"vm-start",...}, {"bench":"vm-memory",...}), then summary lines
-({"bench":"vm-udp-summary",...}: median and min/max over --rounds per
-switch and size; {"bench":"vm-start-summary",...}) and a table on stderr.
+({"bench":"vm-udp-summary",...} per switch and size: zero_loss_pps and
+first_bad_pps, the sent and received rates there and unpaced as median,
+min, max; the points' medians; {"bench":"vm-start-summary",...}) and a
+table on stderr.
 Needs root (namespaces, hugepages), /dev/kvm and this build's plx-vm and
 test guest; without them it says so and exits 0.  A switch that cannot
 run (Open vSwitch with DPDK not installed, no hugepages) is skipped with
@@ -87,7 +109,6 @@ import statistics
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True     # No __pycache__ in the source tree.
@@ -183,6 +204,15 @@ def smaps_rollup(pid):
             if m:
                 out["status_" + m.group(1)] = int(m.group(2))
     return out
+
+
+def cpu_list(text):
+    """The set of CPUs in taskset list syntax TEXT ("0", "0,2-3")."""
+    cpus = set()
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    return cpus
 
 
 def pin(pid, cpus):
@@ -475,6 +505,18 @@ class Plexus(Switch):
         bs.wait_for_socket(self.ctl, self.vswitchd, "plx-vswitchd")
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0",
                    "datapath_type=netdev")
+        # Once its PMD thread has pinned itself, the other threads go
+        # where Open vSwitch's lcore mask puts its own, and so do the
+        # plx-vm processes they start.  (Not before: plx-vswitchd only
+        # uses cores its own affinity allows for PMDs.)
+        self._wait(lambda: "pmd thread created on core"
+                   in read_text(self.log_file), "PMD thread")
+        if self.args.guest_cpus:
+            all_cpus = os.sched_getaffinity(0)
+            cpus = cpu_list(self.args.guest_cpus)
+            for tid in os.listdir("/proc/%d/task" % self.vswitchd.pid):
+                if os.sched_getaffinity(int(tid)) == all_cpus:
+                    os.sched_setaffinity(int(tid), cpus)
         self.check_alive()
 
     def add_vm_argv(self, name, kernel, cmdline, memory, mac):
@@ -549,17 +591,18 @@ def alive(pid):
         return False
 
 
-# -- udp: VM to VM. --
+# -- udp: VM to VM, a rate sweep and a zero-loss search. --
 
-def udp_cmdlines(args, size):
-    d2 = args.duration_ms + args.sink_margin_ms
-    rx = "ip=%s/24 sink=%d duration_ms=%d exit=1" % (IP_B, UDP_PORT, d2)
-    tx = ("ip=%s/24 udp-tx=%s:%d size=%d rate=0 duration_ms=%d exit=1"
-          % (IP_A, IP_B, UDP_PORT, size, args.duration_ms))
+def udp_cmdlines(size, rate, duration_ms):
+    """The sink's and the sender's command lines.  The sink counts until
+    its power button, so that it sees all the sender's run."""
+    rx = "ip=%s/24 sink=%d" % (IP_B, UDP_PORT)
+    tx = ("ip=%s/24 udp-tx=%s:%d size=%d rate=%d duration_ms=%d exit=1"
+          % (IP_A, IP_B, UDP_PORT, size, rate, duration_ms))
     return rx, tx
 
 
-def udp_result(sw, size, rnd, tx_text, rx_text):
+def udp_result(sw, size, rate, tx_text, rx_text):
     tx = summary(tx_text, "udp-tx")
     rx = summary(rx_text, "sink")
     if not tx or not rx:
@@ -570,85 +613,229 @@ def udp_result(sw, size, rnd, tx_text, rx_text):
         raise RuntimeError("%s %d: the sink received %d datagrams; "
                            "sender: %s" % (sw.name, size, rx["received"],
                                            tx))
-    loss = 1 - rx["received"] / tx["sent"] if tx["sent"] else None
+    loss = max(0.0, 1 - rx["received"] / tx["sent"])
     return {"bench": "vm-udp", "switch": sw.name, "size": size,
-            "round": rnd, "rx_pps": rx["pps"], "tx_pps": tx["pps"],
+            "offered_pps": rate, "tx_pps": tx["pps"], "rx_pps": rx["pps"],
             "sent": tx["sent"], "received": rx["received"],
-            "loss": round(loss, 4) if loss is not None else None,
+            "loss": round(loss, 5),
             "rx_gbps": round(rx["pps"] * size * 8 / 1e9, 3),
             "loadavg": round(os.getloadavg()[0], 2)}
 
 
-def udp_plexus(sw, args, size, rnd, n):
-    rx_cmd, tx_cmd = udp_cmdlines(args, size)
-    rx, tx = "rx%d" % n, "tx%d" % n
-    timeout = (args.duration_ms + args.sink_margin_ms) / 1000 + 20
+def sink_name(args, rate, n):
+    """The sink of a paced point is named "rxi..." and runs SCHED_IDLE
+    (Plexus: through the vm-binary wrapper), so that the sender, asleep
+    between its batches, gets the shared core back as soon as it wakes;
+    an unpaced sender never sleeps, and its sink is "rx..." and runs
+    SCHED_OTHER."""
+    return ("rxi%d" if rate and args.sink_idle else "rx%d") % n
+
+
+def plexus_vm_wrapper(sw, args):
+    """A vm-binary for Plexus that runs "rxi..." VMs SCHED_IDLE, as
+    udp_ovs() does; None without --sink-idle."""
+    if not args.sink_idle:
+        return None
+    path = os.path.join(sw.dir, "plx-vm-idle")
+    with open(path, "w") as f:
+        f.write('#! /bin/sh\n# bench-vm: sinks of paced points run '
+                'SCHED_IDLE.\ncase " $* " in *" --name rxi"*) exec chrt '
+                '-i 0 "%s" "$@";; esac\nexec "%s" "$@"\n'
+                % (args.vm_bin, args.vm_bin))
+    os.chmod(path, 0o755)
+    return path
+
+
+def udp_plexus(sw, args, size, rate, n):
+    rx_cmd, tx_cmd = udp_cmdlines(size, rate, args.duration_ms)
+    rx, tx = sink_name(args, rate, n), "tx%d" % n
+    timeout = args.duration_ms / 1000 + 20
     try:
         sw.add_vm(rx, args.guest, rx_cmd, mac=MAC_B)
-        pin(sw.vm_pid(rx), args.guest_cpus)
+        rx_pid = sw.vm_pid(rx)
         sw.wait_vm_ready(rx)
         sw.add_vm(tx, args.guest, tx_cmd, mac=MAC_A)
-        pin(sw.vm_pid(tx), args.guest_cpus)
+        sw.vm_pid(tx)
         tx_text = wait_console(sw.console_path(tx), SUMMARY_RE["udp-tx"],
                                timeout, what="VM " + tx)
+        time.sleep(args.drain_ms / 1000)
+        os.kill(rx_pid, signal.SIGTERM)         # Its power button.
         rx_text = wait_console(sw.console_path(rx), SUMMARY_RE["sink"],
-                               timeout, what="VM " + rx)
+                               10, lambda: alive(rx_pid), "VM " + rx)
     finally:
         sw.del_vm(tx)
         sw.del_vm(rx)
-    return udp_result(sw, size, rnd, tx_text, rx_text)
+    return udp_result(sw, size, rate, tx_text, rx_text)
 
 
-def udp_ovs(sw, args, size, rnd, n):
-    rx_cmd, tx_cmd = udp_cmdlines(args, size)
-    timeout = (args.duration_ms + args.sink_margin_ms) / 1000 + 20
-    b = Guest(args.vm_bin, args.guest, sw.dir, "rx%d" % n, rx_cmd,
-              "vhost-user,path=%s,server,mac=%s" % (sw.sock_b, MAC_B),
-              cpus=args.guest_cpus)
+def udp_ovs(sw, args, size, rate, n):
+    rx_cmd, tx_cmd = udp_cmdlines(size, rate, args.duration_ms)
+    timeout = args.duration_ms / 1000 + 20
+    b = Guest(args.vm_bin, args.guest, sw.dir, sink_name(args, rate, n),
+              rx_cmd, "vhost-user,path=%s,server,mac=%s"
+              % (sw.sock_b, MAC_B), cpus=args.guest_cpus)
     a = Guest(args.vm_bin, args.guest, sw.dir, "tx%d" % n, tx_cmd,
               "vhost-user,path=%s,mac=%s" % (sw.sock_a, MAC_A),
               cpus=args.guest_cpus)
+    if b.name.startswith("rxi"):
+        b.argv = ["chrt", "-i", "0"] + b.argv
     try:
         b.start()
         b.wait_console("plx-guest: ready", 30)
         sw.wait_link_up("vmb")
         a.start()
         tx_text = a.wait_console(SUMMARY_RE["udp-tx"], timeout)
-        rx_text = b.wait_console(SUMMARY_RE["sink"], timeout)
+        time.sleep(args.drain_ms / 1000)
+        b.proc.send_signal(signal.SIGTERM)      # Its power button.
+        rx_text = b.wait_console(SUMMARY_RE["sink"], 10)
         a.wait(10)
         b.wait(10)
     finally:
         a.kill()
         b.kill()
-    return udp_result(sw, size, rnd, tx_text, rx_text)
+    return udp_result(sw, size, rate, tx_text, rx_text)
 
 
-def run_udp(switches, args, out, notes):
-    dead = set()
-    n = 0
-    for rnd in range(args.rounds):
-        for size in args.sizes:
-            order = switches if n % 2 == 0 else switches[::-1]
+def median_of(recs, key):
+    return statistics.median(r[key] for r in recs)
+
+
+class UdpBench:
+    """The udp measurement over SWITCHES (set up and frozen): runs
+    points, keeps the switch under test the only one thawed, and drops
+    a switch whose vswitchd died."""
+
+    def __init__(self, switches, args, out, notes):
+        self.switches = switches
+        self.args = args
+        self.out = out
+        self.notes = notes
+        self.dead = set()
+        self.current = None         # The thawed switch.
+        self.flip = False           # Order of the next round.
+        self.n = 0
+        self.results = {}           # (switch, size): zero-loss and bounds.
+
+    def live(self):
+        return [s.name for s in self.switches if s.name not in self.dead]
+
+    def _thaw(self, sw):
+        if self.current is not sw:
+            if self.current is not None:
+                self.current.pause()
+            self.current = None
+            sw.resume()
+            self.current = sw
+
+    def point(self, sw, size, rate, phase, rnd):
+        """One point on SW; its record, or None when it failed."""
+        self.n += 1
+        log("udp: %-8s %4d bytes, %-7s %s pps, round %d"
+            % (sw.name, size, phase, rate or "unpaced", rnd))
+        try:
+            self._thaw(sw)
+            fn = udp_ovs if sw.name == "ovs-dpdk" else udp_plexus
+            rec = fn(sw, self.args, size, rate, self.n)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            self.notes.append("udp %s %d at %d pps: failed: %s"
+                              % (sw.name, size, rate, e))
+            log(self.notes[-1])
+            try:
+                sw.check_alive()
+            except RuntimeError as e2:
+                self.notes.append(str(e2))
+                self.dead.add(sw.name)
+                self.current = None
+            return None
+        rec.update(phase=phase, round=rnd)
+        self.out.emit(rec)
+        return rec
+
+    def run_rates(self, rates, size, phase, rounds):
+        """RATES: {switch name: offered pps}.  Runs each ROUNDS times,
+        the switches interleaved, their order alternating per round.
+        Returns {switch name: [records]}."""
+        got = {name: [] for name in rates}
+        for rnd in range(rounds):
+            order = [s for s in self.switches if s.name in rates]
+            if self.flip:
+                order.reverse()
+            self.flip = not self.flip
             for sw in order:
-                n += 1
-                if sw.name in dead:
+                if sw.name not in self.dead:
+                    rec = self.point(sw, size, rates[sw.name], phase, rnd)
+                    if rec:
+                        got[sw.name].append(rec)
+        return got
+
+    def good(self, recs, rate):
+        return (median_of(recs, "loss") < self.args.loss_limit
+                and median_of(recs, "tx_pps") >= self.args.keep_up * rate)
+
+    def run_size(self, size):
+        args = self.args
+        names = self.live()
+        lo = dict.fromkeys(names, 0)        # Highest good rate.
+        hi = dict.fromkeys(names)           # Lowest bad rate above lo.
+        streak = dict.fromkeys(names, 0)
+        for rate in args.rates:
+            climbing = [n for n in self.live()
+                        if n in names and streak[n] < 2]
+            if not climbing:
+                break
+            got = self.run_rates(dict.fromkeys(climbing, rate), size,
+                                 "sweep", args.sweep_rounds)
+            for n, recs in got.items():
+                if not recs:
+                    streak[n] += 1
                     continue
-                log("udp: %s, %d bytes, round %d" % (sw.name, size, rnd))
-                try:
-                    sw.resume()
-                    fn = udp_ovs if sw.name == "ovs-dpdk" else udp_plexus
-                    out.emit(fn(sw, args, size, rnd, n))
-                    sw.pause()
-                except (RuntimeError, subprocess.TimeoutExpired) as e:
-                    notes.append("udp %s %d: failed: %s" % (sw.name, size,
-                                                             e))
-                    log(notes[-1])
-                    try:
-                        sw.check_alive()
-                        sw.pause()
-                    except RuntimeError as e2:
-                        notes.append(str(e2))
-                        dead.add(sw.name)
+                if hi[n] is None:
+                    if self.good(recs, rate):
+                        lo[n] = rate
+                    else:
+                        hi[n] = rate
+                heavy = median_of(recs, "loss") > args.stop_loss
+                streak[n] = streak[n] + 1 if heavy else 0
+        self.run_rates(dict.fromkeys(self.live(), 0), size, "unpaced",
+                       args.rounds)
+        for _ in range(args.search_steps):
+            mids = {}
+            for n in self.live():
+                if n in names and hi[n] is not None:
+                    mid = int(round((lo[n] + hi[n]) / 2000.0)) * 1000
+                    if lo[n] < mid < hi[n]:
+                        mids[n] = mid
+            if not mids:
+                break
+            got = self.run_rates(mids, size, "search", args.rounds)
+            for n, recs in got.items():
+                if recs:
+                    if self.good(recs, mids[n]):
+                        lo[n] = mids[n]
+                    else:
+                        hi[n] = mids[n]
+        for n in names:
+            self.results[(n, size)] = (lo[n], hi[n])
+
+    def run(self):
+        plexus = [s for s in self.switches if s.name == "plexus"]
+        wrapper = plexus and plexus_vm_wrapper(plexus[0], self.args)
+        try:
+            if wrapper:
+                self._thaw(plexus[0])
+                plexus[0].vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                                "other_config:vm-binary=" + wrapper)
+            for size in self.args.sizes:
+                self.run_size(size)
+        finally:
+            if wrapper and plexus[0].name not in self.dead:
+                self._thaw(plexus[0])
+                plexus[0].vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                                "other_config:vm-binary="
+                                + self.args.vm_bin)
+            if self.current is not None:
+                self.current.pause()
+                self.current = None
 
 
 # -- start: add-vm to the first frame. --
@@ -823,24 +1010,44 @@ def spread(values):
             "min": min(values), "max": max(values), "n": len(values)}
 
 
-def summarize(res, args):
+def udp_summary(res, size, name, bounds):
+    """The vm-udp-summary record of switch NAME at SIZE; BOUNDS: (the
+    highest good rate, 0 if none; the lowest bad rate above it, None if
+    none)."""
+    lo, hi = bounds
+    recs = [r for r in res.records if r["bench"] == "vm-udp"
+            and r["switch"] == name and r["size"] == size]
+    rec = {"bench": "vm-udp-summary", "switch": name, "size": size,
+           "zero_loss_pps": lo, "first_bad_pps": hi}
+    at = [r for r in recs if r["phase"] != "unpaced"
+          and r["offered_pps"] == lo]
+    if at:
+        rec["zero_loss_tx"] = spread([r["tx_pps"] for r in at])
+        rec["zero_loss_rx"] = spread([r["rx_pps"] for r in at])
+    unpaced = [r for r in recs if r["phase"] == "unpaced"]
+    if unpaced:
+        rec["unpaced_rx"] = spread([r["rx_pps"] for r in unpaced])
+        rec["unpaced_tx"] = spread([r["tx_pps"] for r in unpaced])
+        rec["unpaced_loss"] = round(median_of(unpaced, "loss"), 4)
+    rates = sorted({r["offered_pps"] for r in recs
+                    if r["phase"] != "unpaced"})
+    rec["points"] = []          # [offered, tx, rx, loss, n], medians.
+    for rate in rates:
+        pts = [r for r in recs if r["phase"] != "unpaced"
+               and r["offered_pps"] == rate]
+        rec["points"].append([rate] + [median_of(pts, k) for k in
+                                       ("tx_pps", "rx_pps", "loss")]
+                             + [len(pts)])
+    return rec
+
+
+def summarize(res, args, udp_bounds):
     lines = []
     for size in args.sizes:
-        rec = {"bench": "vm-udp-summary", "size": size}
-        for s in SWITCHES:
-            runs = [r for r in res.records if r["bench"] == "vm-udp"
-                    and r["switch"] == s and r["size"] == size]
-            if runs:
-                rec[s] = spread([r["rx_pps"] for r in runs])
-                rec[s + "_tx"] = spread([r["tx_pps"] for r in runs])
-                rec[s + "_loss"] = round(statistics.median(
-                    r["loss"] for r in runs), 4)
-        if "plexus" in rec and "ovs-dpdk" in rec and \
-                rec["ovs-dpdk"]["median"]:
-            rec["ratio"] = round(rec["plexus"]["median"]
-                                 / rec["ovs-dpdk"]["median"], 3)
-        if len(rec) > 2:
-            lines.append(rec)
+        for name in SWITCHES:
+            if (name, size) in udp_bounds:
+                lines.append(udp_summary(res, size, name,
+                                         udp_bounds[(name, size)]))
     st = [r for r in res.records if r["bench"] == "vm-start"]
     if st:
         rec = {"bench": "vm-start-summary", "switch": "plexus"}
@@ -855,30 +1062,76 @@ def summarize(res, args):
     return lines
 
 
+def kpps(x):
+    return "%.1fk" % (x / 1000.0)
+
+
+def udp_table(lines, args, f):
+    """The udp rows of the table: per size, a column per switch."""
+    for size in args.sizes:
+        by = {r["switch"]: r for r in lines
+              if r["bench"] == "vm-udp-summary" and r["size"] == size}
+        if not by:
+            continue
+        rows = [("VM->VM UDP, %d-byte frames" % size, lambda r: r["switch"])]
+
+        def zl(r):
+            if r["first_bad_pps"] is None:
+                return ">= %d" % r["zero_loss_pps"]
+            if not r["zero_loss_pps"]:
+                return "< %d" % r["first_bad_pps"]
+            return "%d" % r["zero_loss_pps"]
+
+        def at(r):
+            if "zero_loss_tx" not in r:
+                return "-"
+            return "%s / %s (n=%d)" % (kpps(r["zero_loss_tx"]["median"]),
+                                       kpps(r["zero_loss_rx"]["median"]),
+                                       r["zero_loss_rx"]["n"])
+
+        def unp(key):
+            def cell(r):
+                if key not in r:
+                    return "-"
+                v = r[key]
+                return "%s (%s-%s)" % (kpps(v["median"]), kpps(v["min"]),
+                                       kpps(v["max"]))
+            return cell
+        rows += [("zero-loss rate, pps", zl),
+                 ("  sent / received there", at),
+                 ("unpaced: received pps", unp("unpaced_rx")),
+                 ("unpaced: sent pps", unp("unpaced_tx")),
+                 ("unpaced: loss", lambda r: "%.1f%%"
+                  % (100 * r["unpaced_loss"]) if "unpaced_loss" in r
+                  else "-")]
+        for label, cell in rows:
+            print("%-28s" % label + "".join(
+                " %24s" % (cell(by[s]) if s in by else "-")
+                for s in SWITCHES), file=f)
+        for s in SWITCHES:
+            if s in by:
+                pts = ["%s %s/%s %.2f%%%s" % (kpps(p[0]), kpps(p[1]),
+                                              kpps(p[2]), 100 * p[3],
+                                              "" if p[4] == 1
+                                              else " x%d" % p[4])
+                       for p in by[s]["points"]]
+                print("  %s: offered sent/received loss (median of xN): "
+                      "%s" % (s, ", ".join(pts)), file=f)
+
+
 def print_table(res, lines, notes, args):
     f = sys.stderr
     print("", file=f)
     print("machine: %s" % bs.machine(), file=f)
-    print("PMD pmd-cpu-mask=%s, guests on CPUs %s; udp: %d ms sent, "
-          "median of %d round(s); load average now %.2f"
+    la = [r["loadavg"] for r in res.records if r["bench"] == "vm-udp"]
+    print("PMD pmd-cpu-mask=%s, guests on CPUs %s; udp: %d ms a point, "
+          "zero loss = loss < %.2f%% and sent >= %d%% of offered, "
+          "medians of %d round(s); load average during udp %s, now %.2f"
           % (args.pmd_mask, args.guest_cpus or "any", args.duration_ms,
-             args.rounds, os.getloadavg()[0]), file=f)
-    print("%-22s %24s %24s %7s" % ("VM->VM UDP rx pps", "ovs-dpdk",
-                                   "plexus", "plx/ovs"), file=f)
-    for r in lines:
-        if r["bench"] != "vm-udp-summary":
-            continue
-        cells = []
-        for s in SWITCHES:
-            if s in r:
-                cells.append("%d (%d-%d) %.1f%%"
-                             % (r[s]["median"], r[s]["min"], r[s]["max"],
-                                100 * (r[s + "_loss"] or 0)))
-            else:
-                cells.append("-")
-        print("%-22s %24s %24s %7s" % ("%d bytes (min-max) loss"
-                                       % r["size"], cells[0], cells[1],
-                                       r.get("ratio", "-")), file=f)
+             100 * args.loss_limit, 100 * args.keep_up, args.rounds,
+             "%.2f-%.2f" % (min(la), max(la)) if la else "-",
+             os.getloadavg()[0]), file=f)
+    udp_table(lines, args, f)
     for r in lines:
         if r["bench"] == "vm-start-summary":
             print("start (plexus), median ms over %d: "
@@ -911,16 +1164,44 @@ def main():
     p.add_argument("--srcdir", default=os.environ.get(
         "PLX_SRCDIR", os.path.dirname(os.path.dirname(here))))
     p.add_argument("--rounds", type=int, default=3,
-                   help="udp rounds per switch and size (default 3)")
+                   help="udp: runs of each unpaced and search point "
+                   "(default 3)")
+    p.add_argument("--rates", type=lambda v: int(float(v.rstrip("kK"))
+                                                 * (1000 if v[-1] in "kK"
+                                                    else 1)),
+                   nargs="+", default=[50000, 100000, 200000, 400000,
+                                       800000, 1600000, 3200000],
+                   help="udp: offered rates of the sweep, pps, ascending "
+                   "(e.g. 50k; default 50k 100k 200k 400k 800k 1600k "
+                   "3200k)")
+    p.add_argument("--sweep-rounds", type=int, default=1,
+                   help="udp: runs of each sweep point (default 1)")
+    p.add_argument("--search-steps", type=int, default=4,
+                   help="udp: bisection steps after the sweep "
+                   "(default 4)")
+    p.add_argument("--loss-limit", type=float, default=0.001,
+                   help="udp: a good rate loses less than this "
+                   "(default 0.001)")
+    p.add_argument("--keep-up", type=float, default=0.8,
+                   help="udp: ... and sends at least this share of the "
+                   "offered rate (default 0.8)")
+    p.add_argument("--stop-loss", type=float, default=0.2,
+                   help="udp: the sweep stops after two points in a row "
+                   "losing more than this (default 0.2)")
     p.add_argument("--start-rounds", type=int, default=5,
                    help="start-time rounds (default 5)")
     p.add_argument("--sizes", type=int, nargs="+", default=[64, 1500],
                    help="UDP frame sizes (default 64 1500)")
     p.add_argument("--duration-ms", type=int, default=2000,
                    help="udp: guest A sends this long (default 2000)")
-    p.add_argument("--sink-margin-ms", type=int, default=2500,
-                   help="udp: the sink runs this much longer than the "
-                   "sender (its boot and ARP; default 2500)")
+    p.add_argument("--sink-idle", dest="sink_idle",
+                   action="store_true",
+                   help="udp: run the sink of a paced point SCHED_IDLE "
+                   "(once useful when the guests spun; not since they "
+                   "sleep between bursts)")
+    p.add_argument("--drain-ms", type=int, default=100,
+                   help="udp: the sink's power button comes this long "
+                   "after the sender's summary (default 100)")
     p.add_argument("--memory-sizes", type=int, nargs="+",
                    default=[64, 256], help="memory: VM sizes in MiB")
     p.add_argument("--settle", type=float, default=1.0,
@@ -938,11 +1219,15 @@ def main():
     p.add_argument("--ovs-socket-mem", type=int, default=512,
                    help="Open vSwitch dpdk-socket-mem, MB (default 512)")
     p.add_argument("--quick", action="store_true",
-                   help="smoke run: 1 round, 64 bytes, 1 s, 2 starts")
+                   help="smoke run: 64 bytes, 3 rates, 1 round, 1 s, 1 "
+                   "search step, 2 starts")
     args = p.parse_args()
+    args.rates = sorted(r for r in args.rates if r > 0)
     if args.quick:
         args.rounds = 1
         args.sizes = [64]
+        args.rates = [50000, 200000, 800000]
+        args.search_steps = 1
         args.duration_ms = 1000
         args.start_rounds = 2
         args.memory_sizes = [64]
@@ -971,6 +1256,7 @@ def main():
     res = Results()
     notes = []
     started = time.monotonic()
+    udp = None
     switches = []
     plexus = None
     want = [s for s in SWITCHES if not args.only or s in args.only]
@@ -1004,8 +1290,9 @@ def main():
                 plexus = None
         try:
             if "udp" in args.tests:
-                run_udp([s for s in switches if s.name in want], args, res,
-                        notes)
+                udp = UdpBench([s for s in switches if s.name in want],
+                               args, res, notes)
+                udp.run()
             if plexus and "start" in args.tests:
                 run_start(plexus, args, res, notes)
             if plexus and "memory" in args.tests:
@@ -1020,7 +1307,7 @@ def main():
         for sw in switches:
             sw.teardown()
         huge.close()
-    lines = summarize(res, args)
+    lines = summarize(res, args, udp.results if udp else {})
     print_table(res, lines, notes, args)
     log("done in %.0f s" % (time.monotonic() - started))
     return 1 if any("failed" in n for n in notes) else 0

@@ -1,9 +1,10 @@
 # tests/bench/vm.mk: VMs on a switch, Plexus vs. Debian's Open vSwitch
-# with DPDK (openvswitch-switch-dpdk) in one run: VM-to-VM UDP packets
-# per second (plx-vm + test guest, 64- and 1500-byte frames), Plexus's
-# time from plx-vsctl add-vm to the guest's first frame, and the memory
-# a VM costs.  Needs root and /dev/kvm; without them, says so and
-# succeeds.  "make bench" runs it through this wrapper; arguments are
+# with DPDK (openvswitch-switch-dpdk) in one run: VM-to-VM UDP (plx-vm +
+# test guest, 64- and 1500-byte frames: a sweep of offered rates, the
+# zero-loss rate found by bisection, the unpaced forwarding rate),
+# Plexus's time from plx-vsctl add-vm to the guest's first frame, and
+# the memory a VM costs.  Needs root and /dev/kvm; without them, says so
+# and succeeds.  "make bench" runs it through this wrapper; arguments are
 # passed on (see bench-vm.py --help; --quick for a smoke run).
 BENCHMARKS += tests/bench/run-vm-bench
 tests/bench/run-vm-bench: $(srcdir)/tests/bench/bench-vm.py \
