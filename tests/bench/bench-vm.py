@@ -460,10 +460,7 @@ class Plexus(Switch):
         Switch.__init__(self, "plexus", args)
 
     def _prog(self, *parts):
-        path = os.path.join(self.args.builddir, *parts)
-        if not os.access(path, os.X_OK):
-            raise Skip("%s not built" % path)
-        return path
+        return lib.plx_program(self.args.builddir, *parts)
 
     def setup(self):
         if not self.args.builddir:

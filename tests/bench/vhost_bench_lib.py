@@ -50,6 +50,15 @@ NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
 TAG = str(os.getpid())
 
 
+def plx_program(builddir, *parts):
+    """The path of a program of the build in BUILDDIR (e.g. "vmm",
+    "plx-vm"), or Skip if it is not built."""
+    path = os.path.join(builddir, *parts)
+    if not os.access(path, os.X_OK):
+        raise bs.Skip("%s not built" % path)
+    return path
+
+
 def log(msg):
     print("bench-vhost: " + msg, flush=True,
           file=__import__("sys").stderr)
@@ -256,10 +265,7 @@ class VhostSwitch:
         self.mgmt = "unix:%s/%s.mgmt" % (d.dir, self.bridge)
 
     def _plx_prog(self, *parts):
-        path = os.path.join(self.args.builddir, *parts)
-        if not os.access(path, os.X_OK):
-            raise Skip("%s not built" % path)
-        return path
+        return plx_program(self.args.builddir, *parts)
 
     def _setup_plexus(self):
         if not self.args.builddir:
