@@ -114,6 +114,19 @@ def wait_guest_ready(sw, name, timeout=30):
                "%s console: plx-guest: ready" % name)
 
 
+def two_guests(sw, guest):
+    """The test's bridge with a namespace host at HOST_IP and two ready
+    test-guest VMs, vm1 at 10.0.0.11 and vm2 at 10.0.0.12.  Returns the
+    host's namespace."""
+    sw.vsctl("add-br", sw.br)
+    ns, _ = sw.add_host("h1", [HOST_IP + "/24"])
+    add_guest(sw, guest, "vm1", "10.0.0.11")
+    add_guest(sw, guest, "vm2", "10.0.0.12")
+    wait_guest_ready(sw, "vm1")
+    wait_guest_ready(sw, "vm2")
+    return ns
+
+
 @case
 def vsctl_vm_commands():
     with Switch() as sw:
@@ -264,12 +277,7 @@ def nic_errors_exec_failed():
 def vms_ping():
     vm_bin, guest = require_vm()
     with Switch() as sw:
-        sw.vsctl("add-br", sw.br)
-        ns, _ = sw.add_host("h1", [HOST_IP + "/24"])
-        add_guest(sw, guest, "vm1", "10.0.0.11")
-        add_guest(sw, guest, "vm2", "10.0.0.12")
-        wait_guest_ready(sw, "vm1")
-        wait_guest_ready(sw, "vm2")
+        ns = two_guests(sw, guest)
         assert "state=running" in sw.appctl("vm/list")
         sw.ping(ns, "10.0.0.11")
         sw.ping(ns, "10.0.0.12")
@@ -416,12 +424,7 @@ def hugepage_vm():
 def kill_and_restart():
     vm_bin, guest = require_vm()
     with Switch() as sw:
-        sw.vsctl("add-br", sw.br)
-        ns, _ = sw.add_host("h1", [HOST_IP + "/24"])
-        add_guest(sw, guest, "vm1", "10.0.0.11")
-        add_guest(sw, guest, "vm2", "10.0.0.12")
-        wait_guest_ready(sw, "vm1")
-        wait_guest_ready(sw, "vm2")
+        ns = two_guests(sw, guest)
         pid = int(vm_status(sw, "vm1")["pid"])
         restarts = int(vm_status(sw, "vm1")["restarts"])
 
@@ -457,12 +460,7 @@ def kill_and_restart():
 def del_vm_and_exit():
     vm_bin, guest = require_vm()
     with Switch() as sw:
-        sw.vsctl("add-br", sw.br)
-        ns, _ = sw.add_host("h1", [HOST_IP + "/24"])
-        add_guest(sw, guest, "vm1", "10.0.0.11")
-        add_guest(sw, guest, "vm2", "10.0.0.12")
-        wait_guest_ready(sw, "vm1")
-        wait_guest_ready(sw, "vm2")
+        ns = two_guests(sw, guest)
         pid1 = int(vm_status(sw, "vm1")["pid"])
         pid2 = int(vm_status(sw, "vm2")["pid"])
 
