@@ -58,7 +58,6 @@ import json
 import os
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -417,9 +416,7 @@ def main():
             log("skipped: %s not installed" % prog)
             return 0
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
+    lib.bs.interrupt_on_sigterm()
 
     res = Results()
     notes = []

@@ -62,6 +62,14 @@ class Skip(Exception):
     """This datapath cannot be measured here; the message says why."""
 
 
+def interrupt_on_sigterm():
+    """Turns SIGTERM into KeyboardInterrupt, so that a benchmark killed
+    by make or a timeout still runs its cleanup."""
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_signal)
+
+
 def log(msg):
     print("bench-switch: " + msg, file=sys.stderr, flush=True)
 
@@ -512,9 +520,7 @@ def main():
     topo = Topology()
     server = None
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
+    interrupt_on_sigterm()
     try:
         topo.setup()
         server = subprocess.Popen(

@@ -80,7 +80,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -354,9 +353,7 @@ def main():
         log("skipped: needs two cores")
         return 0
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
+    lib.bs.interrupt_on_sigterm()
 
     res = Results()
     notes = []

@@ -336,13 +336,7 @@ class Switch:
                                                      timeout))
 
     def teardown(self):
-        if self.paused and self.vswitchd.poll() is None:
-            os.kill(self.vswitchd.pid, signal.SIGCONT)
-            self.paused = False
-        if self.daemons:
-            self.daemons.stop()
-            self.daemons.remove()
-            self.daemons = None
+        lib.release_daemons(self)
         # plx-vswitchd stops its VMs when it exits; any it left behind
         # (it was killed) go by PID.
         for pid in self.vm_pids:
@@ -1246,9 +1240,7 @@ def main():
             log("skipped: %s not built" % path)
             return 0
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
+    bs.interrupt_on_sigterm()
 
     res = Results()
     notes = []

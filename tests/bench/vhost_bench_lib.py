@@ -59,6 +59,18 @@ def plx_program(builddir, *parts):
     return path
 
 
+def release_daemons(sw):
+    """Stops and removes switch SW's daemons (its 'daemons' DaemonSet),
+    waking its vswitchd first if the benchmark had frozen it."""
+    if sw.paused and sw.vswitchd.poll() is None:
+        os.kill(sw.vswitchd.pid, signal.SIGCONT)
+        sw.paused = False
+    if sw.daemons:
+        sw.daemons.stop()
+        sw.daemons.remove()
+        sw.daemons = None
+
+
 def log(msg):
     print("bench-vhost: " + msg, flush=True,
           file=__import__("sys").stderr)
@@ -360,13 +372,7 @@ class VhostSwitch:
         self.check_alive()
 
     def teardown(self):
-        if self.paused and self.vswitchd.poll() is None:
-            os.kill(self.vswitchd.pid, signal.SIGCONT)
-            self.paused = False
-        if self.daemons:
-            self.daemons.stop()
-            self.daemons.remove()
-            self.daemons = None
+        release_daemons(self)
         if self.made_netns:
             sh(["ip", "netns", "delete", self.netns], check=False)
             self.made_netns = False
