@@ -1,10 +1,14 @@
 /*
  * dpif-netdev-private: the insides of the userspace datapath (dpif.h),
- * shared by its three files:
+ * shared by its four files:
  *
  *   dpif-netdev.c          control: create/destroy, ports, PMD threads
  *                          and their per-thread state, configuration,
- *                          upcall registration, statistics and reports;
+ *                          upcall registration, statistics, dpctl/show;
+ *   dpif-netdev-pmd.c      rx queue to PMD scheduling (the decisions are
+ *                          datapath/pmd-sched.c's), per-queue and
+ *                          per-PMD load history, and the dpif-netdev/pmd-*
+ *                          reports;
  *   dpif-netdev-packet.c   the packet path: lookup, upcalls, megaflow
  *                          install, action execution, per-port output;
  *   dpif-netdev-flow.c     flow table operations and their text.
@@ -48,6 +52,19 @@
  * enough tx_qid can run (and waits a grace period so that no unlocked
  * send is still in progress), and back to lock-free once every thread's
  * tx_qid fits again (then no two threads share a queue).
+ *
+ * Rx queue scheduling (dpif-netdev-pmd.c, main thread only).  Every rx
+ * queue of every port is on at most one PMD (none only when every PMD is
+ * isolated by pmd-rxq-affinity pins, as in Open vSwitch).  The whole
+ * assignment is recomputed with pmd_sched_assign() when a port is added,
+ * the PMD set changes, the algorithm, isolation or an affinity changes,
+ * or on request (pmd-rxq-rebalance, auto load balance); queues whose PMD
+ * changes move with pmd_set_move_rxq(), which loses no packet.  Load is
+ * measured in busy TSC cycles: every DP_SCHED_INTERVAL_MS dpif_run()
+ * closes an interval, storing each queue's and each PMD's busy cycles in
+ * it (a ring of DP_SCHED_N_INTERVALS); a queue's load is the sum of the
+ * last DP_SCHED_RXQ_INTERVALS closed intervals plus the running one, so
+ * a fresh datapath already has real numbers.
  */
 #ifndef PLX_DPIF_NETDEV_PRIVATE_H
 #define PLX_DPIF_NETDEV_PRIVATE_H 1
@@ -69,6 +86,17 @@ struct netdev_rxq;
 struct pmd_set;
 struct pmd_thread;
 
+#define DP_SCHED_INTERVAL_MS 5000     /* Length of a load interval. */
+#define DP_SCHED_N_INTERVALS 12       /* Kept: 60 s for pmd-rxq-show. */
+#define DP_SCHED_RXQ_INTERVALS 6      /* Used for scheduling: 30 s. */
+
+/* Busy cycles of something (an rx queue, a PMD) per load interval.  Main
+ * thread only. */
+struct dp_load_hist {
+    uint64_t hist[DP_SCHED_N_INTERVALS];
+    uint64_t last;              /* Cumulative counter at the last close. */
+};
+
 struct dp_port {
     odp_port_t port_no;
     struct netdev *netdev;      /* One reference, dropped on delete. */
@@ -78,6 +106,7 @@ struct dp_port {
     int n_txq;                  /* Device tx queues when added. */
     atomic_bool dynamic_txqs;   /* Lock txq_locks (see above). */
     pthread_mutex_t *txq_locks; /* One per tx queue. */
+    struct dp_load_hist *rxq_loads;     /* n_rxq of them (main thread). */
 };
 
 /* Immutable once published. */
@@ -145,6 +174,12 @@ struct dp_thread {
     struct odp_buf upcall_actions;
 
     struct dp_thread_stats stats;
+
+    /* Main thread only. */
+    struct dp_thread_stats base;        /* 'stats' at pmd-stats-clear. */
+    struct dp_load_hist busy;           /* PMDs: busy cycles history. */
+    uint64_t created_tsc;               /* pmd_rdtsc() at creation. */
+    bool isolated;                      /* PMDs: by the last assignment. */
 };
 
 struct dpif {
@@ -165,10 +200,23 @@ struct dpif {
     struct dpcls cls;
 
     struct dp_meter_table *meters;      /* Thread-safe (dp-meter.h). */
+
+    struct dp_sched *sched;             /* dpif-netdev-pmd.c; main thread. */
 };
 
 /* dpif-netdev.c. */
 struct dp_port *dp_port_lookup(const struct dpif *, odp_port_t);
+void dp_thread_stats_get(const struct dp_thread_stats *,
+                         struct dp_thread_stats *);
+
+/* dpif-netdev-pmd.c (main thread). */
+struct dp_sched *dp_sched_create(void);
+void dp_sched_destroy(struct dp_sched *);
+void dp_sched_port_added(struct dpif *, struct dp_port *);
+void dp_sched_port_free(struct dp_port *);
+void dp_sched_reschedule(struct dpif *, const char *why);
+void dp_sched_run(struct dpif *);
+void dp_sched_wait(struct dpif *);
 
 /* dpif-netdev-packet.c. */
 void dp_netdev_process_rxq(void *dpif, struct pmd_thread *,

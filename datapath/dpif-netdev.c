@@ -35,6 +35,7 @@ dp_thread_create(struct dpif *dpif, struct pmd_thread *pmd, int tx_qid)
     t->emc_inv_prob = EMC_DEFAULT_INSERT_INV_PROB;
     t->passes = xcalloc(DPIF_MAX_RECIRC + 1, sizeof *t->passes);
     odp_buf_init(&t->upcall_actions);
+    t->created_tsc = pmd_rdtsc();
     return t;
 }
 
@@ -50,7 +51,7 @@ dp_thread_destroy(struct dp_thread *t)
     }
 }
 
-static void
+void
 dp_thread_stats_get(const struct dp_thread_stats *src,
                     struct dp_thread_stats *dst)
 {
@@ -216,6 +217,7 @@ dpif_create(const char *name, struct dpif **dpifp)
     pthread_mutex_init(&dpif->flow_mutex, NULL);
     dpcls_init(&dpif->cls);
     dpif->meters = dp_meter_table_create();
+    dpif->sched = dp_sched_create();
 
     int error = pmd_set_create_with_hooks(NULL, dp_netdev_process_rxq,
                                           &dp_pmd_hooks, dpif, &dpif->pmds);
@@ -243,6 +245,7 @@ dpif_destroy(struct dpif *dpif)
     dpcls_destroy(&dpif->cls);
     pthread_mutex_destroy(&dpif->flow_mutex);
     dp_meter_table_destroy(dpif->meters);
+    dp_sched_destroy(dpif->sched);
     rcu_postpone(free, dpif->ports);
     free(dpif->upcall);
     free(dpif->threads);
@@ -257,17 +260,20 @@ dpif_name(const struct dpif *dpif)
     return dpif->name;
 }
 
-/* Nothing periodic is needed today: each PMD sweeps its own exact-match
- * cache as it processes batches, counters are read on demand, and
- * devices are reconfigured by the caller (port delete and add). */
+/* Each PMD sweeps its own exact-match cache as it processes batches,
+ * counters are read on demand, and devices are reconfigured by the caller
+ * (port delete and add); what is periodic is rx queue load measurement
+ * and automatic rebalancing (dpif-netdev-pmd.c). */
 void
-dpif_run(struct dpif *dpif PLX_UNUSED)
+dpif_run(struct dpif *dpif)
 {
+    dp_sched_run(dpif);
 }
 
 void
-dpif_wait(struct dpif *dpif PLX_UNUSED)
+dpif_wait(struct dpif *dpif)
 {
+    dp_sched_wait(dpif);
 }
 
 /* ------------------------------------------------------------------ */
@@ -356,6 +362,7 @@ dp_port_free(struct dp_port *port)
         pthread_mutex_destroy(&port->txq_locks[i]);
     }
     free(port->txq_locks);
+    dp_sched_port_free(port);
     netdev_close(port->netdev);
     free(port->type);
     free(port);
@@ -428,11 +435,11 @@ dpif_port_add(struct dpif *dpif, struct netdev *netdev, odp_port_t *port_nop)
     atomic_init(&port->dynamic_txqs, port->n_txq <= dp_max_tx_qid(dpif));
 
     dp_port_table_publish(dpif, port, NULL);
-    for (int i = 0; i < n_rxq; i++) {
-        pmd_set_add_rxq_with_aux(dpif->pmds, rxqs[i], port);
-    }
     VLOG_INFO("%s: added port %"PRIu32": %s (%s), %d rx and %d tx queues",
               dpif->name, port_no, name, port->type, n_rxq, port->n_txq);
+    /* Gives the queues to PMDs (and may move others: the assignment is
+     * recomputed as a whole, as Open vSwitch does). */
+    dp_sched_port_added(dpif, port);
     *port_nop = port_no;
     return 0;
 }
@@ -550,9 +557,10 @@ dpif_set_pmd_cpu_mask(struct dpif *dpif, const char *mask)
         return error;
     }
     /* The hooks raised the ports' tx queue modes as threads came and
-     * lowered them as threads went; nothing else to do. */
+     * lowered them as threads went. */
     VLOG_INFO("%s: pmd-cpu-mask \"%s\": %zu pmd thread(s)", dpif->name,
               mask ? mask : "", pmd_set_n_pmds(dpif->pmds));
+    dp_sched_reschedule(dpif, "pmd-cpu-mask changed");
     return 0;
 }
 
@@ -754,39 +762,4 @@ dpif_format_show(const struct dpif *dpif, bool verbose, struct ds *ds)
         ds_put_format(ds, "    RX bytes:%"PRIu64"  TX bytes:%"PRIu64"\n",
                       ns.rx_bytes, ns.tx_bytes);
     }
-}
-
-static void
-dp_format_cache_stats(const struct dp_thread_stats *s, struct ds *ds)
-{
-    ds_put_format(ds, "  emc hits: %"PRIu64"\n", s->emc_hits);
-    ds_put_format(ds, "  megaflow hits: %"PRIu64"\n", s->megaflow_hits);
-    ds_put_format(ds, "  miss with success upcall: %"PRIu64"\n",
-                  s->misses - MIN(s->lost, s->misses));
-    ds_put_format(ds, "  miss with failed upcall: %"PRIu64"\n", s->lost);
-    ds_put_format(ds, "  packet recirculations: %"PRIu64"\n",
-                  s->recirculations);
-    ds_put_format(ds, "  avg. packets per output batch: %.02f\n",
-                  s->output_batches
-                  ? (double) s->output_packets / s->output_batches : 0.0);
-}
-
-void
-dpif_format_pmd_stats(const struct dpif *dpif, struct ds *ds)
-{
-    struct dp_thread_stats s;
-
-    for (size_t i = 0; i < pmd_set_n_pmds(dpif->pmds); i++) {
-        const struct pmd_thread *pmd = pmd_set_get_pmd(dpif->pmds, i);
-        const struct dp_thread *t = pmd_thread_get_aux(pmd);
-
-        pmd_thread_format_stats(pmd, ds);
-        dp_thread_stats_get(&t->stats, &s);
-        dp_format_cache_stats(&s, ds);
-        pmd_thread_format_rxqs(pmd, ds);
-    }
-    dp_thread_stats_get(&dpif->main_thread->stats, &s);
-    ds_put_cstr(ds, "main thread:\n");
-    ds_put_format(ds, "  packets executed: %"PRIu64"\n", s.packets);
-    dp_format_cache_stats(&s, ds);
 }

@@ -70,6 +70,7 @@
 #ifndef PLX_DPIF_H
 #define PLX_DPIF_H 1
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,7 @@ struct dp_packet_batch;
 struct ds;
 struct netdev;
 struct odp_buf;
+struct smap;
 
 typedef uint32_t odp_port_t;
 #define ODPP_NONE UINT32_MAX            /* "Allocate one" / no port. */
@@ -145,6 +147,53 @@ void dpif_port_dump_free(struct dpif_port *, size_t n_ports);
 int dpif_set_pmd_cpu_mask(struct dpif *, const char *mask);
 /* other_config:emc-insert-inv-prob (0 disables the exact-match cache). */
 void dpif_set_emc_insert_inv_prob(struct dpif *, uint32_t inv_prob);
+
+/* Rx queue to PMD thread assignment, as Open vSwitch 3.1 (algorithms in
+ * datapath/pmd-sched.h).  The assignment of every queue is recomputed
+ * when a port is added, the PMD set changes (dpif_set_pmd_cpu_mask()),
+ * any setting below actually changes (setting the same value again does
+ * nothing), and on dpif_pmd_rxq_rebalance(); queues that change PMD move
+ * without losing packets.  'cycles' and 'group' order queues by their
+ * busy TSC cycles over the last 30 s (six 5 s intervals plus the running
+ * one).  Everything is logged (module dpif_netdev) as ovs-vswitchd does:
+ * "Performing pmd to rx queue assignment using cycles algorithm." and a
+ * line per queue. */
+
+/* other_config:pmd-rxq-assign: "roundrobin", "cycles" or "group"; NULL
+ * means the default, "cycles".  Returns 0, or EINVAL (logged) for any
+ * other value, keeping the current algorithm. */
+int dpif_set_pmd_rxq_assign(struct dpif *, const char *algo);
+/* other_config:pmd-rxq-isolate (default true): whether a PMD that has a
+ * pinned queue (dpif_set_rxq_affinity()) is kept free of unpinned ones.
+ * As in Open vSwitch, false is honoured only with the "group" algorithm
+ * (otherwise a warning is logged and PMDs stay isolated). */
+void dpif_set_pmd_rxq_isolate(struct dpif *, bool isolate);
+/* Interface other_config:pmd-rxq-affinity of port PORT_NAME:
+ * "QUEUE:CORE[,QUEUE:CORE]..." pins rx queue QUEUE to the PMD on core
+ * CORE.  NULL or "" clears it.  Stored by name, so it may be set before
+ * the port exists and applies to a port of that name added later; the
+ * caller clears it (NULL) when the interface goes away.  A pin to a core
+ * without a PMD is logged and that queue assigned as if unpinned; pins
+ * to queues the port does not have are ignored.  Returns 0, or EINVAL
+ * for malformed text, with a malloc'd message in *ERRP (if ERRP is
+ * nonnull; NULL on success) and the previous affinity kept. */
+int dpif_set_rxq_affinity(struct dpif *, const char *port_name,
+                          const char *affinity, char **errp);
+/* Open_vSwitch other_config keys of automatic rebalancing, as Open
+ * vSwitch 3.1's: pmd-auto-lb (bool, default false),
+ * pmd-auto-lb-load-threshold (percent busy, default 95),
+ * pmd-auto-lb-improvement-threshold (percent, default 25) and
+ * pmd-auto-lb-rebal-interval (minutes, default 1; 0 means 1).  When
+ * enabled, a non-isolated PMD that was busier than the load threshold
+ * in each of the last six 5 s intervals triggers, at most once per
+ * rebalance interval, a dry run of the current algorithm (not
+ * roundrobin, which has nothing to improve); if it lowers the variance
+ * of the PMDs' loads by at least the improvement threshold, the queues
+ * are reassigned.  Needs at least two non-isolated PMDs and two queues.
+ * OTHER_CONFIG may be NULL (everything default: disabled). */
+void dpif_set_pmd_auto_lb(struct dpif *, const struct smap *other_config);
+/* `dpif-netdev/pmd-rxq-rebalance`: recomputes the assignment now. */
+void dpif_pmd_rxq_rebalance(struct dpif *);
 
 /* ------------------------------------------------------------------ */
 /* Flows. */
@@ -287,8 +336,53 @@ void dpif_get_stats(const struct dpif *, struct dpif_stats *);
  *     port 2: p1 (system)
  * With VERBOSE, each port's netdev statistics follow it. */
 void dpif_format_show(const struct dpif *, bool verbose, struct ds *);
-/* `dpif-netdev/pmd-stats-show`: per-thread packets, cache hits and
- * misses, cycles, per-queue figures (datapath/pmd.h plus cache hits). */
+/* The dpif-netdev/pmd-* reports below cover every PMD with
+ * DPIF_PMD_ALL, or only the PMD on core CORE_ID (`-pmd CORE`; -1 is the
+ * unpinned PMD); nothing is printed for a core that has no PMD. */
+#define DPIF_PMD_ALL INT_MIN
+
+/* `dpif-netdev/pmd-stats-show` as Open vSwitch 3.1 prints it, for every
+ * PMD and then the main thread:
+ *   pmd thread numa_id 0 core_id 1:
+ *     packets received: 4
+ *     packet recirculations: 0
+ *     avg. datapath passes per packet: 1.00
+ *     emc hits: 2
+ *     megaflow hits: 1
+ *     miss with success upcall: 0
+ *     miss with failed upcall: 1
+ *     avg. packets per output batch: 1.00
+ *     idle cycles: 5329394 (98.80%)
+ *     processing cycles: 64655 (1.20%)
+ *     avg cycles per packet: 1348512.25 (5394049/4)
+ *     avg processing cycles per packet: 16163.75 (64655/4)
+ * followed by Plexus's "iterations", "sleeps", "idle time", "processing
+ * time" and "avg. processing time per packet" lines (datapath/pmd.h).
+ * Counts run from the last dpif_pmd_stats_clear().  An unpinned PMD's
+ * heading is "pmd thread (unpinned):". */
 void dpif_format_pmd_stats(const struct dpif *, struct ds *);
+void dpif_format_pmd_stats_core(const struct dpif *, int core_id,
+                                struct ds *);
+/* `dpif-netdev/pmd-stats-clear`: restarts the counters of
+ * pmd-stats-show and pmd-perf-show (not the datapath's or the rx
+ * queues' load history). */
+void dpif_pmd_stats_clear(struct dpif *, int core_id);
+/* `dpif-netdev/pmd-rxq-show [-secs SECS]`: which queues each PMD polls
+ * and what share of its cycles each took over the last SECS seconds
+ * (rounded up to whole 5 s intervals, 5..60; 0 means 60):
+ *   Displaying last 60 seconds pmd usage %
+ *   pmd thread numa_id 0 core_id 1:
+ *     isolated : false
+ *     port: p1                queue-id:  0 (enabled)   pmd usage: 12 %
+ *     overhead:  1 %
+ */
+void dpif_format_pmd_rxqs(const struct dpif *, int core_id, int secs,
+                          struct ds *);
+/* `dpif-netdev/pmd-perf-show`: Open vSwitch's overall performance
+ * metrics per PMD since the last clear ("Time:", "Measurement
+ * duration:", iterations, used TSC cycles, Rx packets with Kpps and
+ * cycles/pkt, datapath passes, cache hits, upcalls, Tx packets and
+ * batches). */
+void dpif_format_pmd_perf(const struct dpif *, int core_id, struct ds *);
 
 #endif /* dpif.h */

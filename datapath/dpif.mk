@@ -2,6 +2,7 @@
 datapath_libdatapath_a_SOURCES += \
 	datapath/dpif.h \
 	datapath/dpif-netdev.c \
+	datapath/dpif-netdev-pmd.c \
 	datapath/dpif-netdev-flow.c \
 	datapath/dpif-netdev-packet.c \
 	datapath/dpif-netdev-private.h

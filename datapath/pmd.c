@@ -27,6 +27,7 @@ struct pmd_rxq {
     void *aux;                          /* pmd_set_add_rxq_with_aux(). */
     uint64_t packets;
     uint64_t busy_ns;
+    uint64_t busy_cycles;
 };
 
 /* An immutable, RCU-published list of a PMD's queues. */
@@ -49,6 +50,10 @@ struct pmd_thread {
     struct latch reload_latch;
 
     struct pmd_stats stats;             /* Relaxed atomics, PMD writes. */
+
+    /* Main thread only: pmd_thread_clear_stats(). */
+    struct pmd_stats base;              /* 'stats' when last cleared. */
+    long long int stats_start_ms;       /* When last cleared (or created). */
 };
 
 struct pmd_set {
@@ -90,6 +95,7 @@ pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list)
      * is when the previous busy queue finished, or when polling began,
      * so a busy queue's time includes the idle receives before it. */
     long long int start = time_nsec();
+    uint64_t start_tsc = pmd_rdtsc();
 
     for (size_t i = 0; i < list->n; i++) {
         struct pmd_rxq *q = list->rxqs[i];
@@ -100,13 +106,17 @@ pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list)
         if (!error && batch.count) {
             size_t n = batch.count;
             long long int end;
+            uint64_t end_tsc;
 
             pmd->cur_rxq_aux = q->aux;
             pmd->process(pmd->aux, pmd, q->rxq, &batch);
             end = time_nsec();
+            end_tsc = pmd_rdtsc();
             STAT_ADD(q->packets, n);
             STAT_ADD(q->busy_ns, end - start);
+            STAT_ADD(q->busy_cycles, end_tsc - start_tsc);
             start = end;
+            start_tsc = end_tsc;
             STAT_ADD(pmd->stats.batches, 1);
             total += n;
         } else if (error && error != EAGAIN) {
@@ -127,23 +137,30 @@ pmd_thread_main(void *pmd_)
     unsigned int empty = 0;
     long long int last = time_nsec();
     long long int last_packet = last;
+    uint64_t last_tsc = pmd_rdtsc();
 
     rcu_thread_register();
     while (!latch_is_set(&pmd->exit_latch)) {
         const struct pmd_rxq_list *list = rcu_get(pmd->rxqs);
         size_t n = pmd_poll_once(pmd, list);
         long long int now;
+        uint64_t now_tsc;
 
         STAT_ADD(pmd->stats.iterations, 1);
         if (n) {
             empty = 0;
             STAT_ADD(pmd->stats.packets, n);
+            STAT_ADD(pmd->stats.busy_iterations, 1);
             now = last_packet = time_nsec();
+            now_tsc = pmd_rdtsc();
             STAT_ADD(pmd->stats.busy_ns, now - last);
+            STAT_ADD(pmd->stats.busy_cycles, now_tsc - last_tsc);
         } else if (empty < PMD_SPIN_ITERATIONS
                    && (now = time_nsec()) - last_packet < PMD_SPIN_NS) {
             empty++;
+            now_tsc = pmd_rdtsc();
             STAT_ADD(pmd->stats.idle_ns, now - last);
+            STAT_ADD(pmd->stats.idle_cycles, now_tsc - last_tsc);
         } else {
             empty = PMD_SPIN_ITERATIONS;
             /* Idle: block until a queue, a latch or the timer wakes us.
@@ -164,15 +181,20 @@ pmd_thread_main(void *pmd_)
                     poll_timer_wait(ms);
                 }
             }
+            uint64_t sleep_tsc = pmd_rdtsc();
             poll_block();
             latch_poll(&pmd->reload_latch);
             STAT_ADD(pmd->stats.sleeps, 1);
             /* Stay in sleep mode ('empty' is not reset) until a packet
              * arrives: one poll per wakeup, not another spin phase. */
             now = time_nsec();
+            now_tsc = pmd_rdtsc();
             STAT_ADD(pmd->stats.idle_ns, now - last);
+            STAT_ADD(pmd->stats.idle_cycles, sleep_tsc - last_tsc);
+            STAT_ADD(pmd->stats.sleep_cycles, now_tsc - sleep_tsc);
         }
         last = now;
+        last_tsc = now_tsc;
         rcu_quiesce();
     }
     rcu_thread_unregister();
@@ -196,6 +218,7 @@ pmd_thread_create_with_hooks(int core_id, pmd_process_func *process,
     pmd->process = process;
     pmd->aux = aux;
     pmd->hooks = hooks;
+    pmd->stats_start_ms = time_msec();
     if (hooks && hooks->create) {
         /* Before pthread_create(), which orders it before the thread. */
         pmd->thread_aux = hooks->create(aux, pmd);
@@ -294,6 +317,7 @@ pmd_thread_add_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
     if (initial) {
         q->packets = initial->packets;
         q->busy_ns = initial->busy_ns;
+        q->busy_cycles = initial->busy_cycles;
     }
 
     const struct pmd_rxq_list *old = pmd->rxqs;
@@ -337,6 +361,7 @@ pmd_thread_remove_rxq__(struct pmd_thread *pmd, struct netdev_rxq *rxq,
     if (final) {
         final->packets = STAT_GET(q->packets);
         final->busy_ns = STAT_GET(q->busy_ns);
+        final->busy_cycles = STAT_GET(q->busy_cycles);
     }
     if (rxq_auxp) {
         *rxq_auxp = q->aux;
@@ -349,6 +374,12 @@ int
 pmd_thread_remove_rxq(struct pmd_thread *pmd, struct netdev_rxq *rxq)
 {
     return pmd_thread_remove_rxq__(pmd, rxq, NULL, NULL);
+}
+
+struct netdev_rxq *
+pmd_thread_get_rxq(const struct pmd_thread *pmd, size_t idx)
+{
+    return idx < pmd->rxqs->n ? pmd->rxqs->rxqs[idx]->rxq : NULL;
 }
 
 bool
@@ -365,16 +396,52 @@ pmd_thread_n_rxq(const struct pmd_thread *pmd)
 }
 
 void
-pmd_thread_get_stats(const struct pmd_thread *pmd_, struct pmd_stats *s)
+pmd_thread_get_total_stats(const struct pmd_thread *pmd_,
+                           struct pmd_stats *s)
 {
     struct pmd_thread *pmd = (struct pmd_thread *) pmd_;
 
     s->iterations = STAT_GET(pmd->stats.iterations);
+    s->busy_iterations = STAT_GET(pmd->stats.busy_iterations);
     s->packets = STAT_GET(pmd->stats.packets);
     s->batches = STAT_GET(pmd->stats.batches);
     s->busy_ns = STAT_GET(pmd->stats.busy_ns);
     s->idle_ns = STAT_GET(pmd->stats.idle_ns);
     s->sleeps = STAT_GET(pmd->stats.sleeps);
+    s->busy_cycles = STAT_GET(pmd->stats.busy_cycles);
+    s->idle_cycles = STAT_GET(pmd->stats.idle_cycles);
+    s->sleep_cycles = STAT_GET(pmd->stats.sleep_cycles);
+}
+
+void
+pmd_thread_get_stats(const struct pmd_thread *pmd, struct pmd_stats *s)
+{
+    const struct pmd_stats *b = &pmd->base;
+
+    pmd_thread_get_total_stats(pmd, s);
+    s->iterations -= b->iterations;
+    s->busy_iterations -= b->busy_iterations;
+    s->packets -= b->packets;
+    s->batches -= b->batches;
+    s->busy_ns -= b->busy_ns;
+    s->idle_ns -= b->idle_ns;
+    s->sleeps -= b->sleeps;
+    s->busy_cycles -= b->busy_cycles;
+    s->idle_cycles -= b->idle_cycles;
+    s->sleep_cycles -= b->sleep_cycles;
+}
+
+void
+pmd_thread_clear_stats(struct pmd_thread *pmd)
+{
+    pmd_thread_get_total_stats(pmd, &pmd->base);
+    pmd->stats_start_ms = time_msec();
+}
+
+long long int
+pmd_thread_stats_start_msec(const struct pmd_thread *pmd)
+{
+    return pmd->stats_start_ms;
 }
 
 int
@@ -389,6 +456,7 @@ pmd_thread_get_rxq_stats(const struct pmd_thread *pmd,
     }
     s->packets = STAT_GET(q->packets);
     s->busy_ns = STAT_GET(q->busy_ns);
+    s->busy_cycles = STAT_GET(q->busy_cycles);
     return 0;
 }
 
@@ -403,6 +471,44 @@ pmd_thread_get_cpu_nsec(const struct pmd_thread *pmd)
         return -1;
     }
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* TSC rate: measured once, over PMD_TSC_CALIBRATE_MS against the
+ * monotonic clock (an invariant TSC runs at a constant rate). */
+#define PMD_TSC_CALIBRATE_MS 20
+
+static uint64_t pmd_tsc_hz_value;
+
+static void
+pmd_tsc_calibrate(void)
+{
+    struct timespec t0, t1, req = { 0, PMD_TSC_CALIBRATE_MS * 1000000L };
+    uint64_t c0, c1;
+
+    clock_gettime(CLOCK_MONOTONIC_RAW, &t0);
+    c0 = pmd_rdtsc();
+    while (nanosleep(&req, &req) && errno == EINTR) {
+        continue;
+    }
+    clock_gettime(CLOCK_MONOTONIC_RAW, &t1);
+    c1 = pmd_rdtsc();
+
+    long long int ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL
+                       + (t1.tv_nsec - t0.tv_nsec);
+    pmd_tsc_hz_value = ns > 0 ? (uint64_t) ((double) (c1 - c0) * 1e9 / ns)
+                              : 1000000000;
+    if (!pmd_tsc_hz_value) {
+        pmd_tsc_hz_value = 1000000000;
+    }
+}
+
+uint64_t
+pmd_tsc_hz(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, pmd_tsc_calibrate);
+    return pmd_tsc_hz_value;
 }
 
 static int
@@ -638,6 +744,41 @@ pmd_set_find_rxq(const struct pmd_set *set, const struct netdev_rxq *rxq)
     return NULL;
 }
 
+struct pmd_thread *
+pmd_set_find_core(const struct pmd_set *set, int core_id)
+{
+    for (size_t i = 0; i < set->n_pmds; i++) {
+        if (set->pmds[i]->core_id == core_id) {
+            return set->pmds[i];
+        }
+    }
+    return NULL;
+}
+
+int
+pmd_set_get_rxq_stats(const struct pmd_set *set,
+                      const struct netdev_rxq *rxq, struct pmd_rxq_stats *s)
+{
+    struct pmd_thread *pmd = pmd_set_find_rxq(set, rxq);
+
+    return pmd ? pmd_thread_get_rxq_stats(pmd, rxq, s) : ENOENT;
+}
+
+int
+pmd_set_add_rxq_on(struct pmd_set *set, struct netdev_rxq *rxq,
+                   void *rxq_aux, int core_id)
+{
+    struct pmd_thread *pmd = pmd_set_find_core(set, core_id);
+
+    if (!pmd) {
+        return ENOENT;
+    }
+    if (pmd_set_find_rxq(set, rxq)) {
+        return EEXIST;
+    }
+    return pmd_thread_add_rxq__(pmd, rxq, rxq_aux, NULL);
+}
+
 int
 pmd_set_add_rxq(struct pmd_set *set, struct netdev_rxq *rxq)
 {
@@ -668,13 +809,8 @@ int
 pmd_set_move_rxq(struct pmd_set *set, struct netdev_rxq *rxq, int core_id)
 {
     struct pmd_thread *from = pmd_set_find_rxq(set, rxq);
-    struct pmd_thread *to = NULL;
+    struct pmd_thread *to = pmd_set_find_core(set, core_id);
 
-    for (size_t i = 0; i < set->n_pmds; i++) {
-        if (set->pmds[i]->core_id == core_id) {
-            to = set->pmds[i];
-        }
-    }
     if (!from || !to) {
         return ENOENT;
     }
@@ -707,18 +843,51 @@ pct(uint64_t part, uint64_t whole)
 }
 
 void
+pmd_thread_format_heading(const struct pmd_thread *pmd, struct ds *ds)
+{
+    if (pmd->core_id >= 0) {
+        ds_put_format(ds, "pmd thread numa_id 0 core_id %d:\n",
+                      pmd->core_id);
+    } else {
+        ds_put_cstr(ds, "pmd thread (unpinned):\n");
+    }
+}
+
+void
 pmd_thread_format_stats(const struct pmd_thread *pmd, struct ds *ds)
 {
     struct pmd_stats s;
 
     pmd_thread_get_stats(pmd, &s);
-    uint64_t total = s.busy_ns + s.idle_ns;
-    if (pmd->core_id >= 0) {
-        ds_put_format(ds, "pmd thread core_id %d:\n", pmd->core_id);
-    } else {
-        ds_put_cstr(ds, "pmd thread (unpinned):\n");
-    }
+    pmd_thread_format_heading(pmd, ds);
     ds_put_format(ds, "  packets received: %"PRIu64"\n", s.packets);
+    pmd_thread_format_cycles(pmd, ds);
+}
+
+void
+pmd_thread_format_cycles(const struct pmd_thread *pmd, struct ds *ds)
+{
+    struct pmd_stats s;
+
+    pmd_thread_get_stats(pmd, &s);
+    uint64_t cycles = s.busy_cycles + s.idle_cycles;
+    if (cycles) {
+        ds_put_format(ds, "  idle cycles: %"PRIu64" (%.02f%%)\n",
+                      s.idle_cycles, pct(s.idle_cycles, cycles));
+        ds_put_format(ds, "  processing cycles: %"PRIu64" (%.02f%%)\n",
+                      s.busy_cycles, pct(s.busy_cycles, cycles));
+        if (s.packets) {
+            ds_put_format(ds, "  avg cycles per packet: %.02f "
+                          "(%"PRIu64"/%"PRIu64")\n",
+                          (double) cycles / s.packets, cycles, s.packets);
+            ds_put_format(ds, "  avg processing cycles per packet: %.02f "
+                          "(%"PRIu64"/%"PRIu64")\n",
+                          (double) s.busy_cycles / s.packets,
+                          s.busy_cycles, s.packets);
+        }
+    }
+
+    uint64_t total = s.busy_ns + s.idle_ns;
     ds_put_format(ds, "  iterations: %"PRIu64"\n", s.iterations);
     ds_put_format(ds, "  avg. packets per batch: %.02f\n",
                   s.batches ? (double) s.packets / s.batches : 0.0);

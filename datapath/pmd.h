@@ -7,7 +7,9 @@
  * the 'process' callback the datapath gave it, which owns the packets
  * from then on.  A struct pmd_set is the group of PMD threads named by a
  * CPU mask (other_config:pmd-cpu-mask), with round-robin assignment of
- * rx queues to threads.
+ * rx queues to threads, or placement on a chosen thread
+ * (pmd_set_add_rxq_on(), pmd_set_move_rxq()) for a caller that decides
+ * itself, as the datapath does with datapath/pmd-sched.h.
  *
  * RCU.  Each PMD thread is an RCU reader (lib/rcu.h): it registers when
  * it starts, calls rcu_quiesce() once per loop iteration, is offline
@@ -46,8 +48,17 @@
  * itself, its iterations, received packets and batches, the time spent in
  * iterations that received packets ("processing") and those that did not
  * ("idle", sleeping included), and per queue the packets and processing
- * time.  Any thread may read them; pmd_set_format_stats() renders them
- * like Open vSwitch's `dpif-netdev/pmd-stats-show`.
+ * time.  The same times are also counted in TSC cycles (pmd_rdtsc(): the
+ * x86 time-stamp counter, invariant on the machines we run on), as Open
+ * vSwitch does, so that reports can say cycles per packet: busy cycles
+ * (iterations with packets), idle cycles (empty iterations, not asleep)
+ * and sleep cycles (blocked in poll_block()) separately.  Any thread may
+ * read them; pmd_set_format_stats() renders them like Open vSwitch's
+ * `dpif-netdev/pmd-stats-show`.  pmd_thread_clear_stats() (main thread)
+ * makes pmd_thread_get_stats() count from zero again without writing
+ * the PMD's counters (it keeps a baseline); per-queue counters and
+ * pmd_thread_get_total_stats() are never cleared, since rx queue
+ * scheduling measures load from them.
  *
  * Per-thread and per-queue state of the caller.  A datapath keeps state
  * that belongs to one PMD (its exact-match cache, its transmit queue id,
@@ -69,6 +80,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "timeval.h"
 
 struct dp_packet_batch;
 struct ds;
@@ -88,17 +100,37 @@ typedef void pmd_process_func(void *aux, struct pmd_thread *pmd,
 
 struct pmd_stats {
     uint64_t iterations;        /* Loop iterations. */
+    uint64_t busy_iterations;   /* Iterations that received packets. */
     uint64_t packets;           /* Packets received and processed. */
     uint64_t batches;           /* Nonempty batches received. */
     uint64_t busy_ns;           /* Time in iterations with packets. */
     uint64_t idle_ns;           /* Time in empty iterations and sleeping. */
     uint64_t sleeps;            /* Times the thread blocked in poll(). */
+    uint64_t busy_cycles;       /* TSC cycles in iterations with packets. */
+    uint64_t idle_cycles;       /* In empty iterations, not sleeping. */
+    uint64_t sleep_cycles;      /* Blocked in poll(). */
 };
 
 struct pmd_rxq_stats {
     uint64_t packets;
     uint64_t busy_ns;           /* Receive plus callback time. */
+    uint64_t busy_cycles;       /* The same in TSC cycles. */
 };
+
+/* The time-stamp counter (nanoseconds where there is none). */
+static inline uint64_t
+pmd_rdtsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return time_nsec();
+#endif
+}
+
+/* pmd_rdtsc() ticks per second, measured once (the first call sleeps
+ * about 20 ms). */
+uint64_t pmd_tsc_hz(void);
 
 /* Optional per-thread state (see "Per-thread and per-queue state").
  * Both run in the main thread: 'create' inside pmd_thread_create(), before
@@ -138,7 +170,17 @@ int pmd_thread_add_rxq(struct pmd_thread *, struct netdev_rxq *);
 int pmd_thread_remove_rxq(struct pmd_thread *, struct netdev_rxq *);
 bool pmd_thread_has_rxq(const struct pmd_thread *, const struct netdev_rxq *);
 size_t pmd_thread_n_rxq(const struct pmd_thread *);
+/* Main thread: the IDX'th queue PMD polls (0 <= IDX < n_rxq), or NULL. */
+struct netdev_rxq *pmd_thread_get_rxq(const struct pmd_thread *, size_t idx);
+/* Counters since the last pmd_thread_clear_stats() (or creation). */
 void pmd_thread_get_stats(const struct pmd_thread *, struct pmd_stats *);
+/* Counters since creation, never cleared. */
+void pmd_thread_get_total_stats(const struct pmd_thread *,
+                                struct pmd_stats *);
+/* Main thread: restarts pmd_thread_get_stats() from zero, now. */
+void pmd_thread_clear_stats(struct pmd_thread *);
+/* time_msec() of the last clear (or of creation). */
+long long int pmd_thread_stats_start_msec(const struct pmd_thread *);
 /* Stats of RXQ on PMD; ENOENT if PMD does not poll it. */
 int pmd_thread_get_rxq_stats(const struct pmd_thread *,
                              const struct netdev_rxq *,
@@ -185,6 +227,15 @@ int pmd_set_remove_rxq(struct pmd_set *, struct netdev_rxq *);
 /* Moves RXQ to the PMD on CORE_ID.  Returns 0, or ENOENT if RXQ is not
  * in the set or no PMD runs on CORE_ID. */
 int pmd_set_move_rxq(struct pmd_set *, struct netdev_rxq *, int core_id);
+/* Assigns RXQ, with RXQ_AUX, to the PMD on CORE_ID.  Returns 0, ENOENT if
+ * no PMD runs on CORE_ID, EEXIST if RXQ is already in the set. */
+int pmd_set_add_rxq_on(struct pmd_set *, struct netdev_rxq *, void *rxq_aux,
+                       int core_id);
+/* The PMD on CORE_ID (-1: the unpinned one), or NULL. */
+struct pmd_thread *pmd_set_find_core(const struct pmd_set *, int core_id);
+/* Stats of RXQ on whichever PMD polls it; ENOENT if none does. */
+int pmd_set_get_rxq_stats(const struct pmd_set *, const struct netdev_rxq *,
+                          struct pmd_rxq_stats *);
 
 size_t pmd_set_n_pmds(const struct pmd_set *);
 struct pmd_thread *pmd_set_get_pmd(const struct pmd_set *, size_t idx);
@@ -194,9 +245,18 @@ struct pmd_thread *pmd_set_find_rxq(const struct pmd_set *,
 /* Appends a report in the style of `dpif-netdev/pmd-stats-show`: for every
  * PMD, pmd_thread_format_stats() followed by pmd_thread_format_rxqs(). */
 void pmd_set_format_stats(const struct pmd_set *, struct ds *);
-/* The parts of that report for one PMD: its heading line and counters,
+/* The parts of that report for one PMD: its heading line and counters
+ * (the heading, "packets received", then pmd_thread_format_cycles()),
  * and its per-queue lines. */
 void pmd_thread_format_stats(const struct pmd_thread *, struct ds *);
 void pmd_thread_format_rxqs(const struct pmd_thread *, struct ds *);
+/* "pmd thread numa_id 0 core_id N:" ("pmd thread (unpinned):"). */
+void pmd_thread_format_heading(const struct pmd_thread *, struct ds *);
+/* Open vSwitch's cycle lines ("idle cycles", "processing cycles", "avg
+ * cycles per packet", "avg processing cycles per packet", the first two
+ * only once the PMD has run, the last two once it has received packets),
+ * then Plexus's own (iterations, sleeps, idle and processing time in us,
+ * avg. processing time per packet in ns). */
+void pmd_thread_format_cycles(const struct pmd_thread *, struct ds *);
 
 #endif /* pmd.h */

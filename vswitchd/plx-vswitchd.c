@@ -8,8 +8,9 @@
  * reconciled with the database by vswitchd/bridge.c, and writes status
  * back.  Control commands (plx-appctl -t plx-vswitchd ...): exit,
  * memory/show, dpctl/show [-s], dpctl/dump-flows [-m], dpctl/del-flows,
- * dpif-netdev/pmd-stats-show, fdb/show BRIDGE, fdb/flush [BRIDGE],
- * coverage/show, vlog/..., as ovs-vswitchd's. */
+ * dpif-netdev/pmd-stats-show, pmd-stats-clear, pmd-rxq-show,
+ * pmd-perf-show and pmd-rxq-rebalance, fdb/show BRIDGE, fdb/flush
+ * [BRIDGE], coverage/show, vlog/..., as ovs-vswitchd's. */
 #include <config.h>
 
 #include <errno.h>
@@ -244,14 +245,146 @@ cmd_dpctl_del_flows(struct unixctl_conn *conn, int argc, const char *argv[],
     unixctl_command_reply(conn, NULL);
 }
 
-static void
-cmd_pmd_stats_show(struct unixctl_conn *conn, int argc PLX_UNUSED,
-                   const char *argv[] PLX_UNUSED, void *aux PLX_UNUSED)
+/* The options of the dpif-netdev/pmd-* commands, as ovs-vswitchd's. */
+struct pmd_cmd_args {
+    int core_id;                /* -pmd CORE, or DPIF_PMD_ALL. */
+    int secs;                   /* -secs SECS (pmd-rxq-show), or 0. */
+};
+
+static bool
+parse_uint_arg(const char *s, int max, int *value)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
-    dpif_format_pmd_stats(bridge_get_dpif(), &s);
-    unixctl_command_reply(conn, ds_cstr(&s));
-    ds_destroy(&s);
+    char *end;
+    long v;
+
+    if (!s[0] || s[0] == '-' || s[0] == '+') {
+        return false;
+    }
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v > max) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* Parses [-pmd CORE] [-secs SECS] [DP] (SECS only if ALLOW_SECS; -nh,
+ * -it N and -ms N of pmd-perf-show, which we have no histograms for, are
+ * accepted and ignored if ALLOW_PERF).  Returns false, having replied
+ * with an error, on bad arguments. */
+static bool
+parse_pmd_cmd_args(struct unixctl_conn *conn, int argc, const char *argv[],
+                   bool allow_secs, bool allow_perf,
+                   struct pmd_cmd_args *args)
+{
+    args->core_id = DPIF_PMD_ALL;
+    args->secs = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *error = NULL;
+        int v;
+
+        if (!strcmp(argv[i], "-pmd")) {
+            if (i + 1 >= argc || !parse_uint_arg(argv[++i], INT_MAX, &v)) {
+                error = "Error: -pmd option requires a thread id argument.";
+            } else {
+                args->core_id = v;
+            }
+        } else if (allow_secs && !strcmp(argv[i], "-secs")) {
+            if (i + 1 >= argc || !parse_uint_arg(argv[++i], INT_MAX, &v)
+                || !v) {
+                error = "Error: -secs option requires a positive number "
+                        "of seconds.";
+            } else {
+                args->secs = v;
+            }
+        } else if (allow_perf && !strcmp(argv[i], "-nh")) {
+            continue;
+        } else if (allow_perf && (!strcmp(argv[i], "-it")
+                                  || !strcmp(argv[i], "-ms"))) {
+            if (i + 1 >= argc || !parse_uint_arg(argv[++i], INT_MAX, &v)) {
+                error = "Error: -it and -ms require a number.";
+            }
+        } else if (argv[i][0] == '-') {
+            char *msg = xasprintf("unknown option %s", argv[i]);
+            unixctl_command_reply_error(conn, msg);
+            free(msg);
+            return false;
+        } else if (!dpctl_check_dp(conn, argv[i])) {
+            return false;
+        }
+        if (error) {
+            unixctl_command_reply_error(conn, error);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+cmd_pmd_stats_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                   void *aux PLX_UNUSED)
+{
+    struct pmd_cmd_args args;
+
+    if (parse_pmd_cmd_args(conn, argc, argv, false, false, &args)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        dpif_format_pmd_stats_core(bridge_get_dpif(), args.core_id, &s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static void
+cmd_pmd_stats_clear(struct unixctl_conn *conn, int argc, const char *argv[],
+                    void *aux PLX_UNUSED)
+{
+    struct pmd_cmd_args args;
+
+    if (parse_pmd_cmd_args(conn, argc, argv, false, false, &args)) {
+        dpif_pmd_stats_clear(bridge_get_dpif(), args.core_id);
+        unixctl_command_reply(conn, NULL);
+    }
+}
+
+static void
+cmd_pmd_rxq_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                 void *aux PLX_UNUSED)
+{
+    struct pmd_cmd_args args;
+
+    if (parse_pmd_cmd_args(conn, argc, argv, true, false, &args)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        dpif_format_pmd_rxqs(bridge_get_dpif(), args.core_id, args.secs,
+                             &s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static void
+cmd_pmd_perf_show(struct unixctl_conn *conn, int argc, const char *argv[],
+                  void *aux PLX_UNUSED)
+{
+    struct pmd_cmd_args args;
+
+    if (parse_pmd_cmd_args(conn, argc, argv, false, true, &args)) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        dpif_format_pmd_perf(bridge_get_dpif(), args.core_id, &s);
+        unixctl_command_reply(conn, ds_cstr(&s));
+        ds_destroy(&s);
+    }
+}
+
+static void
+cmd_pmd_rxq_rebalance(struct unixctl_conn *conn, int argc,
+                      const char *argv[], void *aux PLX_UNUSED)
+{
+    if (argc > 1 && !dpctl_check_dp(conn, argv[1])) {
+        return;
+    }
+    dpif_pmd_rxq_rebalance(bridge_get_dpif());
+    unixctl_command_reply(conn, "pmd rxq rebalance requested.");
 }
 
 static void
@@ -266,8 +399,21 @@ register_commands(void)
                              3, cmd_dpctl_dump_flows, NULL);
     unixctl_command_register("dpctl/del-flows", "[DP]", 0, 1,
                              cmd_dpctl_del_flows, NULL);
-    unixctl_command_register("dpif-netdev/pmd-stats-show", "", 0, 0,
+    unixctl_command_register("dpif-netdev/pmd-stats-show",
+                             "[-pmd core] [dp]", 0, 3,
                              cmd_pmd_stats_show, NULL);
+    unixctl_command_register("dpif-netdev/pmd-stats-clear",
+                             "[-pmd core] [dp]", 0, 3,
+                             cmd_pmd_stats_clear, NULL);
+    unixctl_command_register("dpif-netdev/pmd-rxq-show",
+                             "[-pmd core] [-secs secs] [dp]", 0, 5,
+                             cmd_pmd_rxq_show, NULL);
+    unixctl_command_register("dpif-netdev/pmd-perf-show",
+                             "[-nh] [-it iter-history-len] "
+                             "[-ms ms-history-len] [-pmd core] [dp]", 0, 8,
+                             cmd_pmd_perf_show, NULL);
+    unixctl_command_register("dpif-netdev/pmd-rxq-rebalance", "[dp]", 0, 1,
+                             cmd_pmd_rxq_rebalance, NULL);
     coverage_init();
 }
 

@@ -370,19 +370,23 @@ TEST(format_pmd_stats)
     CHECK_MSG(test_regex_match(ds_cstr(&ds),
                                "^pmd thread \\(unpinned\\):\n"
                                "  packets received: 4\n"
-                               "(  .*\n)*"
+                               "  packet recirculations: 0\n"
+                               "  avg. datapath passes per packet: 1.00\n"
                                "  emc hits: 2\n"
                                "  megaflow hits: 1\n"
                                "  miss with success upcall: 0\n"
                                "  miss with failed upcall: 1\n"
-                               "  packet recirculations: 0\n"
                                "  avg. packets per output batch: 1.00\n"
-                               "  port: p1 queue-id: 0 packets: 4 "
-                               "pmd usage: [0-9.]+%\n"
-                               "  port: p2 queue-id: 0 packets: 0 "
-                               "pmd usage: [0-9.]+%\n"
+                               "  idle cycles: [0-9]+ \\([0-9.]+%\\)\n"
+                               "  processing cycles: [1-9][0-9]* "
+                               "\\([0-9.]+%\\)\n"
+                               "  avg cycles per packet: [0-9.]+ "
+                               "\\([0-9]+/4\\)\n"
+                               "  avg processing cycles per packet: "
+                               "[0-9.]+ \\([0-9]+/4\\)\n"
+                               "(  .*\n)*"
                                "main thread:\n"
-                               "  packets executed: 0\n"),
+                               "  packets received: 0\n"),
               "%s", ds_cstr(&ds));
     ds_destroy(&ds);
     fx_destroy(fx);

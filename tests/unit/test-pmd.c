@@ -241,6 +241,7 @@ TEST(delivery_exactly_once_on_owner)
                 CHECK_EQ(error, 0);
                 CHECK_U64_EQ(rs.packets, n);
                 CHECK(rs.busy_ns > 0);
+                CHECK(rs.busy_cycles > 0);
                 qsum += rs.packets;
             } else {
                 CHECK_EQ(error, ENOENT);
@@ -250,6 +251,8 @@ TEST(delivery_exactly_once_on_owner)
         CHECK(st.batches > 0 && st.batches <= st.packets);
         CHECK(st.iterations >= st.batches / 2);
         CHECK(st.busy_ns > 0);
+        CHECK(st.busy_cycles > 0);
+        CHECK(st.busy_iterations > 0 && st.busy_iterations <= st.batches);
         sum += st.packets;
     }
     CHECK_U64_EQ(sum, MAX_Q * n);
@@ -257,9 +260,18 @@ TEST(delivery_exactly_once_on_owner)
     struct ds ds;
     ds_init(&ds);
     pmd_set_format_stats(set, &ds);
-    CHECK(test_regex_match(ds_cstr(&ds), "^pmd thread core_id 0:$"));
-    CHECK(test_regex_match(ds_cstr(&ds), "^pmd thread core_id 1:$"));
+    CHECK(test_regex_match(ds_cstr(&ds),
+                           "^pmd thread numa_id 0 core_id 0:$"));
+    CHECK(test_regex_match(ds_cstr(&ds),
+                           "^pmd thread numa_id 0 core_id 1:$"));
     CHECK(test_regex_match(ds_cstr(&ds), "^  packets received: 6000$"));
+    CHECK_MSG(test_regex_match(ds_cstr(&ds),
+                               "^  processing cycles: [1-9][0-9]* \\("
+                               "[0-9.]+%\\)$"), "%s", ds_cstr(&ds));
+    CHECK_MSG(test_regex_match(ds_cstr(&ds),
+                               "^  avg processing cycles per packet: "
+                               "[0-9.]+ \\([1-9][0-9]*/6000\\)$"),
+              "%s", ds_cstr(&ds));
     CHECK(test_regex_match(ds_cstr(&ds),
                            "^  port: p0 queue-id: 3 packets: 3000 "));
     CHECK(test_regex_match(ds_cstr(&ds), "^  idle time: [0-9]+ us"));
@@ -631,4 +643,82 @@ TEST(thread_hooks_and_rxq_aux)
     close_dummy(netdev, 2, h->rxqs);
     pthread_mutex_destroy(&h->mutex);
     free(h);
+}
+
+/* pmd_set_add_rxq_on() places a queue on a chosen core; statistics
+ * clear to zero without touching the queue's own counters; the TSC rate
+ * is plausible. */
+TEST(add_on_core_clear_stats_and_tsc)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[2];
+    struct netdev *netdev = open_dummy("p0", 2, rxqs);
+    struct pmd_set *set;
+
+    CHECK_EQ(pmd_set_create("0x3", sink_process, s, &set), 0);
+    s->rxqs[0] = rxqs[0];
+    s->rxqs[1] = rxqs[1];
+    CHECK_EQ(pmd_set_add_rxq_on(set, rxqs[0], NULL, 1), 0);
+    CHECK_EQ(pmd_set_add_rxq_on(set, rxqs[1], NULL, 1), 0);
+    CHECK_EQ(pmd_set_add_rxq_on(set, rxqs[1], NULL, 0), EEXIST);
+    CHECK_EQ(pmd_set_add_rxq_on(set, rxqs[1], NULL, 7), ENOENT);
+    struct pmd_thread *pmd1 = pmd_set_find_core(set, 1);
+    CHECK(pmd1 != NULL);
+    CHECK(pmd_set_find_core(set, 2) == NULL);
+    CHECK(pmd_set_find_rxq(set, rxqs[0]) == pmd1);
+    CHECK_EQ(pmd_thread_n_rxq(pmd1), 2);
+    CHECK(pmd_thread_get_rxq(pmd1, 0) == rxqs[0]);
+    CHECK(pmd_thread_get_rxq(pmd1, 2) == NULL);
+
+    for (uint32_t i = 0; i < 500; i++) {
+        inject(netdev, 0, i);
+    }
+    sink_wait_total(s, 500);
+
+    struct pmd_stats st, total;
+    struct pmd_rxq_stats rs;
+    pmd_thread_get_stats(pmd1, &st);
+    CHECK_U64_EQ(st.packets, 500);
+    CHECK(st.busy_cycles > 0);
+    CHECK_EQ(pmd_set_get_rxq_stats(set, rxqs[0], &rs), 0);
+    CHECK_U64_EQ(rs.packets, 500);
+    CHECK(rs.busy_cycles > 0 && rs.busy_cycles <= st.busy_cycles);
+
+    long long int before = pmd_thread_stats_start_msec(pmd1);
+    plx_msleep(5);
+    pmd_thread_clear_stats(pmd1);
+    CHECK(pmd_thread_stats_start_msec(pmd1) > before);
+    pmd_thread_get_stats(pmd1, &st);
+    CHECK_U64_EQ(st.packets, 0);
+    CHECK_U64_EQ(st.busy_cycles, 0);
+    pmd_thread_get_total_stats(pmd1, &total);
+    CHECK_U64_EQ(total.packets, 500);
+    CHECK_EQ(pmd_set_get_rxq_stats(set, rxqs[0], &rs), 0);
+    CHECK_U64_EQ(rs.packets, 500);      /* Queue counters are kept. */
+
+    inject(netdev, 1, 0);
+    sink_wait_total(s, 501);
+    pmd_thread_get_stats(pmd1, &st);
+    CHECK_U64_EQ(st.packets, 1);
+
+    /* A move keeps the queue's counters, cycles included. */
+    uint64_t cycles = rs.busy_cycles;
+    CHECK_EQ(pmd_set_move_rxq(set, rxqs[0], 0), 0);
+    CHECK_EQ(pmd_set_get_rxq_stats(set, rxqs[0], &rs), 0);
+    CHECK_U64_EQ(rs.busy_cycles, cycles);
+    CHECK(pmd_set_find_rxq(set, rxqs[0]) == pmd_set_find_core(set, 0));
+
+    /* Wall-clock and TSC agree on the rate to within a few percent. */
+    uint64_t hz = pmd_tsc_hz();
+    long long int t0 = time_nsec();
+    uint64_t c0 = pmd_rdtsc();
+    plx_msleep(50);
+    double measured = (double) (pmd_rdtsc() - c0) * 1e9
+                      / (time_nsec() - t0);
+    CHECK_MSG(measured > hz * 0.95 && measured < hz * 1.05,
+              "tsc %"PRIu64" Hz, measured %.0f", hz, measured);
+
+    pmd_set_destroy(set);
+    close_dummy(netdev, 2, rxqs);
+    sink_destroy(s);
 }
