@@ -11,11 +11,28 @@ datapath_libdatapath_a_SOURCES = \
 	datapath/netdev-pcap.c \
 	datapath/netdev-soft.c \
 	datapath/netdev-soft.h \
-	datapath/netdev-vhost.c
+	datapath/netdev-vhost.c \
+	datapath/dpdk.c \
+	datapath/dpdk.h
+if HAVE_DPDK
+datapath_libdatapath_a_SOURCES += datapath/netdev-dpdk.c
+endif
+datapath_libdatapath_a_CPPFLAGS = $(AM_CPPFLAGS) $(DPDK_CFLAGS)
 EXTRA_DIST += datapath/README.md
 PLX_DATAPATH_UNIT_LIBS = tests/unit/libplxtest.a datapath/libdatapath.a \
 	vhost/libvhost.a \
 	lib/libplx.a $(PLX_LIBS)
+
+UNIT_TESTS += tests/unit/test-dpdk
+check_PROGRAMS += tests/unit/test-dpdk
+tests_unit_test_dpdk_SOURCES = tests/unit/test-dpdk.c
+tests_unit_test_dpdk_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
+
+FUZZ_TARGETS += dpdk-args
+EXTRA_DIST += tests/fuzz/fuzz-dpdk-args.c
+
+# DPDK ports in a live switch (skips in a build without DPDK).
+SYSTEM_TESTS += tests/system/test_dpdk.py
 
 UNIT_TESTS += tests/unit/test-netdev-dummy
 check_PROGRAMS += tests/unit/test-netdev-dummy

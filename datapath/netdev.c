@@ -71,6 +71,9 @@ netdev_register_builtins(void)
         &netdev_vhost_server_class,
         &netdev_vhost_client_class,
         &netdev_vhost_vm_class,
+#ifdef HAVE_DPDK
+        &netdev_dpdk_class,
+#endif
     };
 
     pthread_mutex_lock(&netdev_mutex);
@@ -190,6 +193,11 @@ netdev_open_error_string(const char *name, const char *type, int error)
     type = netdev_normalize_type(type);
     switch (error) {
     case EAFNOSUPPORT:
+        if (!strcmp(type, "dpdk")) {
+            return xasprintf("could not open network device %s (interface "
+                             "type dpdk is not supported: this Plexus was "
+                             "built without DPDK)", name);
+        }
         return xasprintf("could not open network device %s (unknown "
                          "interface type %s)", name, type);
     case EEXIST:
@@ -364,8 +372,15 @@ int
 netdev_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
             bool may_steal)
 {
+    const struct netdev_class *class = netdev->netdev_class;
     int error = 0;
 
+    if (batch->count && may_steal && class->send_steal) {
+        error = class->send_steal(netdev, (unsigned int) qid % netdev->n_txq,
+                                  batch);
+        dp_packet_batch_init(batch);
+        return error;
+    }
     if (batch->count) {
         error = (netdev->netdev_class->send
                  ? netdev->netdev_class->send(netdev,
@@ -374,6 +389,42 @@ netdev_send(struct netdev *netdev, int qid, struct dp_packet_batch *batch,
                  : EOPNOTSUPP);
     }
     dp_packet_delete_batch(batch, may_steal);
+    return error;
+}
+
+int
+netdev_get_status(const struct netdev *netdev, struct smap *status)
+{
+    const struct netdev_class *class = netdev->netdev_class;
+    return class->get_status ? class->get_status(netdev, status) : EOPNOTSUPP;
+}
+
+bool
+netdev_reconf_required(const struct netdev *netdev)
+{
+    const struct netdev_class *class = netdev->netdev_class;
+    return class->reconf_required && class->reconf_required(netdev);
+}
+
+int
+netdev_reconfigure(struct netdev *netdev, char **errp)
+{
+    const struct netdev_class *class = netdev->netdev_class;
+    int error = 0;
+
+    if (errp) {
+        *errp = NULL;
+    }
+    if (class->reconfigure && netdev_reconf_required(netdev)) {
+        char *msg = NULL;
+        error = class->reconfigure(netdev, &msg);
+        if (errp) {
+            *errp = msg;
+        } else {
+            free(msg);
+        }
+        netdev_changed(netdev);
+    }
     return error;
 }
 

@@ -21,6 +21,11 @@
  *                 (netdev-vhost.c over vhost/)
  *     "vm"        a vhost-user port wired to a plx-vm process through a
  *                 socket pair (netdev_vhost_vm_connect(), netdev-vhost.c)
+ *     "dpdk"      a DPDK ethdev named by options:dpdk-devargs: a NIC
+ *                 bound to a DPDK driver or a virtual device (net_tap,
+ *                 net_af_packet, net_pcap, net_null, ...), polled only
+ *                 (netdev-dpdk.c over datapath/dpdk.h); only in builds
+ *                 with DPDK
  *
  * Link state, MTU, MAC and statistics of Linux devices are read and set
  * through rtnetlink with libnl3 (netdev-linux-nl.c).
@@ -155,6 +160,20 @@ int netdev_update_flags(struct netdev *, enum netdev_flags off,
                         enum netdev_flags on, enum netdev_flags *old_flags);
 int netdev_get_flags(const struct netdev *, enum netdev_flags *);
 
+/* Reconfiguration that needs the device stopped.  When
+ * netdev_reconf_required() is true, a change accepted by
+ * netdev_set_config() or netdev_set_mtu() is pending: the caller removes
+ * the device from its datapath, calls netdev_reconfigure() (which
+ * returns 0 or an errno value with a malloc'd message in *ERRP, if ERRP
+ * is nonnull), and adds it again.  Devices that apply every change at
+ * once are never "required". */
+bool netdev_reconf_required(const struct netdev *);
+int netdev_reconfigure(struct netdev *, char **errp);
+
+/* Adds the device's status (driver name, queue counts...: the Interface
+ * table's 'status' column) to STATUS.  EOPNOTSUPP if it has none. */
+int netdev_get_status(const struct netdev *, struct smap *status);
+
 uint64_t netdev_get_change_seq(const struct netdev *);
 
 /* Main loop integration: processes kernel notifications. */
@@ -216,7 +235,21 @@ struct netdev_class {
     bool (*rxq_wait)(struct netdev_rxq *);
 
     int (*send)(struct netdev *, int qid, struct dp_packet_batch *);
+    /* Like 'send', but owns the packets: sends or frees every one of
+     * them, so that a device can hand buffers it can use as they are (a
+     * DPDK port, another port's mbufs) to its hardware without a copy.
+     * Called instead of 'send' when the caller allows stealing.  May be
+     * NULL. */
+    int (*send_steal)(struct netdev *, int qid, struct dp_packet_batch *);
     void (*send_wait)(struct netdev *, int qid);
+
+    /* Devices that must be stopped to apply some changes (a DPDK port's
+     * queue count, descriptors, or an MTU its buffers cannot hold)
+     * accept them in 'set_config' and 'set_mtu' as requests, report them
+     * here, and apply them in 'reconfigure', which the caller calls only
+     * while the device is in no datapath.  Both may be NULL. */
+    bool (*reconf_required)(const struct netdev *);
+    int (*reconfigure)(struct netdev *, char **errp);
 
     int (*get_etheraddr)(const struct netdev *, struct eth_addr *);
     int (*set_etheraddr)(struct netdev *, struct eth_addr);
@@ -225,6 +258,9 @@ struct netdev_class {
     int (*get_carrier)(const struct netdev *, bool *);
     int (*get_stats)(const struct netdev *, struct netdev_stats *);
     int (*get_ifindex)(const struct netdev *);
+    /* Adds what the Interface's 'status' column should say (driver,
+     * queues...) to the map.  May be NULL. */
+    int (*get_status)(const struct netdev *, struct smap *);
     int (*update_flags)(struct netdev *, enum netdev_flags off,
                         enum netdev_flags on, enum netdev_flags *old);
 };
@@ -241,6 +277,9 @@ extern const struct netdev_class netdev_dummy_class;
 extern const struct netdev_class netdev_vhost_server_class;
 extern const struct netdev_class netdev_vhost_client_class;
 extern const struct netdev_class netdev_vhost_vm_class;
+#ifdef HAVE_DPDK
+extern const struct netdev_class netdev_dpdk_class;
+#endif
 
 /* For a netdev of type "vm": creates a connected socket pair, makes one
  * end the port's only vhost-user connection (closing any previous one)

@@ -19,6 +19,8 @@ tests_unit_test_pmd_sched_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 FUZZ_TARGETS += pmd-affinity
 EXTRA_DIST += tests/fuzz/fuzz-pmd-affinity.c
 
+SYSTEM_TESTS += tests/system/test_pmd.py
+
 UNIT_TESTS += tests/unit/test-pmd-dpif
 check_PROGRAMS += tests/unit/test-pmd-dpif
 tests_unit_test_pmd_dpif_SOURCES = tests/unit/test-pmd-dpif.c \

@@ -18,6 +18,7 @@ dp_packet_init__(struct dp_packet *b, void *base, size_t allocated,
     b->size_ = 0;
     b->source = source;
     b->rss_hash_valid = false;
+    b->embedded = false;
     b->rss_hash = 0;
     b->release = NULL;
     b->release_aux = NULL;
@@ -85,13 +86,26 @@ dp_packet_use_external(struct dp_packet *b, void *base, size_t allocated,
     b->release_aux = aux;
 }
 
-/* Frees the memory B owns (but not B itself). */
+/* Initializes B, which lives in the memory that RELEASE frees, to wrap
+ * that buffer as dp_packet_use_external() does. */
+void
+dp_packet_use_embedded(struct dp_packet *b, void *base, size_t allocated,
+                       size_t data_ofs, size_t size,
+                       dp_packet_release_func *release, void *aux)
+{
+    dp_packet_use_external(b, base, allocated, data_ofs, size, release, aux);
+    b->embedded = true;
+}
+
+/* Frees the memory B owns (but not B itself).  Not for an embedded B,
+ * whose memory goes only with dp_packet_delete(). */
 void
 dp_packet_uninit(struct dp_packet *b)
 {
     if (!b) {
         return;
     }
+    plx_assert(!b->embedded);
     if (b->source == DPBUF_MALLOC) {
         free(b->base_);
     } else if (b->source == DPBUF_DPDK && b->release) {
@@ -224,7 +238,12 @@ dp_packet_clone(const struct dp_packet *b)
 void
 dp_packet_delete(struct dp_packet *b)
 {
-    if (b) {
+    if (b && b->embedded) {
+        if (b->source == DPBUF_MALLOC) {
+            free(b->base_);     /* Grew out of its buffer. */
+        }
+        b->release(b, b->release_aux);  /* Frees B too. */
+    } else if (b) {
         if (b->source == DPBUF_MALLOC
             && b->allocated_ == DP_PACKET_CACHE_BUF) {
             struct dp_packet_cache *cache = dp_packet_cache_get();
@@ -266,11 +285,15 @@ dp_packet_resize__(struct dp_packet *b, size_t new_headroom,
         new_base = xmalloc(new_allocated);
         memcpy((char *) new_base + new_headroom, dp_packet_data(b),
                b->size_);
-        if (b->source == DPBUF_DPDK && b->release) {
-            b->release(b, b->release_aux);
+        if (b->embedded) {
+            /* B lives in the old buffer: that goes only with B. */
+        } else {
+            if (b->source == DPBUF_DPDK && b->release) {
+                b->release(b, b->release_aux);
+            }
+            b->release = NULL;
+            b->release_aux = NULL;
         }
-        b->release = NULL;
-        b->release_aux = NULL;
         b->source = DPBUF_MALLOC;
         break;
 

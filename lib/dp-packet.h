@@ -24,6 +24,12 @@
  *                 by the 'release' callback.  Growing past it copies to
  *                 malloc'd memory and releases the original at once, so
  *                 a wrapped mbuf is never copied unless it must grow.
+ *                 An "embedded" wrap (dp_packet_use_embedded()) is one
+ *                 whose struct dp_packet itself lives in the memory that
+ *                 'release' frees (a DPDK mbuf's private area): growing
+ *                 it copies the data to malloc'd memory but keeps the
+ *                 original until the packet is deleted, and deleting it
+ *                 never calls free() on the struct.
  *   A read-only view (dp_packet_use_const()) is DPBUF_STACK whose data
  *   the caller promises not to modify.
  *
@@ -115,8 +121,9 @@ struct dp_packet {
     uint16_t l4_ofs;            /* Transport header, or UNSET. */
     uint8_t source;             /* enum dp_packet_source. */
     bool rss_hash_valid;
+    bool embedded;              /* Struct freed by 'release' on delete. */
     uint32_t rss_hash;          /* Meaningful if rss_hash_valid. */
-    dp_packet_release_func *release;    /* DPBUF_DPDK only. */
+    dp_packet_release_func *release;    /* DPBUF_DPDK, or 'embedded'. */
     void *release_aux;
     struct pkt_metadata md;
 };
@@ -129,6 +136,11 @@ void dp_packet_use_stub(struct dp_packet *, void *base, size_t allocated);
 void dp_packet_use_const(struct dp_packet *, const void *data, size_t size);
 void dp_packet_use_external(struct dp_packet *, void *base,
                             size_t allocated, size_t data_ofs, size_t size,
+                            dp_packet_release_func *, void *aux);
+/* The same for a struct B that lives inside the buffer's memory: RELEASE
+ * frees both, when B is deleted (see "embedded" above). */
+void dp_packet_use_embedded(struct dp_packet *, void *base, size_t allocated,
+                            size_t data_ofs, size_t size,
                             dp_packet_release_func *, void *aux);
 void dp_packet_uninit(struct dp_packet *);
 

@@ -543,13 +543,14 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
         return EEXIST;
     }
 
-    error = dpif_port_add(p->backer->dpif, netdev, &odp_port);
-    if (error) {
-        VLOG_WARN("%s: could not add port %s to the datapath (%s)",
-                  p->name, name, plx_strerror(error));
-        return error;
+    /* The port is known to the bridge, under the datapath number it is
+     * about to get, before the datapath starts polling it: so the very
+     * first packets it receives (a capture replayed from the start, a
+     * busy NIC) find their bridge instead of failing their upcall. */
+    odp_port = 1;
+    while (ofproto_backer_find_odp_port(p->backer, odp_port)) {
+        odp_port++;
     }
-
     port = xzalloc(sizeof *port);
     port->ofproto = p;
     port->netdev = netdev;
@@ -564,6 +565,34 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
     hmap_insert(&p->ports, &port->ofp_node, hash_int(ofp_port, 0));
     hmap_insert(&p->backer->odp_ports, &port->odp_node, hash_int(odp_port, 0));
     pthread_rwlock_unlock(&p->backer->rwlock);
+    ofproto_publish(p);
+
+    error = dpif_port_add(p->backer->dpif, netdev, &odp_port);
+    if (error == EBUSY) {
+        /* A datapath port no bridge knows has the number: any other. */
+        odp_port = ODPP_NONE;
+        error = dpif_port_add(p->backer->dpif, netdev, &odp_port);
+    }
+    if (error || odp_port != port->odp_port) {
+        pthread_rwlock_wrlock(&p->backer->rwlock);
+        hmap_remove(&p->backer->odp_ports, &port->odp_node);
+        if (error) {
+            hmap_remove(&p->ports, &port->ofp_node);
+        } else {
+            port->odp_port = odp_port;
+            hmap_insert(&p->backer->odp_ports, &port->odp_node,
+                        hash_int(odp_port, 0));
+        }
+        pthread_rwlock_unlock(&p->backer->rwlock);
+    }
+    if (error) {
+        ofproto_publish(p);
+        VLOG_WARN("%s: could not add port %s to the datapath (%s)",
+                  p->name, name, plx_strerror(error));
+        free(port->name);
+        free(port);
+        return error;
+    }
 
     ofproto_publish(p);
     ofproto_send_port_status(p, port, OFPPR_ADD);

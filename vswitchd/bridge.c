@@ -18,6 +18,7 @@
 
 #include "bitmap.h"
 #include "coverage.h"
+#include "datapath/dpdk.h"
 #include "datapath/dpif.h"
 #include "datapath/netdev.h"
 #include "dynamic-string.h"
@@ -337,6 +338,64 @@ iface_set_mac_request(struct iface *iface)
     status_dirty = true;
 }
 
+static void iface_unplug(struct iface *);
+
+/* Applies a change to IFACE's device that needs it stopped (netdev.h),
+ * taking it out of the datapath and back in on the same OpenFlow port.
+ * Returns NULL, or a malloc'd error message with IFACE unplugged. */
+static char *
+iface_apply_reconf(struct iface *iface)
+{
+    if (!iface->netdev || !netdev_reconf_required(iface->netdev)) {
+        return NULL;
+    }
+
+    struct ofproto *ofproto = iface->port->bridge->ofproto;
+    ofp_port_t ofp_port = iface->ofp_port;
+    char *msg = NULL;
+    int error = ofproto_port_del(ofproto, ofp_port);
+    if (!error) {
+        error = netdev_reconfigure(iface->netdev, &msg);
+        if (!error) {
+            error = ofproto_port_add(ofproto, iface->netdev, &ofp_port);
+        }
+        if (error) {
+            iface->ofp_port = MF_OFPP_ANY;      /* Already deleted. */
+        }
+    }
+    status_dirty = true;
+    if (error) {
+        char *s = xasprintf("could not reconfigure network device %s (%s)",
+                            iface->name, msg ? msg : plx_strerror(error));
+        free(msg);
+        iface_unplug(iface);
+        return s;
+    }
+    /* ofproto took the port out of its bundle: a differing member count
+     * makes bridge_reconfigure()'s bundle step put it back. */
+    iface->port->n_members = 0;
+    smap_clear(&iface->status);
+    netdev_get_status(iface->netdev, &iface->status);
+    VLOG_INFO("%s: device reconfigured", iface->name);
+    return NULL;
+}
+
+/* Interface other_config:pmd-rxq-affinity, before the port exists (so
+ * that its queues are placed right when added) and on every change. */
+static void
+iface_set_rxq_affinity(const struct iface *iface)
+{
+    char *err = NULL;
+
+    if (dpif_set_rxq_affinity(dpif, iface->name,
+                              smap_get(&iface->cfg->other_config,
+                                       "pmd-rxq-affinity"), &err)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s: %s", iface->name, err);
+        free(err);
+    }
+}
+
 /* Opens IFACE's netdev and adds it to its bridge as OpenFlow port WANT
  * (MF_OFPP_ANY: any).  Returns NULL or a malloc'd error message. */
 static char *
@@ -365,6 +424,7 @@ iface_plug(struct iface *iface, ofp_port_t want)
     free(msg);
 
     ofp_port_t ofp_port = want;
+    iface_set_rxq_affinity(iface);
     error = ofproto_port_add(ofproto, netdev, &ofp_port);
     if (error == EEXIST && want != MF_OFPP_ANY) {
         VLOG_WARN("%s: OpenFlow port %"PRIu32" is in use, choosing "
@@ -385,13 +445,15 @@ iface_plug(struct iface *iface, ofp_port_t want)
     if (!strcmp(iface->type, "system") || !strcmp(iface->type, "internal")
         || !strcmp(iface->type, "tap")) {
         bridge_db_read_driver_status(iface->name, &iface->status);
+    } else {
+        netdev_get_status(netdev, &iface->status);
     }
     iface->mtu_request = 0;
     iface_set_mtu_request(iface);
     free(iface->mac_request);
     iface->mac_request = NULL;
     iface_set_mac_request(iface);
-    return NULL;
+    return iface_apply_reconf(iface);
 }
 
 /* Removes IFACE's OpenFlow port and closes its netdev, if it has them. */
@@ -513,6 +575,7 @@ iface_destroy(struct iface *iface)
                   ofp_port_string(iface->ofp_port, buf, sizeof buf));
     }
     iface_unplug(iface);
+    dpif_set_rxq_affinity(dpif, iface->name, NULL, NULL);
     hmap_remove(&all_ifaces, &iface->node);
     plx_list_remove(&iface->port_node);
     smap_destroy(&iface->options);
@@ -554,6 +617,15 @@ iface_reconfigure(struct iface *iface)
     }
     iface_set_mtu_request(iface);
     iface_set_mac_request(iface);
+    iface_set_rxq_affinity(iface);
+
+    char *error = iface_apply_reconf(iface);
+    if (error) {
+        VLOG_WARN("%s", error);
+        COVERAGE_INC(bridge_iface_error);
+        free(iface->error);
+        iface->error = error;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1015,6 +1087,13 @@ apply_global_config(const struct vswitchrec_open_vswitch *ovs)
         stream_ssl_set_ca_cert_file(ssl->ca_cert, ssl->bootstrap_ca_cert);
     }
 
+    /* DPDK before any interface, so that "dpdk" ports can open. */
+    bool dpdk_was = dpdk_is_initialized();
+    dpdk_configure(oc);
+    if (dpdk_is_initialized() != dpdk_was) {
+        status_dirty = true;
+    }
+
     const char *mask = smap_get(oc, "pmd-cpu-mask");
     if (!mask ? !!pmd_cpu_mask
         : !pmd_cpu_mask || strcmp(mask, pmd_cpu_mask)) {
@@ -1028,6 +1107,13 @@ apply_global_config(const struct vswitchrec_open_vswitch *ovs)
         free(pmd_cpu_mask);
         pmd_cpu_mask = mask ? xstrdup(mask) : NULL;
     }
+
+    /* Rx queue scheduling: each call is a no-op unless the value
+     * changed, and a bad pmd-rxq-assign is logged (rate-limited). */
+    dpif_set_pmd_rxq_assign(dpif, smap_get(oc, "pmd-rxq-assign"));
+    dpif_set_pmd_rxq_isolate(dpif, smap_get_bool(oc, "pmd-rxq-isolate",
+                                                 true));
+    dpif_set_pmd_auto_lb(dpif, oc);
 
     unsigned int prob = smap_get_uint(oc, "emc-insert-inv-prob", 100);
     if (prob != emc_inv_prob) {
@@ -1294,7 +1380,8 @@ static void
 write_open_vswitch(const struct vswitchrec_open_vswitch *ovs)
 {
     static const char *const candidate_types[] = {
-        "dummy", "internal", "pcap", "system", "tap", "vm",
+        "dpdk", "dpdkvhostuser", "dpdkvhostuserclient", "dummy",
+        "internal", "pcap", "system", "tap", "vm",
     };
     const char *types[ARRAY_SIZE(candidate_types)];
     size_t n_types = 0;
@@ -1308,6 +1395,8 @@ write_open_vswitch(const struct vswitchrec_open_vswitch *ovs)
     vswitchrec_open_vswitch_set_iface_types(ovs, types, n_types);
     vswitchrec_open_vswitch_set_datapath_types(ovs, dp_types, 1);
     vswitchrec_open_vswitch_set_ovs_version(ovs, PACKAGE_VERSION);
+    vswitchrec_open_vswitch_set_dpdk_initialized(ovs, dpdk_is_initialized());
+    vswitchrec_open_vswitch_set_dpdk_version(ovs, dpdk_get_version());
 }
 
 static void

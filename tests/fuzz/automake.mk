@@ -10,7 +10,7 @@
 FUZZ_SECONDS = 20
 FUZZ_SANITIZERS = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -g -O1 -std=gnu11 $(FUZZ_SANITIZERS) $(DEFS) \
-	$(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS)
+	$(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(DPDK_CFLAGS) $(CPPFLAGS)
 
 # The library sources are compiled once for all targets, with the
 # fuzzer's coverage instrumentation, into tests/fuzz/obj/.

@@ -427,6 +427,54 @@ TEST(dp_packet_external_buffer)
     CHECK_EQ(n_released, 2);
 }
 
+/* An "embedded" packet: the struct lives at the start of the block its
+ * release frees, as in a DPDK mbuf's private area. */
+static int n_embedded_released;
+
+static void
+embedded_release(struct dp_packet *p, void *block)
+{
+    CHECK(block == (void *) p);
+    n_embedded_released++;
+    free(block);
+}
+
+TEST(dp_packet_embedded)
+{
+    size_t room = 512;
+    uint8_t *block = xmalloc(sizeof(struct dp_packet) + room);
+    struct dp_packet *p = (struct dp_packet *) block;
+    uint8_t *buf = block + sizeof *p;
+
+    memset(buf, 0x33, room);
+    dp_packet_use_embedded(p, buf, room, 128, 100, embedded_release, block);
+    CHECK(p->embedded);
+    dp_packet_push_zeros(p, 4);             /* Headroom: in place. */
+    CHECK_EQ(p->source, DPBUF_DPDK);
+    CHECK(dp_packet_data(p) == (void *) (buf + 124));
+
+    /* Growing copies the data but keeps the block (and so the struct). */
+    dp_packet_put_zeros(p, 2000);
+    CHECK_EQ(p->source, DPBUF_MALLOC);
+    CHECK(p->embedded);
+    CHECK_EQ(n_embedded_released, 0);
+    CHECK_EQ(dp_packet_size(p), 2104);
+    CHECK_EQ(((uint8_t *) dp_packet_data(p))[4], 0x33);
+    dp_packet_put_zeros(p, 5000);           /* Again, from malloc. */
+
+    /* Deleting frees the copy and releases the block once. */
+    dp_packet_delete(p);
+    CHECK_EQ(n_embedded_released, 1);
+
+    /* Never grown: deleting only releases. */
+    block = xmalloc(sizeof(struct dp_packet) + room);
+    p = (struct dp_packet *) block;
+    dp_packet_use_embedded(p, block + sizeof *p, room, 64, 60,
+                           embedded_release, block);
+    dp_packet_delete(p);
+    CHECK_EQ(n_embedded_released, 2);
+}
+
 TEST(dp_packet_batch)
 {
     struct dp_packet_batch batch, copy;
