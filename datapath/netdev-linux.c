@@ -92,6 +92,11 @@ struct netdev_linux {
     bool vanished;              /* The kernel deleted the interface. */
     uint64_t ring_drops;        /* Accumulated PACKET_STATISTICS drops. */
 
+    /* Atomic: a tap that is down (its writes fail with EIO) drops what
+     * it is sent without a system call, until the kernel next reports a
+     * change of the link. */
+    bool tap_down;
+
     /* Atomic: the datapath's own drops and errors. */
     uint64_t rx_dropped;
     uint64_t rx_errors;
@@ -148,6 +153,7 @@ netdev_linux_notify_cb(const struct netdev_linux_change *change,
             if (change->deleted) {
                 dev->vanished = true;
             }
+            __atomic_store_n(&dev->tap_down, false, __ATOMIC_RELAXED);
             netdev_changed(&dev->up);
         }
     }
@@ -721,6 +727,10 @@ netdev_linux_send_tap(struct netdev_linux *dev, struct dp_packet_batch *batch)
     struct dp_packet *pkt;
     int error = 0;
 
+    if (__atomic_load_n(&dev->tap_down, __ATOMIC_RELAXED)) {
+        counter_add(&dev->tx_dropped, batch->count);
+        return EIO;
+    }
     DP_PACKET_BATCH_FOR_EACH (i, pkt, batch) {
         if (!tx_size_ok(dev, pkt)) {
             error = error ? error : EINVAL;
@@ -735,6 +745,11 @@ netdev_linux_send_tap(struct netdev_linux *dev, struct dp_packet_batch *batch)
             error = error ? error : err;
             if (err == EAGAIN || err == ENOBUFS) {
                 counter_add(&dev->tx_dropped, 1);
+            } else if (err == EIO) {
+                /* The tap is down: so is the rest of the batch. */
+                __atomic_store_n(&dev->tap_down, true, __ATOMIC_RELAXED);
+                counter_add(&dev->tx_dropped, batch->count - i);
+                break;
             } else {
                 VLOG_WARN_RL(&rl, "%s: error sending to tap (%s)",
                              dev->up.name, plx_strerror(err));

@@ -28,7 +28,15 @@ struct pmd_rxq {
     uint64_t packets;
     uint64_t busy_ns;
     uint64_t busy_cycles;
+    /* PMD only: while the thread is busy, a queue that was empty is
+     * skipped for 'skip' iterations, doubling up to PMD_EMPTY_SKIP_MAX
+     * each time it is empty again (an idle tap costs a read() system
+     * call per poll). */
+    unsigned int skip;
+    unsigned int backoff;
 };
+
+#define PMD_EMPTY_SKIP_MAX 32
 
 /* An immutable, RCU-published list of a PMD's queues. */
 struct pmd_rxq_list {
@@ -47,6 +55,7 @@ struct pmd_thread {
 
     struct pmd_rxq_list *rxqs;          /* RCU-protected. */
     struct latch exit_latch;
+    bool exiting;                       /* Atomic: set with 'exit_latch'. */
     struct latch reload_latch;
 
     struct pmd_stats stats;             /* Relaxed atomics, PMD writes. */
@@ -87,7 +96,8 @@ pmd_set_affinity(struct pmd_thread *pmd)
 
 /* Polls every queue once.  Returns the number of packets received. */
 static size_t
-pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list)
+pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list,
+              bool busy)
 {
     size_t total = 0;
     /* One clock read per busy queue, not per queue: idle queues (a VM's
@@ -101,8 +111,20 @@ pmd_poll_once(struct pmd_thread *pmd, const struct pmd_rxq_list *list)
         struct pmd_rxq *q = list->rxqs[i];
         struct dp_packet_batch batch;
 
+        if (q->skip && busy) {
+            q->skip--;
+            continue;
+        }
         dp_packet_batch_init(&batch);
         int error = netdev_rxq_recv(q->rxq, &batch);
+        if (error || !batch.count) {
+            q->backoff = (busy
+                          ? MIN(MAX(2 * q->backoff, 1), PMD_EMPTY_SKIP_MAX)
+                          : 0);
+            q->skip = q->backoff;
+        } else {
+            q->backoff = q->skip = 0;
+        }
         if (!error && batch.count) {
             size_t n = batch.count;
             long long int end;
@@ -140,9 +162,9 @@ pmd_thread_main(void *pmd_)
     uint64_t last_tsc = pmd_rdtsc();
 
     rcu_thread_register();
-    while (!latch_is_set(&pmd->exit_latch)) {
+    while (!__atomic_load_n(&pmd->exiting, __ATOMIC_ACQUIRE)) {
         const struct pmd_rxq_list *list = rcu_get(pmd->rxqs);
-        size_t n = pmd_poll_once(pmd, list);
+        size_t n = pmd_poll_once(pmd, list, !empty);
         long long int now;
         uint64_t now_tsc;
 
@@ -242,6 +264,7 @@ pmd_thread_destroy(struct pmd_thread *pmd)
     if (!pmd) {
         return;
     }
+    __atomic_store_n(&pmd->exiting, true, __ATOMIC_RELEASE);
     latch_set(&pmd->exit_latch);
     pthread_join(pmd->thread, NULL);
     if (pmd->hooks && pmd->hooks->destroy) {

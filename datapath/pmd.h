@@ -44,6 +44,12 @@
  * arrives: that resets the count, so under load the PMD makes no system
  * call of its own and a burst after idleness costs one wakeup.
  *
+ * Busy PMDs skip empty queues.  While a PMD is receiving packets, a
+ * queue that was empty is skipped for 1, 2, 4... up to 32 iterations
+ * (reset when it yields packets), so that idle queues whose polling
+ * costs a system call (a tap's read()) do not tax the busy ones; an idle
+ * PMD polls every queue every time.
+ *
  * Statistics.  Each PMD counts, with relaxed atomics written only by
  * itself, its iterations, received packets and batches, the time spent in
  * iterations that received packets ("processing") and those that did not

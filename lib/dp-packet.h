@@ -104,7 +104,7 @@ struct pkt_metadata {
 static inline void
 pkt_metadata_init(struct pkt_metadata *md, uint32_t in_port)
 {
-    memset(md, 0, sizeof *md);
+    plx_zero_words(md, sizeof *md);
     md->in_port = in_port;
 }
 

@@ -406,7 +406,7 @@ flow_extract(struct dp_packet *packet, struct flow *flow)
     struct cursor c = { l2, dp_packet_size(packet) };
     const struct eth_header *eth;
 
-    memset(flow, 0, sizeof *flow);
+    plx_zero_words(flow, sizeof *flow);
     flow_extract_metadata(&packet->md, flow);
     dp_packet_reset_offsets(packet);
 
