@@ -55,3 +55,4 @@ include datapath/odp.mk
 include datapath/flowcache.mk
 include datapath/pmd.mk
 include datapath/dpif.mk
+include tests/bench/dpdk.mk

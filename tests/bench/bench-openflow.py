@@ -343,12 +343,7 @@ def summarize(res):
             for s in SWITCHES:
                 if s in med:
                     rec[s] = med[s]
-            if med.get("ovs"):
-                if "plexus" in med:
-                    rec["ratio"] = round(med["plexus"] / med["ovs"], 3)
-            rec["runs"] = max(len(v) for v in by_sw.values())
-            print(json.dumps(rec), flush=True)
-            out.append(rec)
+            lib.bs.emit_ratio(rec, by_sw, "ovs", out)
     return out
 
 
@@ -370,15 +365,11 @@ def print_table(summary, notes):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(
         description="OpenFlow flow-mod rate, packet rate through many "
         "rules, megaflows and upcalls: Plexus vs. Open vSwitch "
         "(userspace datapath).")
-    p.add_argument("--builddir", default=os.environ.get("PLX_BUILDDIR",
-                                                        ""))
-    p.add_argument("--srcdir", default=os.environ.get(
-        "PLX_SRCDIR", os.path.dirname(os.path.dirname(here))))
+    lib.bs.add_dir_args(p)
     p.add_argument("--rounds", type=int, default=3,
                    help="rounds of the flow-mod test (default 3)")
     p.add_argument("--packet-rounds", type=int, default=4,

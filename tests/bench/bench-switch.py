@@ -447,6 +447,17 @@ def emit(results, record):
     results.append(record)
 
 
+def emit_ratio(rec, by_sw, base, out):
+    """Finishes a summary record REC of the runs BY_SW (switch name:
+    records) whose REC[name] are medians: the ratio plexus / BASE, the
+    number of runs; prints it as a JSON line and appends it to OUT."""
+    if rec.get(base) and "plexus" in rec:
+        rec["ratio"] = round(rec["plexus"] / rec[base], 3)
+    rec["runs"] = max(len(v) for v in by_sw.values())
+    print(json.dumps(rec), flush=True)
+    out.append(rec)
+
+
 def machine():
     model = "?"
     try:
@@ -489,16 +500,22 @@ def print_table(results, notes):
                                 notes[name]), file=out)
 
 
-def main():
+def add_dir_args(parser):
+    """--builddir and --srcdir (PLX_BUILDDIR, PLX_SRCDIR), which every
+    benchmark script here takes."""
     here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser(
-        description="Linux bridge vs. Open vSwitch (userspace datapath) "
-        "vs. Plexus, between two network namespaces.")
     parser.add_argument("--builddir", default=os.environ.get(
         "PLX_BUILDDIR", ""), help="Plexus build directory")
     parser.add_argument("--srcdir", default=os.environ.get(
         "PLX_SRCDIR", os.path.dirname(os.path.dirname(here))),
         help="Plexus source directory (for the schema)")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="Linux bridge vs. Open vSwitch (userspace datapath) "
+        "vs. Plexus, between two network namespaces.")
+    add_dir_args(parser)
     parser.add_argument("--duration", type=int, default=10,
                         help="seconds measured per test (default 10)")
     parser.add_argument("--warmup", type=int, default=2,

@@ -77,10 +77,8 @@ is skipped with the reason.  vm.nr_hugepages is put back on exit, and
 everything started is killed by PID."""
 
 import argparse
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -89,23 +87,11 @@ sys.dont_write_bytecode = True     # No __pycache__ in the source tree.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vhost_bench_lib as lib  # noqa: E402
 
-SWITCHES = ("ovs-dpdk", "plexus")
+lib.PROG = "bench-vhost"
+log = lib.log
+SWITCHES = lib.SWITCHES
 MODES = ("txonly-rxonly", "io-loopback")
 FWD = {"txonly-rxonly": "flowgen", "io-loopback": "io"}
-
-
-def log(msg):
-    print("bench-vhost: " + msg, file=sys.stderr, flush=True)
-
-
-class Results:
-    def __init__(self):
-        self.records = []
-
-    def emit(self, **rec):
-        rec = dict({"bench": "vhost"}, **rec)
-        print(json.dumps(rec), flush=True)
-        self.records.append(rec)
 
 
 def measure(sw, args, huge, mode, size, rnd):
@@ -184,134 +170,56 @@ def measure(sw, args, huge, mode, size, rnd):
     return rec
 
 
-def setup_switches(names, args, huge, notes):
-    """Sets up each switch in NAMES and freezes it (SIGSTOP) before the
-    next starts; returns those that came up."""
-    switches = []
-    for name in names:
-        sw = lib.VhostSwitch(name, args, huge)
-        try:
-            log("%s: setting up" % name)
-            sw.setup()
-            sw.pause()
-            switches.append(sw)
-        except lib.Skip as e:
-            notes.append("%s: skipped: %s" % (name, e))
-            log(notes[-1])
-            sw.teardown()
-        except (RuntimeError, subprocess.TimeoutExpired):
-            sw.teardown()
-            raise
-    return switches
-
-
 def run_all(switches, args, huge, res, notes):
-    """Every (round, mode, size) on each switch in turn, the order
-    flipping from one to the next, so that drift in the machine's load
-    hits both switches alike.  Only the switch under test runs; the
-    other is stopped."""
-    dead = set()
-    i = 0
-    for rnd in range(args.rounds):
-        for mode in args.modes:
-            for size in args.sizes:
-                order = switches if i % 2 == 0 else switches[::-1]
-                i += 1
-                for sw in order:
-                    if sw.name in dead:
-                        continue
-                    log("%s: %s, %d bytes, round %d"
-                        % (sw.name, mode, size, rnd))
-                    try:
-                        sw.resume()
-                        res.emit(**measure(sw, args, huge, mode, size,
-                                           rnd))
-                        sw.pause()
-                    except (RuntimeError,
-                            subprocess.TimeoutExpired) as e:
-                        notes.append("%s %s %d: failed: %s"
-                                     % (sw.name, mode, size, e))
-                        log(notes[-1])
-                        try:
-                            sw.check_alive()
-                            sw.pause()
-                        except RuntimeError as e2:
-                            notes.append(str(e2))
-                            log(notes[-1])
-                            dead.add(sw.name)
+    """Every (round, mode, size) on each switch in turn (see
+    lib.run_alternating)."""
+    cases = [(rnd, mode, size) for rnd in range(args.rounds)
+             for mode in args.modes for size in args.sizes]
+    lib.run_alternating(
+        switches, cases,
+        lambda sw, c: measure(sw, args, huge, c[1], c[2], c[0]),
+        lambda c: "%s, %d bytes, round %d" % (c[1], c[2], c[0]),
+        res, notes, [0])
+
+
+def add_medians(rec, s, runs):
+    lib.add_median(rec, s + "_ns_per_pkt", runs, "pmd_ns_per_pkt")
 
 
 def summarize(res):
-    out = []
-    groups = {}
-    for r in res.records:
-        groups.setdefault((r["mode"], r["size"]), {}).setdefault(
-            r["switch"], []).append(r)
-    for (mode, size), by_sw in sorted(groups.items(),
-                                      key=lambda kv: (MODES.index(
-                                          kv[0][0]), kv[0][1])):
-        rec = {"bench": "vhost-ratio", "mode": mode, "size": size}
-        for s in SWITCHES:
-            if s in by_sw:
-                rec[s] = round(statistics.median(r["mpps"]
-                                                 for r in by_sw[s]), 3)
-                ns = [r["pmd_ns_per_pkt"] for r in by_sw[s]
-                      if "pmd_ns_per_pkt" in r]
-                if ns:
-                    rec[s + "_ns_per_pkt"] = round(statistics.median(ns),
-                                                   1)
-        if rec.get("ovs-dpdk") and "plexus" in rec:
-            rec["ratio"] = round(rec["plexus"] / rec["ovs-dpdk"], 3)
-        rec["runs"] = max(len(v) for v in by_sw.values())
-        print(json.dumps(rec), flush=True)
-        out.append(rec)
-    return out
+    return lib.summarize(res, ("mode", "size"),
+                         lambda mode, size: (MODES.index(mode), size),
+                         add_medians)
 
 
 def print_table(summary, notes, args):
-    f = sys.stderr
-    print("", file=f)
-    print("machine: %s" % lib.bs.machine(), file=f)
-    print("cores: switch PMD pmd-cpu-mask=%s; testpmd --lcores=%s; "
-          "%g s measured after %g s warm-up, median of %d round(s); "
-          "nice %d; load average now %.2f"
-          % (args.pmd_mask, args.testpmd_lcores, args.duration,
-             args.warmup, args.rounds, args.nice, os.getloadavg()[0]),
-          file=f)
-    print("%-20s %10s %10s %8s %12s %12s"
-          % ("mode/size (Mpps)", "ovs-dpdk", "plexus", "plx/ovs",
-             "ovs ns/pkt", "plx ns/pkt"), file=f)
-    for r in summary:
-        print("%-20s %10s %10s %8s %12s %12s"
-              % ("%s/%d" % (r["mode"], r["size"]),
-                 r.get("ovs-dpdk", "-"), r.get("plexus", "-"),
-                 r.get("ratio", "-"), r.get("ovs-dpdk_ns_per_pkt", "-"),
-                 r.get("plexus_ns_per_pkt", "-")), file=f)
-    for n in notes:
-        print(n, file=f)
+    lib.print_table(
+        "cores: switch PMD pmd-cpu-mask=%s; testpmd --lcores=%s; "
+        "%g s measured after %g s warm-up, median of %d round(s); "
+        "nice %d; load average now %.2f"
+        % (args.pmd_mask, args.testpmd_lcores, args.duration,
+           args.warmup, args.rounds, args.nice, os.getloadavg()[0]),
+        ("mode/size (Mpps)", "ovs-dpdk", "plexus", "plx/ovs",
+         "ovs ns/pkt", "plx ns/pkt"), summary,
+        lambda r: "%s/%d" % (r["mode"], r["size"]),
+        lambda r: (r.get("ovs-dpdk_ns_per_pkt", "-"),
+                   r.get("plexus_ns_per_pkt", "-")), notes, 20)
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(
         description="vhost-user packet rate with dpdk-testpmd "
         "(virtio-user): Plexus vs. Open vSwitch with DPDK.")
-    p.add_argument("--builddir", default=os.environ.get("PLX_BUILDDIR",
-                                                        ""))
-    p.add_argument("--srcdir", default=os.environ.get(
-        "PLX_SRCDIR", os.path.dirname(os.path.dirname(here))))
-    p.add_argument("--duration", type=float, default=10,
-                   help="seconds measured per run (default 10)")
-    p.add_argument("--warmup", type=float, default=3,
-                   help="seconds before measuring (default 3)")
-    p.add_argument("--rounds", type=int, default=1,
-                   help="rounds per switch (default 1)")
+    lib.add_common_args(
+        p, rounds=1, warmup_help="seconds before measuring (default 3)",
+        nice_help="run testpmd and both vswitchds at this nice value "
+        "(e.g. -10 on a machine busy with other work; default 0)",
+        keep_logs_help="keep testpmd transcripts (and the vswitchd "
+        "logs) in the temp directory")
     p.add_argument("--sizes", type=int, nargs="+", default=[64, 1518],
                    help="packet sizes (default 64 1518)")
     p.add_argument("--modes", nargs="+", choices=MODES,
                    default=list(MODES))
-    p.add_argument("--only", choices=SWITCHES, action="append",
-                   help="measure only this switch (repeatable)")
     p.add_argument("--order", choices=("ovs-first", "plexus-first"),
                    default="ovs-first")
     p.add_argument("--quick", action="store_true",
@@ -319,8 +227,6 @@ def main():
     p.add_argument("--tx-first", type=int, default=8,
                    help="io-loopback: bursts of 32 per port put in "
                    "flight (default 8: 256 per port, one ring's worth)")
-    p.add_argument("--pmd-mask", default="0x2",
-                   help="pmd-cpu-mask for both switches (default 0x2)")
     p.add_argument("--testpmd-lcores", default="0@0,1@0",
                    help="testpmd --lcores (default 0@0,1@0: main and "
                    "forwarding lcore on core 0)")
@@ -330,12 +236,6 @@ def main():
                    help="testpmd --total-num-mbufs (default 16384)")
     p.add_argument("--ovs-socket-mem", type=int, default=512,
                    help="Open vSwitch dpdk-socket-mem, MB (default 512)")
-    p.add_argument("--nice", type=int, default=0,
-                   help="run testpmd and both vswitchds at this nice "
-                   "value (e.g. -10 on a machine busy with other work; "
-                   "default 0)")
-    p.add_argument("--keep-logs", action="store_true",
-                   help="keep testpmd transcripts in the temp directory")
     args = p.parse_args()
     if args.quick:
         args.sizes = [64]
@@ -343,51 +243,40 @@ def main():
         args.warmup = 1
         args.rounds = 1
 
-    if os.geteuid() != 0:
-        log("skipped: needs root (hugepages, mounts, namespaces)")
+    why = lib.preflight()
+    if why:
+        log("skipped: " + why)
         return 0
     if not shutil.which(lib.TESTPMD):
         log("skipped: %s not installed (package dpdk)" % lib.TESTPMD)
         return 0
-    if (os.cpu_count() or 0) < 2:
-        log("skipped: needs two cores")
-        return 0
 
-    lib.bs.interrupt_on_sigterm()
-
-    res = Results()
+    res = lib.Results("vhost")
     notes = []
-    started = time.monotonic()
     names = list(SWITCHES if args.order == "ovs-first"
                  else reversed(SWITCHES))
+    names = [n for n in names if not args.only or n in args.only]
     switches = []
     huge = lib.HugePages(
         (args.ovs_socket_mem + args.testpmd_mem) // 2 + 128)
-    try:
+
+    def body():
         try:
-            huge.setup()
-        except lib.Skip as e:
-            log("skipped: %s" % e)
-            return 0
-        names = [n for n in names if not args.only or n in args.only]
-        try:
-            switches = setup_switches(names, args, huge, notes)
+            switches.extend(lib.setup_switches(
+                names, lambda name: lib.VhostSwitch(name, args, huge),
+                notes))
             run_all(switches, args, huge, res, notes)
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             notes.append("failed: %s" % e)
             log(notes[-1])
-    except KeyboardInterrupt:
-        log("interrupted; cleaning up")
-        return 130
-    finally:
-        for sw in switches:
-            sw.teardown()
-        huge.close()
-    summary = summarize(res)
-    print_table(summary, notes, args)
-    log("done in %.0f s" % (time.monotonic() - started))
-    return 1 if any("failed" in n for n in notes) else 0
 
+    def cleanup():
+        for sw in switches:
+            sw.close()
+
+    return lib.run(huge, body,
+                   lambda: print_table(summarize(res), notes, args),
+                   notes, cleanup)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -102,7 +102,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import statistics
@@ -371,29 +370,18 @@ class OvsDpdk(Switch):
         self.vsctl_prog = "ovs-vsctl"
 
     def setup(self):
-        for prog in ("ovsdb-tool", "ovsdb-server", "ovs-vsctl",
-                     "ovs-ofctl"):
-            if not shutil.which(prog):
-                raise Skip("%s not installed" % prog)
-        if not os.access(lib.OVS_DPDK_VSWITCHD, os.X_OK):
-            raise Skip("%s missing (package openvswitch-switch-dpdk)"
-                       % lib.OVS_DPDK_VSWITCHD)
-        if not os.path.exists(bs.OVS_SCHEMA):
-            raise Skip("%s missing" % bs.OVS_SCHEMA)
+        lib.check_ovs_dpdk(("ovsdb-tool", "ovsdb-server", "ovs-vsctl",
+                            "ovs-ofctl"))
         d, self.env, self.db_sock = bs.start_ovs_db("plx-bench-vm-ovs-")
         self.daemons = d
         self.dir = d.dir
         self.log_file = os.path.join(d.dir, "ovs-vswitchd.log")
         self.vsctl("--no-wait", "init")
-        self.vsctl(
-            "--no-wait", "set", "Open_vSwitch", ".",
-            "other_config:dpdk-init=true",
-            "other_config:dpdk-lcore-mask=0x1",
-            "other_config:pmd-cpu-mask=%s" % self.args.pmd_mask,
-            "other_config:dpdk-socket-mem=%d" % self.args.ovs_socket_mem,
-            "other_config:dpdk-hugepage-dir=%s" % self.huge_dir,
-            "other_config:dpdk-extra=--file-prefix=plxvmb-ovs-%s --no-pci"
-            % TAG)
+        self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                   *lib.dpdk_other_config(self.args.pmd_mask,
+                                          self.args.ovs_socket_mem,
+                                          self.huge_dir,
+                                          "plxvmb-ovs-%s" % TAG))
         self._make_netns()
         self.ctl = os.path.join(d.dir, "ovs-vswitchd.ctl")
         self.vswitchd = d.start("ovs-vswitchd", [
@@ -1146,14 +1134,10 @@ def print_table(res, lines, notes, args):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(
         description="VMs (plx-vm + test guest) on Plexus and on Open "
         "vSwitch with DPDK: VM-to-VM UDP rate, start time, memory.")
-    p.add_argument("--builddir", default=os.environ.get("PLX_BUILDDIR",
-                                                        ""))
-    p.add_argument("--srcdir", default=os.environ.get(
-        "PLX_SRCDIR", os.path.dirname(os.path.dirname(here))))
+    bs.add_dir_args(p)
     p.add_argument("--rounds", type=int, default=3,
                    help="udp: runs of each unpaced and search point "
                    "(default 3)")

@@ -19,18 +19,26 @@ vhost-user ports each, and dpdk-testpmd driven through a pty.
                 virtio-user devices on those sockets: start, read port
                 counters, stop, quit.
 
+bench-dpdk.py subclasses VhostSwitch (other ports, other_config, run
+directory prefix: the class attributes and hooks below) and shares the
+driver: Results, setup_switches(), run_alternating(), summarize(),
+print_table(), add_common_args() and preflight().
+
 Daemons are started by this process and killed by PID
 (bench-switch.py's DaemonSet, loaded as a module and not changed); every
 directory, namespace and mount this run made is removed on exit."""
 
 import importlib.util
+import json
 import os
 import pty
 import re
 import select
 import shutil
 import signal
+import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -48,6 +56,9 @@ OVS_DPDK_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
 TESTPMD = "dpdk-testpmd"
 NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages"
 TAG = str(os.getpid())
+SWITCHES = ("ovs-dpdk", "plexus")
+# The prefix of log() lines: the benchmark that uses this module sets it.
+PROG = "bench-vhost"
 
 
 def plx_program(builddir, *parts):
@@ -72,8 +83,37 @@ def release_daemons(sw):
 
 
 def log(msg):
-    print("bench-vhost: " + msg, flush=True,
-          file=__import__("sys").stderr)
+    print(PROG + ": " + msg, file=sys.stderr, flush=True)
+
+
+def check_ovs_dpdk(progs=("ovsdb-tool", "ovsdb-server", "ovs-vsctl",
+                          "ovs-ofctl", "ovs-appctl")):
+    """Skip unless Open vSwitch's PROGS, ovs-vswitchd-dpdk and the
+    schema are installed."""
+    for prog in progs:
+        if not shutil.which(prog):
+            raise Skip("%s not installed" % prog)
+    if not os.access(OVS_DPDK_VSWITCHD, os.X_OK):
+        raise Skip("%s missing (package openvswitch-switch-dpdk)"
+                   % OVS_DPDK_VSWITCHD)
+    if not os.path.exists(OVS_SCHEMA):
+        raise Skip("%s missing" % OVS_SCHEMA)
+
+
+def dpdk_other_config(pmd_mask, socket_mem, huge_dir, file_prefix,
+                      socket_limit=False):
+    """The other_config settings of a switch with DPDK: EAL on core 0,
+    PMDs on PMD_MASK, SOCKET_MEM MB (and at most that with
+    SOCKET_LIMIT) from the hugetlbfs at HUGE_DIR, no PCI devices."""
+    conf = ["other_config:dpdk-init=true",
+            "other_config:dpdk-lcore-mask=0x1",
+            "other_config:pmd-cpu-mask=%s" % pmd_mask,
+            "other_config:dpdk-socket-mem=%d" % socket_mem]
+    if socket_limit:
+        conf.append("other_config:dpdk-socket-limit=%d" % socket_mem)
+    return conf + ["other_config:dpdk-hugepage-dir=%s" % huge_dir,
+                   "other_config:dpdk-extra=--file-prefix=%s --no-pci"
+                   % file_prefix]
 
 
 def meminfo(field):
@@ -194,28 +234,35 @@ def cpu_mhz():
 
 
 class VhostSwitch:
-    """One switch with br0 and two dpdkvhostuser ports, p1 and p2."""
+    """One switch with br0 and two dpdkvhostuser ports, p1 and p2.
+
+    A subclass for other ports overrides the class attributes below,
+    interface_columns() and other_config(), and setup()."""
 
     PORTS = ("p1", "p2")
+    PORT_TYPE = "dpdkvhostuser"
+    RUN_PREFIX = "plx-bench-vhost"   # Run directories and kept logs.
+    NETNS_PREFIX = "plxvhb"          # Namespaces and DPDK file prefixes.
+    ADD_PORTS_TIMEOUT = 60           # plx-vsctl/ovs-vsctl --timeout.
+    PLX_START_TIMEOUT = 15           # Seconds for plx-vswitchd's socket.
+    OFCTL_OPTIONS = ()               # E.g. ("-O", "OpenFlow13").
 
     def __init__(self, name, args, hugepages):
         self.name = name
         self.args = args
         self.huge = hugepages
         self.daemons = None
-        self.netns = "plxvhb-%s-%s" % (TAG, "o" if name == "ovs-dpdk"
-                                       else "p")
+        self.netns = "%s-%s-%s" % (self.NETNS_PREFIX, TAG,
+                                   "o" if name == "ovs-dpdk" else "p")
         self.made_netns = False
         self.bridge = "br0"
         self.vswitchd = None
         self.paused = False
+        self.notes = []     # Said once setup() is done (setup_switches).
 
     # Setup.
     def setup(self):
-        if self.name == "ovs-dpdk":
-            self._setup_ovs()
-        else:
-            self._setup_plexus()
+        self._start_daemons()
         self._add_ports()
         self.ofport = {p: self._ofport(p) for p in self.PORTS}
         self.sockets = [os.path.join(self.daemons.dir, p)
@@ -224,17 +271,43 @@ class VhostSwitch:
             self._wait(lambda: os.path.exists(path),
                        "vhost-user socket %s" % path)
         a, b = self.ofport["p1"], self.ofport["p2"]
+        self.install_flows(
+            ["priority=100,in_port=%d,actions=output:%d" % (a, b),
+             "priority=100,in_port=%d,actions=output:%d" % (b, a)])
+
+    def install_flows(self, flows):
+        """Replaces the bridge's flows with FLOWS and checks that
+        dump-flows shows as many."""
         self.ofctl("del-flows", self.mgmt)
-        self.ofctl("add-flow", self.mgmt,
-                   "priority=100,in_port=%d,actions=output:%d" % (a, b))
-        self.ofctl("add-flow", self.mgmt,
-                   "priority=100,in_port=%d,actions=output:%d" % (b, a))
+        for flow in flows:
+            self.ofctl("add-flow", self.mgmt, flow)
         n = sum(1 for line in self.ofctl("dump-flows",
                                          self.mgmt).stdout.splitlines()
                 if "actions=" in line)
-        if n != 2:
-            raise RuntimeError("%s: dump-flows shows %d flows, not 2"
-                               % (self.name, n))
+        if n != len(flows):
+            raise RuntimeError("%s: dump-flows shows %d flows, not %d"
+                               % (self.name, n, len(flows)))
+
+    def other_config(self, who):
+        """The Open_vSwitch other_config settings for WHO ("ovs" or
+        "plx"): Open vSwitch needs DPDK's; Plexus's vhost-user ports
+        need none."""
+        if who == "ovs":
+            return dpdk_other_config(
+                self.args.pmd_mask, self.args.ovs_socket_mem,
+                self.huge.dir, "%s-ovs-%s" % (self.NETNS_PREFIX, TAG))
+        return ["other_config:pmd-cpu-mask=%s" % self.args.pmd_mask]
+
+    def interface_columns(self, ofport, port):
+        """What add-port sets in PORT's Interface record (OFPORT is its
+        1-based place in PORTS)."""
+        return ["type=%s" % self.PORT_TYPE]
+
+    def _start_daemons(self):
+        if self.name == "ovs-dpdk":
+            self._setup_ovs()
+        else:
+            self._setup_plexus()
 
     def _make_netns(self):
         sh(["ip", "netns", "add", self.netns])
@@ -242,28 +315,13 @@ class VhostSwitch:
         sh(["ip", "-n", self.netns, "link", "set", "lo", "up"])
 
     def _setup_ovs(self):
-        for prog in ("ovsdb-tool", "ovsdb-server", "ovs-vsctl",
-                     "ovs-ofctl", "ovs-appctl"):
-            if not shutil.which(prog):
-                raise Skip("%s not installed" % prog)
-        if not os.access(OVS_DPDK_VSWITCHD, os.X_OK):
-            raise Skip("%s missing (package openvswitch-switch-dpdk)"
-                       % OVS_DPDK_VSWITCHD)
-        if not os.path.exists(OVS_SCHEMA):
-            raise Skip("%s missing" % OVS_SCHEMA)
-        d, env, self.db_sock = bs.start_ovs_db("plx-bench-vhost-ovs-")
+        check_ovs_dpdk()
+        d, env, self.db_sock = bs.start_ovs_db(self.RUN_PREFIX + "-ovs-")
         self.daemons, self.env = d, env
         self.log_file = os.path.join(d.dir, "ovs-vswitchd.log")
         self.vsctl("--no-wait", "init")
-        self.vsctl(
-            "--no-wait", "set", "Open_vSwitch", ".",
-            "other_config:dpdk-init=true",
-            "other_config:dpdk-lcore-mask=0x1",
-            "other_config:pmd-cpu-mask=%s" % self.args.pmd_mask,
-            "other_config:dpdk-socket-mem=%d" % self.args.ovs_socket_mem,
-            "other_config:dpdk-hugepage-dir=%s" % self.huge.dir,
-            "other_config:dpdk-extra=--file-prefix=plxvhb-ovs-%s --no-pci"
-            % TAG)
+        self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
+                   *self.other_config("ovs"))
         self._make_netns()
         self.ctl = os.path.join(d.dir, "ovs-vswitchd.ctl")
         self.vswitchd = d.start("ovs-vswitchd", nice(self.args) + [
@@ -290,7 +348,7 @@ class VhostSwitch:
         self.appctl_prog = self._plx_prog("utilities", "plx-appctl")
         schema = os.path.join(self.args.srcdir, "vswitchd",
                               "vswitch.ovsschema")
-        d = self.daemons = bs.DaemonSet("plx-bench-vhost-plexus-")
+        d = self.daemons = bs.DaemonSet(self.RUN_PREFIX + "-plexus-")
         env = dict(os.environ, PLX_RUNDIR=d.dir, PLX_DBDIR=d.dir,
                    PLX_LOGDIR=d.dir, PLX_SYSCONFDIR=d.dir,
                    PLX_PKGDATADIR=self.args.srcdir)
@@ -307,7 +365,7 @@ class VhostSwitch:
         bs.wait_for_socket(self.db_sock, server, "plx-dbserver")
         self.vsctl("--no-wait", "init")
         self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
-                   "other_config:pmd-cpu-mask=%s" % self.args.pmd_mask)
+                   *self.other_config("plx"))
         self._make_netns()
         self.ctl = os.path.join(d.dir, "plx-vswitchd.ctl")
         self.vswitchd = d.start("plx-vswitchd", nice(self.args) + [
@@ -315,25 +373,29 @@ class VhostSwitch:
             "unix:" + self.db_sock, "--unixctl=" + self.ctl,
             "--pidfile=" + os.path.join(d.dir, "plx-vswitchd.pid"),
             "--log-file=" + self.log_file], env)
-        bs.wait_for_socket(self.ctl, self.vswitchd, "plx-vswitchd")
+        bs.wait_for_socket(self.ctl, self.vswitchd, "plx-vswitchd",
+                           timeout=self.PLX_START_TIMEOUT)
         self.mgmt = "unix:%s/%s.mgmt" % (d.dir, self.bridge)
 
     def _add_ports(self):
-        argv = ["--timeout=60", "add-br", self.bridge, "--", "set",
-                "bridge", self.bridge, "datapath_type=netdev"]
-        for p in self.PORTS:
+        argv = ["--timeout=%d" % self.ADD_PORTS_TIMEOUT, "add-br",
+                self.bridge, "--", "set", "bridge", self.bridge,
+                "datapath_type=netdev"]
+        for ofport, p in enumerate(self.PORTS, 1):
             argv += ["--", "add-port", self.bridge, p, "--", "set",
-                     "Interface", p, "type=dpdkvhostuser"]
+                     "Interface", p] + self.interface_columns(ofport, p)
         p = self.vsctl(*argv, check=False)
         if p.returncode:
-            raise Skip("cannot add dpdkvhostuser ports: %s"
-                       % (p.stderr or p.stdout).strip())
+            raise Skip("cannot add %s ports: %s; log: %s"
+                       % (self.PORT_TYPE, (p.stderr or p.stdout).strip(),
+                          bs.tail(self.log_file, 6)))
         self.check_alive()
         for port in self.PORTS:
             err = self.vsctl("get", "Interface", port, "error",
                              check=False).stdout.strip()
             if err and err != "[]":
-                raise Skip("Interface %s: %s" % (port, err))
+                raise Skip("Interface %s: %s; log: %s"
+                           % (port, err, bs.tail(self.log_file, 6)))
 
     def _wait(self, cond, what, timeout=20):
         deadline = time.time() + timeout
@@ -377,6 +439,28 @@ class VhostSwitch:
             sh(["ip", "netns", "delete", self.netns], check=False)
             self.made_netns = False
 
+    def keep_log(self):
+        """Copies vswitchd's log into the temp directory (before the
+        run directory is removed); returns its new path."""
+        if not self.daemons:
+            return None
+        dst = os.path.join(tempfile.gettempdir(), "%s-%s-%s.log"
+                           % (self.RUN_PREFIX, self.name, TAG))
+        try:
+            shutil.copyfile(self.log_file, dst)
+        except OSError:
+            return None
+        return dst
+
+    def close(self, failed=False):
+        """teardown(), keeping vswitchd's log first if FAILED or
+        --keep-logs."""
+        if failed or self.args.keep_logs:
+            path = self.keep_log()
+            if path:
+                log("%s: vswitchd log kept in %s" % (self.name, path))
+        self.teardown()
+
     def check_alive(self):
         if self.vswitchd is not None and self.vswitchd.poll() is not None:
             raise RuntimeError("%s: vswitchd exited with status %d: %s"
@@ -391,7 +475,8 @@ class VhostSwitch:
 
     def ofctl(self, *args):
         prog = "ovs-ofctl" if self.name == "ovs-dpdk" else self.ofctl_prog
-        return sh([prog] + list(args), env=self.env)
+        return sh([prog] + list(self.OFCTL_OPTIONS) + list(args),
+                  env=self.env)
 
     def appctl(self, *args, check=True):
         prog = ("ovs-appctl" if self.name == "ovs-dpdk"
@@ -554,3 +639,182 @@ class TestPmd:
             os.unlink(self.log_path)
         except OSError:
             pass
+
+
+# The driver shared by bench-vhost.py and bench-dpdk.py.
+
+class Results:
+    """The records of benchmark BENCH, each printed as a JSON line."""
+
+    def __init__(self, bench):
+        self.bench = bench
+        self.records = []
+
+    def emit(self, **rec):
+        rec = dict({"bench": self.bench}, **rec)
+        print(json.dumps(rec), flush=True)
+        self.records.append(rec)
+
+
+def setup_switches(names, make, notes):
+    """Sets up MAKE(name) for each switch in NAMES and freezes it
+    (SIGSTOP) before the next starts; returns those that came up.  A
+    switch that cannot run is a note; one that fails raises."""
+    switches = []
+    for name in names:
+        sw = make(name)
+        try:
+            log("%s: setting up" % name)
+            sw.setup()
+            for note in sw.notes:
+                notes.append(note)
+                log(note)
+            sw.pause()
+            switches.append(sw)
+        except Skip as e:
+            notes.append("%s: skipped: %s" % (name, e))
+            log(notes[-1])
+            sw.close(failed=True)
+        except (RuntimeError, subprocess.TimeoutExpired):
+            sw.close(failed=True)
+            raise
+    return switches
+
+
+def run_alternating(switches, cases, measure, describe, res, notes,
+                    counter):
+    """For each case in CASES, MEASURE(sw, case) on each switch in turn
+    (only the switch under test runs; the others stay frozen), emitting
+    the result to RES.  The order of the switches flips from one case to
+    the next (COUNTER[0] counts cases, across calls), so that drift in
+    the machine's load hits both alike.  DESCRIBE(case) names a case in
+    logs and notes.  A switch whose vswitchd died is left out from then
+    on.  Returns the names of the switches that failed a case."""
+    dead, failed = set(), set()
+    for case in cases:
+        order = switches if counter[0] % 2 == 0 else switches[::-1]
+        counter[0] += 1
+        for sw in order:
+            if sw.name in dead:
+                continue
+            what = "%s: %s" % (sw.name, describe(case))
+            log(what)
+            try:
+                sw.resume()
+                res.emit(**measure(sw, case))
+                sw.pause()
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                failed.add(sw.name)
+                notes.append("%s: failed: %s" % (what, e))
+                log(notes[-1])
+                try:
+                    sw.check_alive()
+                    sw.pause()
+                except RuntimeError as e2:
+                    notes.append(str(e2))
+                    log(notes[-1])
+                    dead.add(sw.name)
+    return failed
+
+
+def summarize(res, keys, sort_key, add, extra=None):
+    """One {"bench": BENCH-ratio} record per value of the fields KEYS
+    (in the order SORT_KEY gives their values), printed and returned:
+    rec[switch] is the switch's median Mpps, ADD(rec, switch, records)
+    adds its other medians, then come plexus / ovs-dpdk and the number
+    of runs (bs.emit_ratio).  EXTRA: fields every record gets."""
+    out = []
+    groups = {}
+    for r in res.records:
+        groups.setdefault(tuple(r[k] for k in keys), {}).setdefault(
+            r["switch"], []).append(r)
+    for key, by_sw in sorted(groups.items(),
+                             key=lambda kv: sort_key(*kv[0])):
+        rec = dict({"bench": res.bench + "-ratio"}, **dict(zip(keys, key)))
+        rec.update(extra or {})
+        for s in SWITCHES:
+            if s in by_sw:
+                add_median(rec, s, by_sw[s], "mpps", 3)
+                add(rec, s, by_sw[s])
+        bs.emit_ratio(rec, by_sw, "ovs-dpdk", out)
+    return out
+
+
+def add_median(rec, name, runs, field, digits=1):
+    """rec[NAME] = the median of FIELD over the RUNS that have it
+    (rounded to DIGITS); nothing if none has."""
+    values = [r[field] for r in runs if r.get(field) is not None]
+    if values:
+        rec[name] = round(statistics.median(values), digits)
+
+
+def print_table(setup, head, summary, label, cells, notes, width):
+    """The table on stderr: the machine, the SETUP line, the column
+    names HEAD, then a row per record of SUMMARY: LABEL(r) (WIDTH wide),
+    the medians of ovs-dpdk and plexus, the ratio and the two CELLS(r);
+    then the NOTES."""
+    f = sys.stderr
+    fmt = "%%-%ds %%10s %%10s %%8s %%12s %%12s" % width
+    print("", file=f)
+    print("machine: %s" % bs.machine(), file=f)
+    print(setup, file=f)
+    print(fmt % tuple(head), file=f)
+    for r in summary:
+        print(fmt % ((label(r), r.get("ovs-dpdk", "-"),
+                      r.get("plexus", "-"), r.get("ratio", "-"))
+                     + tuple(cells(r))), file=f)
+    for n in notes:
+        print(n, file=f)
+
+
+def add_common_args(p, rounds, warmup_help, nice_help, keep_logs_help):
+    """The options bench-vhost.py and bench-dpdk.py share."""
+    bs.add_dir_args(p)
+    p.add_argument("--duration", type=float, default=10,
+                   help="seconds measured per run (default 10)")
+    p.add_argument("--warmup", type=float, default=3, help=warmup_help)
+    p.add_argument("--rounds", type=int, default=rounds,
+                   help="rounds per switch and case (default %d)" % rounds)
+    p.add_argument("--only", choices=SWITCHES, action="append",
+                   help="measure only this switch (repeatable)")
+    p.add_argument("--pmd-mask", default="0x2",
+                   help="pmd-cpu-mask for both switches (default 0x2)")
+    p.add_argument("--nice", type=int, default=0, help=nice_help)
+    p.add_argument("--keep-logs", action="store_true",
+                   help=keep_logs_help)
+
+
+def run(huge, body, report, notes, cleanup=None):
+    """The main run: BODY() with the HugePages HUGE set up, then
+    CLEANUP() and HUGE closed however it ended, then REPORT() (the
+    summary and table).  Returns the exit status: 0 if no hugepages
+    (skipped), 130 if interrupted, 1 if a note says "failed", else 0."""
+    started = time.monotonic()
+    bs.interrupt_on_sigterm()
+    try:
+        try:
+            huge.setup()
+        except Skip as e:
+            log("skipped: %s" % e)
+            return 0
+        body()
+    except KeyboardInterrupt:
+        log("interrupted; cleaning up")
+        return 130
+    finally:
+        if cleanup:
+            cleanup()
+        huge.close()
+    report()
+    log("done in %.0f s" % (time.monotonic() - started))
+    return 1 if any("failed" in n for n in notes) else 0
+
+
+def preflight():
+    """Why this machine cannot run the benchmark (not root, fewer than
+    two cores), or None."""
+    if os.geteuid() != 0:
+        return "needs root (hugepages, mounts, namespaces)"
+    if (os.cpu_count() or 0) < 2:
+        return "needs two cores"
+    return None
