@@ -586,3 +586,55 @@ TEST(tap_attaches_to_existing_tap)
     CHECK_EQ(run("test -d /sys/class/net/" TAP_DEV), 0);
     CHECK_EQ(run("ip link del " TAP_DEV), 0);
 }
+
+/* A tap that is down: the first write fails with EIO, and from then on
+ * what is sent to it is dropped and counted without a write, until the
+ * kernel reports a change of the link; then it sends again. */
+TEST(down_tap_drops_until_link_changes)
+{
+    struct netdev *netdev;
+    struct netdev_stats before, after;
+    struct dp_packet_batch batch;
+
+    require_root();
+    run("ip link del " INT_DEV);
+    CHECK_EQ(netdev_open(INT_DEV, "internal", &netdev), 0);
+    CHECK_EQ(netdev_update_flags(netdev, NETDEV_UP, 0, NULL), 0);
+    netdev_run();
+
+    CHECK_EQ(netdev_get_stats(netdev, &before), 0);
+    dp_packet_batch_init(&batch);
+    for (int i = 0; i < 5; i++) {
+        dp_packet_batch_add(&batch, make_icmp(our_mac, eth_addr_broadcast,
+                                              1, 2, 8, i, 10));
+    }
+    CHECK_EQ(netdev_send(netdev, 0, &batch, true), EIO);
+    struct netdev_stats mid;
+    CHECK_EQ(netdev_get_stats(netdev, &mid), 0);
+    CHECK_GE(mid.tx_dropped - before.tx_dropped, 5);
+
+    /* Now no write reaches the kernel (which would count its own drop
+     * too): exactly our one. */
+    dp_packet_batch_init_packet(&batch, make_icmp(our_mac,
+                                                  eth_addr_broadcast,
+                                                  1, 2, 8, 9, 10));
+    CHECK_EQ(netdev_send(netdev, 0, &batch, true), EIO);
+    CHECK_EQ(netdev_get_stats(netdev, &after), 0);
+    CHECK_EQ(after.tx_dropped - mid.tx_dropped, 1);
+    CHECK_EQ(after.tx_packets, before.tx_packets);
+
+    /* Up again: the kernel says so, and the tap takes packets. */
+    uint64_t seq = netdev_get_change_seq(netdev);
+    CHECK_EQ(run("ip link set " INT_DEV " up"), 0);
+    CHECK(wait_for_change(netdev, seq));
+    dp_packet_batch_init_packet(&batch, make_icmp(our_mac,
+                                                  eth_addr_broadcast,
+                                                  1, 2, 8, 10, 10));
+    CHECK_EQ(netdev_send(netdev, 0, &batch, true), 0);
+    CHECK_EQ(netdev_get_stats(netdev, &after), 0);
+    struct netdev_stats up;
+    CHECK_EQ(netdev_get_stats(netdev, &up), 0);
+    CHECK_EQ(up.tx_packets - before.tx_packets, 1);
+    CHECK_EQ(up.tx_dropped, after.tx_dropped);
+    netdev_close(netdev);
+}

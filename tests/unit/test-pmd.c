@@ -722,3 +722,53 @@ TEST(add_on_core_clear_stats_and_tsc)
     close_dummy(netdev, 2, rxqs);
     sink_destroy(s);
 }
+
+static bool
+sink_seen(struct sink *s, int q, uint32_t seq)
+{
+    pthread_mutex_lock(&s->mutex);
+    bool seen = s->seen[q][seq] != 0;
+    pthread_mutex_unlock(&s->mutex);
+    return seen;
+}
+
+/* A busy PMD skips queues that were empty for a few iterations (pmd.h),
+ * but a quiet queue's packet is still received at once, not after the
+ * busy queue goes idle. */
+TEST(busy_pmd_still_serves_quiet_queue)
+{
+    struct sink *s = sink_create();
+    struct netdev_rxq *rxqs[2];
+    struct netdev *netdev = open_dummy("p0", 2, rxqs);
+    struct pmd_set *set;
+
+    CHECK_EQ(pmd_set_create(NULL, sink_process, s, &set), 0);
+    s->rxqs[0] = rxqs[0];
+    s->rxqs[1] = rxqs[1];
+    CHECK_EQ(pmd_set_add_rxq(set, rxqs[0]), 0);
+    CHECK_EQ(pmd_set_add_rxq(set, rxqs[1]), 0);
+
+    struct injector inj = { netdev, 1, MAX_SEQ };   /* Queue 0 only. */
+    pthread_t thread;
+    CHECK_EQ(pthread_create(&thread, NULL, injector_main, &inj), 0);
+    int n_quiet = 0;
+    while (sink_total(s) < MAX_SEQ / 2 && n_quiet < 50) {
+        inject(netdev, 1, n_quiet);
+        long long int deadline = time_msec() + 200;
+        while (!sink_seen(s, 1, n_quiet) && time_msec() < deadline) {
+            sched_yield();
+        }
+        CHECK_MSG(sink_seen(s, 1, n_quiet), "quiet packet %d not received "
+                  "within 200 ms of a busy PMD", n_quiet);
+        n_quiet++;
+    }
+    pthread_join(thread, NULL);
+    sink_wait_total(s, MAX_SEQ + n_quiet);
+    CHECK_GT(n_quiet, 0);
+    for (int i = 0; i < n_quiet; i++) {
+        CHECK(sink_seen(s, 1, i));
+    }
+    pmd_set_destroy(set);
+    close_dummy(netdev, 2, rxqs);
+    sink_destroy(s);
+}
