@@ -648,6 +648,23 @@ TEST(thread_hooks_and_rxq_aux)
 /* pmd_set_add_rxq_on() places a queue on a chosen core; statistics
  * clear to zero without touching the queue's own counters; the TSC rate
  * is plausible. */
+/* Waits (up to 5 s) until PMD has counted N packets since its stats
+ * were last cleared. */
+static void
+pmd_wait_packets(struct pmd_thread *pmd, uint64_t n)
+{
+    long long int deadline = time_msec() + 5000;
+    struct pmd_stats st;
+
+    for (;;) {
+        pmd_thread_get_stats(pmd, &st);
+        if (st.packets >= n || time_msec() >= deadline) {
+            return;
+        }
+        plx_msleep(1);
+    }
+}
+
 TEST(add_on_core_clear_stats_and_tsc)
 {
     struct sink *s = sink_create();
@@ -677,6 +694,10 @@ TEST(add_on_core_clear_stats_and_tsc)
 
     struct pmd_stats st, total;
     struct pmd_rxq_stats rs;
+    /* The PMD counts a batch after handing it to the sink, and its own
+     * totals at the end of the iteration: let it finish that. */
+    pmd_wait_packets(pmd1, 500);
+    plx_msleep(20);
     pmd_thread_get_stats(pmd1, &st);
     CHECK_U64_EQ(st.packets, 500);
     CHECK(st.busy_cycles > 0);
@@ -698,6 +719,7 @@ TEST(add_on_core_clear_stats_and_tsc)
 
     inject(netdev, 1, 0);
     sink_wait_total(s, 501);
+    pmd_wait_packets(pmd1, 1);
     pmd_thread_get_stats(pmd1, &st);
     CHECK_U64_EQ(st.packets, 1);
 
