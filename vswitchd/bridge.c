@@ -5,6 +5,7 @@
 #include "vswitchd/bridge.h"
 #include "vswitchd/bridge-db.h"
 #include "vswitchd/bridge-ofp.h"
+#include "vswitchd/bridge-wanted.h"
 #include "vswitchd/vm-supervisor.h"
 
 #include <errno.h>
@@ -114,20 +115,13 @@ struct iface {
     bool stats_written;
 };
 
-/* An Interface row that is not used because another one of the same
- * name is; rebuilt by every pass. */
-struct rejected_iface {
-    const struct vswitchrec_interface *cfg;
-    char *error;
-};
-
 /* Everything, as of the last pass. */
 static struct ovsdb_idl *idl;
 static unsigned int idl_seqno;
 static struct dpif *dpif;
 static struct hmap all_bridges = HMAP_INITIALIZER(&all_bridges);
 static struct hmap all_ifaces = HMAP_INITIALIZER(&all_ifaces);
-static struct rejected_iface *rejected;
+static struct wanted_rejection *rejected;  /* Of the last pass. */
 static size_t n_rejected;
 
 /* Global settings as applied. */
@@ -896,183 +890,6 @@ bridge_configure_settings(struct bridge *br)
 /* ------------------------------------------------------------------ */
 /* Reconfiguration. */
 
-/* What the database asks for: the bridges, ports and interfaces to use,
- * each name once. */
-struct wanted_bridge {
-    struct hmap_node node;              /* By name. */
-    const struct vswitchrec_bridge *cfg;
-};
-
-struct wanted_port {
-    struct hmap_node node;              /* By bridge and port name. */
-    const struct vswitchrec_bridge *br_cfg;
-    const struct vswitchrec_port *cfg;
-};
-
-struct wanted_iface {
-    struct hmap_node node;              /* By name. */
-    const struct vswitchrec_interface *cfg;
-    const struct vswitchrec_port *port_cfg;
-    const struct vswitchrec_bridge *br_cfg;
-};
-
-struct wanted {
-    struct hmap bridges;
-    struct hmap ports;
-    struct hmap ifaces;
-};
-
-static uint32_t
-wanted_port_hash(const char *br_name, const char *port_name)
-{
-    return hash_string(port_name, hash_string(br_name, 0));
-}
-
-static struct wanted_bridge *
-wanted_bridge_find(const struct wanted *w, const char *name)
-{
-    struct wanted_bridge *wb;
-    HMAP_FOR_EACH_WITH_HASH (wb, node, hash_string(name, 0), &w->bridges) {
-        if (!strcmp(wb->cfg->name, name)) {
-            return wb;
-        }
-    }
-    return NULL;
-}
-
-static struct wanted_port *
-wanted_port_find(const struct wanted *w, const char *br_name,
-                 const char *name)
-{
-    struct wanted_port *wp;
-    HMAP_FOR_EACH_WITH_HASH (wp, node, wanted_port_hash(br_name, name),
-                             &w->ports) {
-        if (!strcmp(wp->cfg->name, name)
-            && !strcmp(wp->br_cfg->name, br_name)) {
-            return wp;
-        }
-    }
-    return NULL;
-}
-
-static struct wanted_iface *
-wanted_iface_find(const struct wanted *w, const char *name)
-{
-    struct wanted_iface *wi;
-    HMAP_FOR_EACH_WITH_HASH (wi, node, hash_string(name, 0), &w->ifaces) {
-        if (!strcmp(wi->cfg->name, name)) {
-            return wi;
-        }
-    }
-    return NULL;
-}
-
-static void
-reject_iface(const struct vswitchrec_interface *cfg, char *error)
-{
-    VLOG_WARN("%s", error);
-    rejected = xrealloc(rejected, (n_rejected + 1) * sizeof *rejected);
-    rejected[n_rejected].cfg = cfg;
-    rejected[n_rejected].error = error;
-    n_rejected++;
-}
-
-static void
-clear_rejected(void)
-{
-    for (size_t i = 0; i < n_rejected; i++) {
-        free(rejected[i].error);
-    }
-    n_rejected = 0;
-}
-
-static void
-wanted_add_port(struct wanted *w, const struct vswitchrec_bridge *br,
-                const struct vswitchrec_port *port)
-{
-    if (wanted_port_find(w, br->name, port->name)) {
-        VLOG_WARN("bridge %s: port %s specified twice", br->name,
-                  port->name);
-        return;
-    }
-    if (!port->n_interfaces) {
-        VLOG_WARN("bridge %s: port %s has no interfaces, dropping",
-                  br->name, port->name);
-        return;
-    }
-    struct wanted_port *wp = xmalloc(sizeof *wp);
-    wp->br_cfg = br;
-    wp->cfg = port;
-    hmap_insert(&w->ports, &wp->node, wanted_port_hash(br->name,
-                                                        port->name));
-
-    for (size_t i = 0; i < port->n_interfaces; i++) {
-        const struct vswitchrec_interface *cfg = port->interfaces[i];
-        struct wanted_iface *wi = wanted_iface_find(w, cfg->name);
-        if (wi) {
-            if (wi->cfg != cfg) {
-                reject_iface(cfg, xasprintf(
-                    "interface name %s is already used on port %s of "
-                    "bridge %s", cfg->name, wi->port_cfg->name,
-                    wi->br_cfg->name));
-            }
-            continue;
-        }
-        wi = xmalloc(sizeof *wi);
-        wi->cfg = cfg;
-        wi->port_cfg = port;
-        wi->br_cfg = br;
-        hmap_insert(&w->ifaces, &wi->node, hash_string(cfg->name, 0));
-    }
-}
-
-/* Fills W from OVS (NULL: nothing wanted). */
-static void
-wanted_collect(struct wanted *w, const struct vswitchrec_open_vswitch *ovs)
-{
-    hmap_init(&w->bridges);
-    hmap_init(&w->ports);
-    hmap_init(&w->ifaces);
-    clear_rejected();
-    if (!ovs) {
-        return;
-    }
-    for (size_t i = 0; i < ovs->n_bridges; i++) {
-        const struct vswitchrec_bridge *br = ovs->bridges[i];
-        if (wanted_bridge_find(w, br->name)) {
-            VLOG_WARN("bridge %s specified twice", br->name);
-            continue;
-        }
-        struct wanted_bridge *wb = xmalloc(sizeof *wb);
-        wb->cfg = br;
-        hmap_insert(&w->bridges, &wb->node, hash_string(br->name, 0));
-        for (size_t j = 0; j < br->n_ports; j++) {
-            wanted_add_port(w, br, br->ports[j]);
-        }
-    }
-}
-
-static void
-wanted_destroy(struct wanted *w)
-{
-    struct wanted_bridge *wb;
-    struct wanted_port *wp;
-    struct wanted_iface *wi;
-
-    HMAP_FOR_EACH_POP (wb, node, &w->bridges) {
-        free(wb);
-    }
-    HMAP_FOR_EACH_POP (wp, node, &w->ports) {
-        free(wp);
-    }
-    HMAP_FOR_EACH_POP (wi, node, &w->ifaces) {
-        free(wi);
-    }
-    hmap_destroy(&w->bridges);
-    hmap_destroy(&w->ports);
-    hmap_destroy(&w->ifaces);
-}
-
 static void
 apply_global_config(const struct vswitchrec_open_vswitch *ovs)
 {
@@ -1202,7 +1019,7 @@ bridge_reconfigure(const struct vswitchrec_open_vswitch *ovs)
             br = bridge_lookup(wi->br_cfg->name);
             if (!br) {
                 if (!pass) {
-                    reject_iface(wi->cfg, xasprintf(
+                    wanted_reject(&w, wi->cfg, xasprintf(
                         "bridge %s could not be created",
                         wi->br_cfg->name));
                 }
@@ -1237,6 +1054,14 @@ bridge_reconfigure(const struct vswitchrec_open_vswitch *ovs)
             port_configure_bundle(port);
         }
     }
+    for (size_t i = 0; i < n_rejected; i++) {
+        free(rejected[i].error);
+    }
+    free(rejected);
+    rejected = w.rejected;          /* Written back by status_run(). */
+    n_rejected = w.n_rejected;
+    w.rejected = NULL;
+    w.n_rejected = 0;
     wanted_destroy(&w);
     vm_supervisor_reconfigure(ovs);
 

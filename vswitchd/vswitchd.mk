@@ -7,6 +7,8 @@ vswitchd_plx_vswitchd_SOURCES = \
 	vswitchd/bridge-db.h \
 	vswitchd/bridge-ofp.c \
 	vswitchd/bridge-ofp.h \
+	vswitchd/bridge-wanted.c \
+	vswitchd/bridge-wanted.h \
 	vswitchd/bridge.h \
 	vswitchd/plx-vswitchd.c
 vswitchd_plx_vswitchd_LDADD = \
