@@ -167,20 +167,7 @@ class Guest:
             stderr=open(self.stderr_path, "ab"), start_new_session=True)
         # The console socket exists before QEMU waits for any vhost-user
         # peer, and the kernel queues this connection until QEMU accepts.
-        deadline = time.time() + 30
-        while True:
-            s = socket.socket(socket.AF_UNIX)
-            try:
-                s.connect(self.console_path)
-                break
-            except OSError:
-                s.close()
-                if not self.alive() or time.time() > deadline:
-                    raise AssertionError("%s: QEMU did not start: %s"
-                                         % (self.name, self.stderr()))
-                time.sleep(0.02)
-        self._console = s
-        threading.Thread(target=self._reader, daemon=True).start()
+        self._connect_console(time.time() + 30)
         return self
 
     def _reader(self):
@@ -273,8 +260,42 @@ class Guest:
     def attach_console(self, timeout=60):
         """Waits until the shell on this QEMU's console answers (after a
         migration, the destination's console is a new connection to the
-        same guest shell)."""
-        self.run("true", timeout=timeout)
+        same guest shell).  A destination QEMU may close a connection it
+        accepted before the incoming migration finished (seen once in
+        CI): while QEMU runs, that connection is replaced and the shell
+        asked again."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.run("true", timeout=max(deadline - time.time(), 1))
+                return
+            except AssertionError:
+                with self._cond:
+                    closed = self._eof
+                if not closed or not self.alive() or time.time() > deadline:
+                    raise
+                self._connect_console(deadline)
+
+    def _connect_console(self, deadline):
+        """A new connection to the console socket, read by a new reader
+        thread; output continues in the same buffer."""
+        while True:
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(self.console_path)
+                break
+            except OSError:
+                s.close()
+                if not self.alive() or time.time() > deadline:
+                    raise AssertionError("%s: no console connection: %s"
+                                         % (self.name, self.stderr()))
+                time.sleep(0.02)
+        if self._console:
+            self._console.close()
+        with self._cond:
+            self._eof = False
+        self._console = s
+        threading.Thread(target=self._reader, daemon=True).start()
 
     def run(self, cmd, timeout=60):
         """Runs shell command CMD (may span lines, may end with &) in the
