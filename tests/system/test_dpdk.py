@@ -87,6 +87,15 @@ def iface_error(s, name):
     return s.get("Interface", name, "error").strip('"')
 
 
+def dpdk_bridge(s):
+    """Skips without DPDK; otherwise starts it (on ordinary memory) and
+    adds the test's bridge with the userspace datapath."""
+    require_dpdk(s)
+    start_dpdk(s)
+    s.vsctl("add-br", s.br, "--", "set", "Bridge", s.br,
+            "datapath_type=netdev")
+
+
 def add_dpdk(s, name, devargs, *more, port_args=()):
     s.vsctl("add-port", s.br, name, *port_args, "--", "set", "Interface",
             name, "type=dpdk", 'options:dpdk-devargs="%s"' % devargs, *more)
@@ -169,10 +178,7 @@ def af_packet_to_system():
 @case
 def tap_to_system():
     with Switch() as s:
-        require_dpdk(s)
-        start_dpdk(s)
-        s.vsctl("add-br", s.br, "--", "set", "Bridge", s.br,
-                "datapath_type=netdev")
+        dpdk_bridge(s)
         nsa, _ = s.add_host("a", ["10.2.0.1/24"])
         tap = "pvt%s" % TAG
         add_dpdk(s, "dpdk1", "net_tap0,iface=%s" % tap)
@@ -246,10 +252,7 @@ def ofctl(s, *args):
 @case
 def pcap_replay():
     with Switch() as s:
-        require_dpdk(s)
-        start_dpdk(s)
-        s.vsctl("add-br", s.br, "--", "set", "Bridge", s.br,
-                "datapath_type=netdev")
+        dpdk_bridge(s)
         frames = [udp_frame(i, 64 + (i % 5) * 100) for i in range(300)]
         cases = [("in_port=1,actions=output:2", frames),
                  ("in_port=1,actions=mod_vlan_vid:100,output:2",
@@ -286,10 +289,7 @@ def pcap_replay():
 @case
 def hot_add_remove():
     with Switch() as s:
-        require_dpdk(s)
-        start_dpdk(s)
-        s.vsctl("add-br", s.br, "--", "set", "Bridge", s.br,
-                "datapath_type=netdev")
+        dpdk_bridge(s)
         nsa, _ = s.add_host("a", ["10.4.0.1/24"])
         nsb, _ = s.add_host("b", ["10.4.0.2/24"])
         s.ping(nsa, "10.4.0.2")
