@@ -1,6 +1,8 @@
 # lib/stream.mk: byte streams (unix, tcp, ssl), sockets, DNS, reconnect
 # (see lib/automake.mk).
 lib_libplx_a_SOURCES += \
+	lib/collectors.c \
+	lib/collectors.h \
 	lib/dns-resolve.c \
 	lib/dns-resolve.h \
 	lib/reconnect.c \
@@ -44,3 +46,8 @@ tests_unit_test_socket_util_LDADD = $(PLX_UNIT_LIBS)
 
 FUZZ_TARGETS += socket-names
 EXTRA_DIST += tests/fuzz/fuzz-socket-names.c
+
+UNIT_TESTS += tests/unit/test-collectors
+check_PROGRAMS += tests/unit/test-collectors
+tests_unit_test_collectors_SOURCES = tests/unit/test-collectors.c
+tests_unit_test_collectors_LDADD = $(PLX_UNIT_LIBS)
