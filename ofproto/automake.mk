@@ -12,3 +12,4 @@ tests_unit_test_mac_learning_LDADD = tests/unit/libplxtest.a \
 	ofproto/libofproto.a lib/libplx.a $(PLX_LIBS)
 include ofproto/ofproto.mk
 include ofproto/connmgr.mk
+include ofproto/netflow.mk
