@@ -13,3 +13,4 @@ tests_unit_test_mac_learning_LDADD = tests/unit/libplxtest.a \
 include ofproto/ofproto.mk
 include ofproto/connmgr.mk
 include ofproto/netflow.mk
+include ofproto/ipfix.mk
