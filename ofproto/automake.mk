@@ -14,3 +14,4 @@ include ofproto/ofproto.mk
 include ofproto/connmgr.mk
 include ofproto/netflow.mk
 include ofproto/ipfix.mk
+include ofproto/sflow.mk
