@@ -84,6 +84,9 @@ format_one(const struct ofpa *a, struct ds *s)
         ds_put_format(s, "set_queue:%"PRIu32,
                       OFPA_CAST(ofpa_queue, a)->queue_id);
         break;
+    case OFPA_SAMPLE:
+        ofpa_sample_format(OFPA_CAST(ofpa_sample, a), s);
+        break;
     case OFPA_PUSH_VLAN: case OFPA_PUSH_MPLS: case OFPA_POP_MPLS:
         ds_put_format(s, "%s:0x%04"PRIx16, ofpa_type_name(a->type),
                       ntohs(OFPA_CAST(ofpa_ethertype, a)->ethertype));
@@ -487,6 +490,8 @@ parse_one(const char *key, char *arg, bool parens, bool nested,
         return parse_ethertype(key, arg, 0, 0, OFPA_POP_MPLS, out);
     } else if (!strcasecmp(key, "set_field")) {
         return parse_set_field(arg, out);
+    } else if (!strcasecmp(key, "sample")) {
+        return ofpa_sample_parse(arg, out);
     } else if (!strcasecmp(key, "mod_dl_src")
                || !strcasecmp(key, "mod_dl_dst")) {
         struct eth_addr mac;
@@ -607,6 +612,9 @@ parse_list(char *s, bool nested, struct ofpa_buf *out)
                                                    + ofs);
             if (nested && ofpa_is_instruction(a->type)) {
                 return xasprintf("%s instruction not allowed here",
+                                 ofpa_type_name(a->type));
+            } else if (nested && !ofpa_is_allowed_in_action_set(a->type)) {
+                return xasprintf("%s action not allowed in write_actions",
                                  ofpa_type_name(a->type));
             }
             any = true;

@@ -99,9 +99,8 @@ ofpa_buf_truncate(struct ofpa_buf *b, size_t size)
     }
 }
 
-/* Appends N zero bytes and returns them. */
-static uint8_t *
-buf_put_zeros(struct ofpa_buf *b, size_t n)
+void *
+ofpa_buf_put_zeros(struct ofpa_buf *b, size_t n)
 {
     if (b->size + n > b->allocated) {
         size_t want = MAX(b->size + n, b->allocated * 2);
@@ -117,7 +116,7 @@ buf_put_zeros(struct ofpa_buf *b, size_t n)
 void *
 ofpa_put(struct ofpa_buf *b, enum ofpa_type type, size_t len)
 {
-    struct ofpa *a = (void *) buf_put_zeros(b, OFPA_ALIGN(len));
+    struct ofpa *a = (void *) ofpa_buf_put_zeros(b, OFPA_ALIGN(len));
     a->type = type;
     a->len = len;
     return a;
@@ -158,6 +157,7 @@ ofpa_type_name(enum ofpa_type type)
     static const char *const names[OFPA_N_TYPES] = {
         [OFPA_OUTPUT] = "output", [OFPA_GROUP] = "group",
         [OFPA_ENQUEUE] = "enqueue", [OFPA_SET_QUEUE] = "set_queue",
+        [OFPA_SAMPLE] = "sample",
         [OFPA_PUSH_VLAN] = "push_vlan", [OFPA_POP_VLAN] = "pop_vlan",
         [OFPA_STRIP_VLAN] = "strip_vlan", [OFPA_PUSH_MPLS] = "push_mpls",
         [OFPA_POP_MPLS] = "pop_mpls", [OFPA_SET_MPLS_TTL] = "set_mpls_ttl",
@@ -185,6 +185,12 @@ bool
 ofpa_is_instruction(enum ofpa_type type)
 {
     return type >= OFPA_METER && type < OFPA_N_TYPES;
+}
+
+bool
+ofpa_is_allowed_in_action_set(enum ofpa_type type)
+{
+    return type != OFPA_SAMPLE && !ofpa_is_instruction(type);
 }
 
 /* Instruction rank in the pipeline order: meter 0, apply_actions 1 (any
@@ -222,6 +228,8 @@ ofpacts_verify(const void *ofpacts, size_t size)
             OFPA_FOR_EACH (b, ofpa_nest_actions(n), ofpa_nest_size(n)) {
                 if (ofpa_is_instruction(b->type)) {
                     return OFPERR_OFPBIC_UNSUP_INST;
+                } else if (!ofpa_is_allowed_in_action_set(b->type)) {
+                    return OFPERR_OFPBAC_BAD_TYPE;
                 }
             }
         }
@@ -358,7 +366,7 @@ sf_encode_oxm(enum mf_field_id id, const union mf_value *value,
         return OFPERR_OFPBAC_BAD_TYPE;
     }
     size_t len = OFPA_ALIGN(4 + n);
-    uint8_t *p = buf_put_zeros(out, len);
+    uint8_t *p = ofpa_buf_put_zeros(out, len);
     put16(p, OFPAT13_SET_FIELD);
     put16(p + 2, len);
     memcpy(p + 4, tlv, n);
@@ -385,7 +393,7 @@ decode_of10_action(uint16_t type, const uint8_t *p, size_t len,
         want = 16;
         break;
     case OFPAT10_VENDOR:
-        return OFPERR_OFPBAC_BAD_VENDOR;
+        return ofpacts_nx_decode(p, len, out);
     default:
         if (type > OFPAT10_ENQUEUE) {
             return OFPERR_OFPBAC_BAD_TYPE;
@@ -497,7 +505,7 @@ decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
     case OFPAT13_SET_FIELD:
         return sf_decode_oxm(p + 4, len - 4, out);
     case OFPAT13_EXPERIMENTER:
-        return OFPERR_OFPBAC_BAD_EXPERIMENTER;
+        return ofpacts_nx_decode(p, len, out);
     default:
         return OFPERR_OFPBAC_BAD_TYPE;
     }
@@ -678,6 +686,17 @@ ofpacts_decode_instructions(const void *data, size_t size, int version,
             goto fail;
         }
         ofpa_nest_end(out, ofs);
+
+        /* As Open vSwitch, refuse actions with no place in the set. */
+        const struct ofpa_nest *n = (const void *) ((uint8_t *) out->data
+                                                    + ofs);
+        const struct ofpa *a;
+        OFPA_FOR_EACH (a, ofpa_nest_actions(n), ofpa_nest_size(n)) {
+            if (!ofpa_is_allowed_in_action_set(a->type)) {
+                error = OFPERR_OFPBAC_BAD_TYPE;
+                goto fail;
+            }
+        }
     }
     if (insts[OFPIT13_WRITE_METADATA]) {
         const uint8_t *q = insts[OFPIT13_WRITE_METADATA];
@@ -704,7 +723,7 @@ static void
 put_wire_action(struct ofpa_buf *out, uint16_t type, size_t len,
                 uint8_t **bodyp)
 {
-    uint8_t *p = buf_put_zeros(out, len);
+    uint8_t *p = ofpa_buf_put_zeros(out, len);
     put16(p, type);
     put16(p + 2, len);
     *bodyp = p;
@@ -839,6 +858,8 @@ encode_of10_action(const struct ofpa *a, struct ofpa_buf *out)
                            ? OFPAT10_SET_TP_SRC : OFPAT10_SET_TP_DST),
                      OFPA_CAST(ofpa_l4_port, a)->port);
         return 0;
+    case OFPA_SAMPLE:
+        return ofpacts_nx_encode(a, out);
     case OFPA_METER: case OFPA_CLEAR_ACTIONS: case OFPA_WRITE_ACTIONS:
     case OFPA_WRITE_METADATA: case OFPA_GOTO_TABLE:
         return OFPERR_OFPBIC_UNSUP_INST;
@@ -882,6 +903,8 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
         put_wire_u32(out, OFPAT13_SET_QUEUE,
                      OFPA_CAST(ofpa_queue, a)->queue_id);
         return 0;
+    case OFPA_SAMPLE:
+        return ofpacts_nx_encode(a, out);
     case OFPA_PUSH_VLAN: case OFPA_PUSH_MPLS: case OFPA_POP_MPLS:
         put_wire_u16(out, (a->type == OFPA_PUSH_VLAN ? OFPAT13_PUSH_VLAN
                            : a->type == OFPA_PUSH_MPLS ? OFPAT13_PUSH_MPLS
@@ -1027,7 +1050,7 @@ encode_instructions__(const void *ofpacts, size_t size,
     while (a < end) {
         if (!ofpa_is_instruction(a->type)) {
             size_t ofs = out->size;
-            buf_put_zeros(out, 8);
+            ofpa_buf_put_zeros(out, 8);
             for (; a < end && !ofpa_is_instruction(a->type);
                  a = ofpa_next(a)) {
                 error = encode_of13_action(a, out);
@@ -1053,7 +1076,7 @@ encode_instructions__(const void *ofpacts, size_t size,
         case OFPA_WRITE_ACTIONS: {
             const struct ofpa_nest *n = OFPA_CAST(ofpa_nest, a);
             size_t ofs = out->size;
-            buf_put_zeros(out, 8);
+            ofpa_buf_put_zeros(out, 8);
             error = encode_actions__(ofpa_nest_actions(n),
                                      ofpa_nest_size(n), OFPA_OF13, out);
             if (!error) {
@@ -1155,7 +1178,7 @@ check__(struct ofpa *ofpacts, size_t size, struct match *m,
             }
             break;
         }
-        case OFPA_GROUP: case OFPA_SET_QUEUE:
+        case OFPA_GROUP: case OFPA_SET_QUEUE: case OFPA_SAMPLE:
         case OFPA_COPY_TTL_OUT: case OFPA_COPY_TTL_IN:
         case OFPA_SET_ETH_SRC: case OFPA_SET_ETH_DST:
         case OFPA_CLEAR_ACTIONS: case OFPA_WRITE_METADATA:
@@ -1352,7 +1375,7 @@ ofpacts_action_set_order(const void *set, size_t size,
                 }
             }
             if (!later) {
-                memcpy(buf_put_zeros(out, OFPA_ALIGN(a->len)), a,
+                memcpy(ofpa_buf_put_zeros(out, OFPA_ALIGN(a->len)), a,
                        OFPA_ALIGN(a->len));
             }
         }

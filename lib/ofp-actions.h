@@ -27,6 +27,15 @@
  * OpenFlow error where it cannot.  Decoding is faithful, so formatting a
  * decoded list prints what ovs-ofctl prints for the same wire bytes.
  *
+ * Nicira extensions.  Open vSwitch's vendor actions (type 0xffff,
+ * vendor 0x00002320, a subtype) look the same in OpenFlow 1.0 and 1.3;
+ * their codec and text live in ofp-actions-nx.c.  Plexus implements
+ * "sample" (NXAST_SAMPLE 29, NXAST_SAMPLE2 38, NXAST_SAMPLE3 41, the
+ * numbers ovs-ofctl uses), decoding all three forms and encoding the
+ * oldest that can carry the action, as Open vSwitch does.  Like Open
+ * vSwitch, it has no place in an OpenFlow 1.3 action set, so
+ * write_actions refuses it (ofpa_is_allowed_in_action_set()).
+ *
  * Ports are 32-bit (OpenFlow 1.1+ numbering): OpenFlow 1.0's reserved
  * ports 0xfff8..0xfffe are MF_OFPP_IN_PORT..MF_OFPP_LOCAL of
  * lib/meta-flow.h.
@@ -65,6 +74,7 @@ enum ofpa_type {
     OFPA_GROUP,                 /* struct ofpa_group. */
     OFPA_ENQUEUE,               /* struct ofpa_enqueue (OpenFlow 1.0). */
     OFPA_SET_QUEUE,             /* struct ofpa_queue. */
+    OFPA_SAMPLE,                /* struct ofpa_sample (Nicira extension). */
 
     /* Tags. */
     OFPA_PUSH_VLAN,             /* struct ofpa_ethertype. */
@@ -132,6 +142,30 @@ struct ofpa_enqueue {
 struct ofpa_queue {
     struct ofpa ofpa;
     uint32_t queue_id;
+};
+
+/* Nicira extension "sample": sends a sample of the packets to the IPFIX
+ * collector set COLLECTOR_SET_ID, tagged with the observation domain and
+ * point ids (as Open vSwitch's NXAST_SAMPLE, NXAST_SAMPLE2 and
+ * NXAST_SAMPLE3). */
+enum ofpa_sample_direction {
+    OFPA_SAMPLE_DEFAULT,        /* The bridge's exporter decides. */
+    OFPA_SAMPLE_INGRESS,        /* Sampled on ingress. */
+    OFPA_SAMPLE_EGRESS,         /* Sampled on egress. */
+};
+
+/* 'sampling_port' when the action names none (OpenFlow 1.0's OFPP_NONE,
+ * 0xffff on the wire). */
+#define OFPA_SAMPLE_NO_PORT MF_OFPP_ANY
+
+struct ofpa_sample {
+    struct ofpa ofpa;
+    uint16_t probability;       /* Packets sampled out of UINT16_MAX. */
+    uint32_t collector_set_id;
+    uint32_t obs_domain_id;
+    uint32_t obs_point_id;
+    uint32_t sampling_port;     /* OpenFlow port, or OFPA_SAMPLE_NO_PORT. */
+    uint8_t direction;          /* enum ofpa_sample_direction. */
 };
 
 struct ofpa_ethertype {
@@ -249,6 +283,11 @@ ofpa_nest_size(const struct ofpa_nest *n)
 
 const char *ofpa_type_name(enum ofpa_type);
 bool ofpa_is_instruction(enum ofpa_type);
+/* True if an OpenFlow 1.3 action set (write_actions) may hold an action
+ * of TYPE: not instructions, and not Nicira extensions such as sample,
+ * whose place in the action set's order OpenFlow does not define (Open
+ * vSwitch rejects them there too). */
+bool ofpa_is_allowed_in_action_set(enum ofpa_type);
 
 /* A growable list under construction, or a finished one. */
 struct ofpa_buf {
@@ -263,6 +302,8 @@ void ofpa_buf_init(struct ofpa_buf *);
 void ofpa_buf_uninit(struct ofpa_buf *);
 void ofpa_buf_clear(struct ofpa_buf *);
 void ofpa_buf_truncate(struct ofpa_buf *, size_t size);
+/* Appends N zero bytes and returns them. */
+void *ofpa_buf_put_zeros(struct ofpa_buf *, size_t n);
 
 /* Appends a zeroed action of TYPE with LEN bytes (header included) and
  * returns it, for the caller to fill in.  Pointers into the buffer are
@@ -301,7 +342,9 @@ enum ofperr ofpacts_encode_instructions(const void *, size_t,
                                         struct ofpa_buf *out);
 
 /* Checks that the list is well-ordered (see the top): returns 0 or
- * OFPBIC_DUP_INST / OFPBAC_UNSUPPORTED_ORDER. */
+ * OFPBIC_DUP_INST / OFPBAC_UNSUPPORTED_ORDER, or OFPBIC_UNSUP_INST /
+ * OFPBAC_BAD_TYPE for an action that write_actions may not hold (see
+ * ofpa_is_allowed_in_action_set()). */
 enum ofperr ofpacts_verify(const void *, size_t);
 
 /* Checks actions against the flow MATCH they belong to, as Open vSwitch
@@ -337,5 +380,27 @@ char *ofpacts_text_parse(const char *s, struct ofpa_buf *out)
     PLX_WARN_UNUSED_RESULT;
 void ofpacts_text_format(const void *, size_t, struct ds *);
 char *ofpacts_text(const void *, size_t);
+
+/* Nicira extension actions (ofp-actions-nx.c), for ofp-actions.c and
+ * ofp-actions-text.c only.
+ *
+ * ofpacts_nx_decode() decodes the vendor action of LEN bytes at P (type
+ * 0xffff; LEN a multiple of 8, as the caller checked) of either version,
+ * appending it to OUT: OFPBAC_BAD_VENDOR (OpenFlow 1.3: BAD_EXPERIMENTER)
+ * for a vendor other than Nicira, OFPBAC_BAD_VENDOR_TYPE (BAD_EXP_TYPE)
+ * for a subtype Plexus does not implement, OFPBAC_BAD_LEN, or
+ * OFPBAC_BAD_ARGUMENT for a zero probability or an unknown direction.
+ * ofpacts_nx_encode() appends the wire form of A, a Nicira extension
+ * action, to OUT.
+ *
+ * ofpa_sample_parse() parses the argument of "sample(...)" (ARG, which it
+ * modifies, may be NULL) and appends the action to OUT, or returns a
+ * malloc'd error; ofpa_sample_format() prints it as ovs-ofctl does. */
+enum ofperr ofpacts_nx_decode(const uint8_t *p, size_t len,
+                              struct ofpa_buf *out);
+enum ofperr ofpacts_nx_encode(const struct ofpa *, struct ofpa_buf *out);
+char *ofpa_sample_parse(char *arg, struct ofpa_buf *out)
+    PLX_WARN_UNUSED_RESULT;
+void ofpa_sample_format(const struct ofpa_sample *, struct ds *);
 
 #endif /* ofp-actions.h */

@@ -2,6 +2,7 @@
 lib_libplx_a_SOURCES += \
 	lib/ofp-actions.c \
 	lib/ofp-actions-text.c \
+	lib/ofp-actions-nx.c \
 	lib/ofp-actions.h
 
 UNIT_TESTS += tests/unit/test-ofp-actions

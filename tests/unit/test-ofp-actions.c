@@ -363,7 +363,7 @@ TEST(wire_errors)
         { "of10 unknown type", OFPA_OF10, false, { 0, 12, 0, 8 }, 8,
           OFPERR_OFPBAC_BAD_TYPE },
         { "of10 vendor", OFPA_OF10, false,
-          { 0xff, 0xff, 0, 16, 0, 0, 0x23, 0x20 }, 16,
+          { 0xff, 0xff, 0, 16, 0, 0, 0x23, 0x21 }, 16,
           OFPERR_OFPBAC_BAD_VENDOR },
         { "of10 output to NONE", OFPA_OF10, false,
           { 0, 0, 0, 8, 0xff, 0xff, 0, 0 }, 8, OFPERR_OFPBAC_BAD_OUT_PORT },
@@ -382,7 +382,7 @@ TEST(wire_errors)
         { "of13 unknown type", OFPA_OF13, false, { 0, 1, 0, 8 }, 8,
           OFPERR_OFPBAC_BAD_TYPE },
         { "of13 experimenter", OFPA_OF13, false,
-          { 0xff, 0xff, 0, 8, 0, 0, 0x23, 0x20 }, 8,
+          { 0xff, 0xff, 0, 8, 0, 0, 0, 0 }, 8,
           OFPERR_OFPBAC_BAD_EXPERIMENTER },
         { "of13 output to ANY", OFPA_OF13, false,
           { 0, 0, 0, 16, 0xff, 0xff, 0xff, 0xff }, 16,
@@ -699,4 +699,477 @@ TEST(random_wire)
         ofpa_buf_uninit(&wire);
         ofpa_buf_uninit(&back);
     }
+}
+
+/* The Nicira "sample" action. */
+
+/* Reads the hex digits of HEX (blanks ignored) into OUT. */
+static size_t
+hex_bytes(const char *hex, uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    int nibble = -1;
+
+    for (; *hex; hex++) {
+        int d;
+        if (*hex == ' ') {
+            continue;
+        } else if (*hex >= '0' && *hex <= '9') {
+            d = *hex - '0';
+        } else if (*hex >= 'a' && *hex <= 'f') {
+            d = *hex - 'a' + 10;
+        } else {
+            test_fail(TEST_WHERE, "bad hex digit in \"%s\"", hex);
+        }
+        if (nibble < 0) {
+            nibble = d;
+        } else {
+            CHECK_LT(n, max);
+            out[n++] = nibble << 4 | d;
+            nibble = -1;
+        }
+    }
+    CHECK_EQ(nibble, -1);
+    return n;
+}
+
+/* Text in, text out, as Debian's ovs-ofctl 3.1 'parse-flow' prints. */
+TEST(sample_text_round_trip)
+{
+    static const char *const samples[][2] = {
+        { "sample(probability=65535,collector_set_id=1,obs_domain_id=2,"
+          "obs_point_id=3),normal",
+          "sample(probability=65535,collector_set_id=1,obs_domain_id=2,"
+          "obs_point_id=3),NORMAL" },
+        { "sample(probability=1)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0)" },
+        { "sample(probability=12345,collector_set_id=23456,"
+          "obs_domain_id=34567,obs_point_id=45678,sampling_port=56789,"
+          "egress)",
+          "sample(probability=12345,collector_set_id=23456,"
+          "obs_domain_id=34567,obs_point_id=45678,sampling_port=56789,"
+          "egress)" },
+        { "sample(probability:5,obs_point_id(7),egress,ingress)",
+          "sample(probability=5,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=7,ingress)" },
+        { "sample:probability=3",
+          "sample(probability=3,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0)" },
+        { "SAMPLE(probability=0x10,collector_set_id=0xffffffff)",
+          "sample(probability=16,collector_set_id=4294967295,"
+          "obs_domain_id=0,obs_point_id=0)" },
+        { "sample(probability=1,sampling_port=local)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0,sampling_port=LOCAL)" },
+        { "sample(probability=1,sampling_port=NONE)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0)" },
+        { "sample(probability=1,sampling_port=65280)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0,sampling_port=65280)" },
+        { "sample(probability=1,sampling_port=4294967290)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0,sampling_port=NORMAL)" },
+        { "sample(probability=1,sampling_port=4294967040)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0,sampling_port=65280)" },
+        { "sample(probability=1,sampling_port=0)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0,sampling_port=0)" },
+        { "sample(probability=1,,obs_domain_id=3)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=3,"
+          "obs_point_id=0)" },
+        { "sample(probability=1,egress=1)",
+          "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0,egress)" },
+        { "meter:1,sample(probability=2),output:3,goto_table:1",
+          "meter:1,sample(probability=2,collector_set_id=0,obs_domain_id=0,"
+          "obs_point_id=0),output:3,goto_table:1" },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+        struct ofpa_buf b, b2;
+        parse_ok(samples[i][0], &b);
+        char *s = ofpacts_text(b.data, b.size);
+        CHECK_STREQ(s, samples[i][1]);
+        parse_ok(s, &b2);
+        CHECK(ofpacts_same(b.data, b.size, b2.data, b2.size));
+        free(s);
+        ofpa_buf_uninit(&b);
+        ofpa_buf_uninit(&b2);
+    }
+
+    /* The fields land where xlate reads them. */
+    struct ofpa_buf b;
+    parse_ok("sample(probability=9,collector_set_id=8,obs_domain_id=7,"
+             "obs_point_id=6,sampling_port=5,ingress)", &b);
+    const struct ofpa_sample *sa = b.data;
+    CHECK_EQ(sa->ofpa.type, OFPA_SAMPLE);
+    CHECK_EQ(sa->ofpa.len, sizeof *sa);
+    CHECK_EQ(b.size, OFPA_ALIGN(sizeof *sa));
+    CHECK_EQ(sa->probability, 9);
+    CHECK_EQ(sa->collector_set_id, 8);
+    CHECK_EQ(sa->obs_domain_id, 7);
+    CHECK_EQ(sa->obs_point_id, 6);
+    CHECK_EQ(sa->sampling_port, 5);
+    CHECK_EQ(sa->direction, OFPA_SAMPLE_INGRESS);
+    ofpa_buf_uninit(&b);
+    parse_ok("sample(probability=9)", &b);
+    sa = b.data;
+    CHECK_EQ(sa->sampling_port, OFPA_SAMPLE_NO_PORT);
+    CHECK_EQ(sa->direction, OFPA_SAMPLE_DEFAULT);
+    CHECK_STREQ(ofpa_type_name(OFPA_SAMPLE), "sample");
+    ofpa_buf_uninit(&b);
+}
+
+TEST(sample_text_errors)
+{
+    static const char *const bad[][2] = {
+        { "sample(probability=0,collector_set_id=1)",
+          "invalid probability value \"0\"" },
+        { "sample(collector_set_id=1)",
+          "non-zero \"probability\" must be specified on sample" },
+        { "sample", "non-zero \"probability\" must be specified on sample" },
+        { "sample()",
+          "non-zero \"probability\" must be specified on sample" },
+        { "sample(probability=65536)", "invalid probability \"65536\"" },
+        { "sample(probability=-1)", "invalid probability \"-1\"" },
+        { "sample(probability)", "invalid probability \"\"" },
+        { "sample(probability=1,collector_set_id=4294967296)",
+          "invalid collector_set_id \"4294967296\"" },
+        { "sample(probability=1,obs_domain_id=x)",
+          "invalid obs_domain_id \"x\"" },
+        { "sample(probability=1,obs_point_id=)",
+          "invalid obs_point_id \"\"" },
+        { "sample(probability=1,foo=2)",
+          "invalid key \"foo\" in \"sample\" argument" },
+        { "sample(probability=1,Egress)",
+          "invalid key \"Egress\" in \"sample\" argument" },
+        { "sample(probability=1,sampling_port=70000)",
+          "70000: unknown port" },
+        { "sample(probability=1,sampling_port=-1)", "-1: unknown port" },
+        { "sample(probability=1,sampling_port=eth0)", "eth0: unknown port" },
+        { "sample(probability=1,obs_point_id(7)", NULL },
+        { "write_actions(sample(probability=1))",
+          "sample action not allowed in write_actions" },
+        { "output:1,write_actions(output:2,sample(probability=1))",
+          "sample action not allowed in write_actions" },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct ofpa_buf b;
+        ofpa_buf_init(&b);
+        ofpa_put_output(&b, 7, 0);
+        size_t before = b.size;
+        char *error = ofpacts_text_parse(bad[i][0], &b);
+        CHECK_MSG(error != NULL, "\"%s\" parsed", bad[i][0]);
+        if (bad[i][1]) {
+            CHECK_STREQ(error, bad[i][1]);
+        }
+        CHECK_EQ(b.size, before);
+        free(error);
+        ofpa_buf_uninit(&b);
+    }
+}
+
+/* Wire bytes as Debian's ovs-ofctl 3.1 encodes them (each decodes with
+ * 'ovs-ofctl parse-actions' to the text here and re-encodes to the same
+ * bytes), identical in OpenFlow 1.0 and 1.3. */
+static const char *const sample_wire[][2] = {
+    /* NXAST_SAMPLE. */
+    { "sample(probability=65535,collector_set_id=1,obs_domain_id=2,"
+      "obs_point_id=3)",
+      "ffff 0018 00002320 001d ffff 00000001 00000002 00000003" },
+    /* NXAST_SAMPLE2: a sampling port, no direction. */
+    { "sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,"
+      "obs_point_id=45678,sampling_port=56789)",
+      "ffff 0020 00002320 0026 3039 00005ba0 00008707 0000b26e"
+      " ddd5 00 0000000000" },
+    { "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+      "obs_point_id=0,sampling_port=LOCAL)",
+      "ffff 0020 00002320 0026 0001 00000000 00000000 00000000"
+      " fffe 00 0000000000" },
+    { "sample(probability=1,collector_set_id=0,obs_domain_id=0,"
+      "obs_point_id=0,sampling_port=65280)",
+      "ffff 0020 00002320 0026 0001 00000000 00000000 00000000"
+      " ff00 00 0000000000" },
+    /* NXAST_SAMPLE3: a direction, with or without a port. */
+    { "sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,"
+      "obs_point_id=45678,sampling_port=56789,egress)",
+      "ffff 0020 00002320 0029 3039 00005ba0 00008707 0000b26e"
+      " ddd5 02 0000000000" },
+    { "sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,"
+      "obs_point_id=45678,ingress)",
+      "ffff 0020 00002320 0029 3039 00005ba0 00008707 0000b26e"
+      " ffff 01 0000000000" },
+};
+
+TEST(sample_wire_bytes)
+{
+    for (int v = 0; v < 2; v++) {
+        int version = v ? OFPA_OF13 : OFPA_OF10;
+        for (size_t i = 0; i < ARRAY_SIZE(sample_wire); i++) {
+            uint8_t want[64];
+            size_t n = hex_bytes(sample_wire[i][1], want, sizeof want);
+            struct ofpa_buf b, wire;
+
+            /* Text -> wire. */
+            parse_ok(sample_wire[i][0], &b);
+            CHECK(!ofpacts_check(b.data, b.size, &(struct match) { 0 },
+                                 MF_OFPP_MAX, 0, 255, version));
+            ofpa_buf_init(&wire);
+            CHECK(!ofpacts_encode_actions(b.data, b.size, version, &wire));
+            CHECK_EQ(wire.size, n);
+            CHECK_MEMEQ(wire.data, want, n);
+            ofpa_buf_uninit(&wire);
+
+            /* Wire -> text, and the same list again. */
+            struct ofpa_buf back;
+            ofpa_buf_init(&back);
+            CHECK(!ofpacts_decode_actions(want, n, version, &back));
+            CHECK(ofpacts_same(b.data, b.size, back.data, back.size));
+            char *s = ofpacts_text(back.data, back.size);
+            CHECK_STREQ(s, sample_wire[i][0]);
+            free(s);
+            ofpa_buf_uninit(&back);
+            ofpa_buf_uninit(&b);
+        }
+    }
+}
+
+/* In OpenFlow 1.3 flows, sample goes in apply_actions. */
+TEST(sample_wire_instructions)
+{
+    struct ofpa_buf b, wire;
+    uint8_t want[64];
+    size_t n = hex_bytes("0004 0030 00000000"
+                         " ffff 0018 00002320 001d ffff 00000001 00000002"
+                         " 00000003"
+                         " 0000 0010 fffffffa 0000 000000000000",
+                         want, sizeof want);
+
+    parse_ok("sample(probability=65535,collector_set_id=1,obs_domain_id=2,"
+             "obs_point_id=3),normal", &b);
+    char *s = wire_round_trip(&b, OFPA_OF13, true, &wire);
+    CHECK_STREQ(s, "sample(probability=65535,collector_set_id=1,"
+                "obs_domain_id=2,obs_point_id=3),NORMAL");
+    CHECK_EQ(wire.size, n);
+    CHECK_MEMEQ(wire.data, want, n);
+    free(s);
+    ofpa_buf_uninit(&wire);
+    ofpa_buf_uninit(&b);
+
+    /* OpenFlow 1.0 list with an output after it. */
+    parse_ok("sample(probability=2,sampling_port=3),output:1", &b);
+    s = wire_round_trip(&b, OFPA_OF10, false, &wire);
+    CHECK_STREQ(s, "sample(probability=2,collector_set_id=0,obs_domain_id=0,"
+                "obs_point_id=0,sampling_port=3),output:1");
+    CHECK_EQ(wire.size, 40);
+    free(s);
+    ofpa_buf_uninit(&wire);
+    ofpa_buf_uninit(&b);
+}
+
+/* Forms that decode to an action whose canonical encoding differs. */
+TEST(sample_wire_decode_only)
+{
+    static const char *const cases[][3] = {
+        /* SAMPLE2 without a port encodes as SAMPLE. */
+        { "ffff 0020 00002320 0026 0007 00000001 00000002 00000003"
+          " ffff 00 0000000000",
+          "sample(probability=7,collector_set_id=1,obs_domain_id=2,"
+          "obs_point_id=3)",
+          "ffff 0018 00002320 001d 0007 00000001 00000002 00000003" },
+        /* SAMPLE2 ignores the direction byte and the padding. */
+        { "ffff 0020 00002320 0026 0007 00000001 00000002 00000003"
+          " 0005 02 0000000001",
+          "sample(probability=7,collector_set_id=1,obs_domain_id=2,"
+          "obs_point_id=3,sampling_port=5)",
+          "ffff 0020 00002320 0026 0007 00000001 00000002 00000003"
+          " 0005 00 0000000000" },
+        /* SAMPLE3 with the default direction encodes as SAMPLE2. */
+        { "ffff 0020 00002320 0029 0007 00000001 00000002 00000003"
+          " fff8 00 0000000000",
+          "sample(probability=7,collector_set_id=1,obs_domain_id=2,"
+          "obs_point_id=3,sampling_port=IN_PORT)",
+          "ffff 0020 00002320 0026 0007 00000001 00000002 00000003"
+          " fff8 00 0000000000" },
+    };
+
+    for (int v = 0; v < 2; v++) {
+        int version = v ? OFPA_OF13 : OFPA_OF10;
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+            uint8_t in[64], want[64];
+            size_t n_in = hex_bytes(cases[i][0], in, sizeof in);
+            size_t n_want = hex_bytes(cases[i][2], want, sizeof want);
+            struct ofpa_buf b, wire;
+
+            ofpa_buf_init(&b);
+            CHECK(!ofpacts_decode_actions(in, n_in, version, &b));
+            char *s = ofpacts_text(b.data, b.size);
+            CHECK_STREQ(s, cases[i][1]);
+            free(s);
+            ofpa_buf_init(&wire);
+            CHECK(!ofpacts_encode_actions(b.data, b.size, version, &wire));
+            CHECK_EQ(wire.size, n_want);
+            CHECK_MEMEQ(wire.data, want, n_want);
+            ofpa_buf_uninit(&wire);
+            ofpa_buf_uninit(&b);
+        }
+    }
+}
+
+/* Malformed sample actions, with the errors ovs-ofctl 3.1's
+ * 'parse-actions' reports for the same bytes. */
+TEST(sample_wire_errors)
+{
+    static const struct {
+        const char *name;
+        bool instructions;
+        const char *hex;
+        enum ofperr error;
+    } cases[] = {
+        { "nicira header only", false, "ffff 0008 00002320",
+          OFPERR_OFPBAC_BAD_LEN },
+        { "other vendor", false, "ffff 0008 00002321",
+          OFPERR_OFPBAC_BAD_VENDOR },
+        { "other vendor, sample body", false,
+          "ffff 0018 00002321 001d 0001 00000001 00000002 00000003",
+          OFPERR_OFPBAC_BAD_VENDOR },
+        { "sample short", false, "ffff 0010 00002320 001d 0001 00000001",
+          OFPERR_OFPBAC_BAD_LEN },
+        { "sample long", false,
+          "ffff 0020 00002320 001d 0001 00000001 00000002 00000003"
+          " 0000000000000000", OFPERR_OFPBAC_BAD_LEN },
+        { "sample2 short", false,
+          "ffff 0018 00002320 0026 3039 00005ba0 00008707 0000b26e",
+          OFPERR_OFPBAC_BAD_LEN },
+        { "sample3 long", false,
+          "ffff 0028 00002320 0029 3039 00005ba0 00008707 0000b26e"
+          " ddd5 00 0000000000 0000000000000000", OFPERR_OFPBAC_BAD_LEN },
+        { "unknown subtype", false,
+          "ffff 0018 00002320 001e 0001 00000001 00000002 00000003",
+          OFPERR_OFPBAC_BAD_VENDOR_TYPE },
+        { "subtype 0", false,
+          "ffff 0018 00002320 0000 0001 00000001 00000002 00000003",
+          OFPERR_OFPBAC_BAD_VENDOR_TYPE },
+        { "subtype 46", false,
+          "ffff 0020 00002320 002e 3039 00005ba0 00008707 0000b26e"
+          " ddd5 02 0000000000", OFPERR_OFPBAC_BAD_VENDOR_TYPE },
+        { "sample probability 0", false,
+          "ffff 0018 00002320 001d 0000 00000001 00000002 00000003",
+          OFPERR_OFPBAC_BAD_ARGUMENT },
+        { "sample2 probability 0", false,
+          "ffff 0020 00002320 0026 0000 00005ba0 00008707 0000b26e"
+          " ddd5 00 0000000000", OFPERR_OFPBAC_BAD_ARGUMENT },
+        { "sample3 probability 0", false,
+          "ffff 0020 00002320 0029 0000 00005ba0 00008707 0000b26e"
+          " ddd5 00 0000000000", OFPERR_OFPBAC_BAD_ARGUMENT },
+        { "sample3 bad direction", false,
+          "ffff 0020 00002320 0029 0001 00005ba0 00008707 0000b26e"
+          " ddd5 03 0000000000", OFPERR_OFPBAC_BAD_ARGUMENT },
+        { "bad sample after good output", false,
+          "0000 0010 00000001 0000 000000000000"
+          " ffff 0018 00002320 001d 0000 00000001 00000002 00000003",
+          OFPERR_OFPBAC_BAD_ARGUMENT },
+        { "sample in write_actions", true,
+          "0003 0020 00000000"
+          " ffff 0018 00002320 001d 0001 00000001 00000002 00000003",
+          OFPERR_OFPBAC_BAD_TYPE },
+        { "bad sample in apply_actions", true,
+          "0004 0020 00000000"
+          " ffff 0010 00002320 001d 0001 00000001 0000000000000000",
+          OFPERR_OFPBAC_BAD_LEN },
+    };
+
+    for (int v = 0; v < 2; v++) {
+        int version = v ? OFPA_OF13 : OFPA_OF10;
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+            uint8_t bytes[64];
+            size_t n = hex_bytes(cases[i].hex, bytes, sizeof bytes);
+            struct ofpa_buf b;
+
+            if (cases[i].instructions && version == OFPA_OF10) {
+                continue;
+            }
+            if (version == OFPA_OF10 && !strncmp(cases[i].hex, "0000", 4)) {
+                /* The OpenFlow 1.3 output there is 16 bytes. */
+                continue;
+            }
+            ofpa_buf_init(&b);
+            ofpa_put_output(&b, 1, 0);
+            size_t before = b.size;
+            enum ofperr error = (cases[i].instructions
+                                 ? ofpacts_decode_instructions(bytes, n,
+                                                               version, &b)
+                                 : ofpacts_decode_actions(bytes, n, version,
+                                                          &b));
+            CHECK_MSG(error == cases[i].error, "%s (OF %#x): got %s, want %s",
+                      cases[i].name, version,
+                      error ? ofperr_get_name(error) : "success",
+                      ofperr_get_name(cases[i].error));
+            CHECK_EQ(b.size, before);
+            ofpa_buf_uninit(&b);
+        }
+    }
+}
+
+/* Sample actions built by hand that no wire form can carry, and a
+ * write_actions holding one. */
+TEST(sample_encode_errors)
+{
+    struct ofpa_buf b, wire;
+    struct ofpa_sample *sa;
+
+    ofpa_buf_init(&b);
+    ofpa_buf_init(&wire);
+    sa = ofpa_put(&b, OFPA_SAMPLE, sizeof *sa);
+    sa->probability = 1;
+    sa->sampling_port = 70000;
+    CHECK_EQ(ofpacts_encode_actions(b.data, b.size, OFPA_OF10, &wire),
+             OFPERR_OFPBAC_BAD_ARGUMENT);
+    CHECK_EQ(ofpacts_encode_actions(b.data, b.size, OFPA_OF13, &wire),
+             OFPERR_OFPBAC_BAD_ARGUMENT);
+    sa->sampling_port = OFPA_SAMPLE_NO_PORT;
+    sa->direction = 3;
+    CHECK_EQ(ofpacts_encode_actions(b.data, b.size, OFPA_OF13, &wire),
+             OFPERR_OFPBAC_BAD_ARGUMENT);
+    CHECK_EQ(wire.size, 0);
+    ofpa_buf_clear(&b);
+
+    size_t ofs = ofpa_nest_start(&b);
+    sa = ofpa_put(&b, OFPA_SAMPLE, sizeof *sa);
+    sa->probability = 1;
+    sa->sampling_port = OFPA_SAMPLE_NO_PORT;
+    ofpa_nest_end(&b, ofs);
+    CHECK_EQ(ofpacts_verify(b.data, b.size), OFPERR_OFPBAC_BAD_TYPE);
+    CHECK_EQ(ofpacts_encode_instructions(b.data, b.size, OFPA_OF13, &wire),
+             OFPERR_OFPBAC_BAD_TYPE);
+    CHECK_EQ(wire.size, 0);
+    ofpa_buf_uninit(&wire);
+    ofpa_buf_uninit(&b);
+
+    CHECK(!ofpa_is_allowed_in_action_set(OFPA_SAMPLE));
+    CHECK(!ofpa_is_allowed_in_action_set(OFPA_GOTO_TABLE));
+    CHECK(ofpa_is_allowed_in_action_set(OFPA_OUTPUT));
+    CHECK(ofpa_is_allowed_in_action_set(OFPA_SET_QUEUE));
+}
+
+/* ofpacts_check() accepts sample anywhere a plain action may be, in
+ * both versions, whatever the match. */
+TEST(sample_check)
+{
+    struct match m = parse_match("ip");
+    struct ofpa_buf b;
+
+    parse_ok("sample(probability=1,sampling_port=LOCAL),pop_vlan,"
+             "sample(probability=2,sampling_port=7,egress),output:1", &b);
+    CHECK(!ofpacts_check(b.data, b.size, &m, 0xff00, 0, 1, OFPA_OF10));
+    ofpa_buf_uninit(&b);
+
+    parse_ok("sample(probability=1),output:1,goto_table:2", &b);
+    CHECK(!ofpacts_check(b.data, b.size, &m, MF_OFPP_MAX, 0, 255,
+                         OFPA_OF13));
+    ofpa_buf_uninit(&b);
 }
