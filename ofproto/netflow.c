@@ -898,6 +898,19 @@ netflow_run(struct netflow *nf, long long int now)
 }
 
 void
+netflow_flush(struct netflow *nf, long long int now)
+{
+    nf_flush_records(nf);
+    netflow_run(nf, now);
+}
+
+bool
+netflow_is_configured(const struct netflow *nf)
+{
+    return !sset_is_empty(&nf->targets);
+}
+
+void
 netflow_wait(const struct netflow *nf, long long int now PLX_UNUSED)
 {
     if (!plx_list_is_empty(&nf->queue)) {

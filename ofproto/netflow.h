@@ -147,6 +147,12 @@ void netflow_flow_removed(struct netflow *, const struct flow *);
 
 /* Expires records whose time has come and sends the datagrams waiting. */
 void netflow_run(struct netflow *, long long int now);
+/* Exports every record now, whatever its timers say, and sends what is
+ * queued (before the exporter is destroyed, so that nothing counted is
+ * lost). */
+void netflow_flush(struct netflow *, long long int now);
+/* True once netflow_set_options() has accepted a set of collectors. */
+bool netflow_is_configured(const struct netflow *);
 void netflow_wait(const struct netflow *, long long int now);
 
 /* Counters, for tests and the status block. */

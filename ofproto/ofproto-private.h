@@ -16,7 +16,10 @@
  * calls into the dpif while holding it (dpif calls may wait for PMD
  * threads, which may be waiting for the lock).  Everything else here is
  * the main thread's alone; the main thread reads the guarded members
- * without locking, since it is their only writer.  MAC tables have
+ * without locking, since it is their only writer.  Upcalls also queue
+ * packets for the controller and samples for the exporters, each queue
+ * under a mutex of the ofproto's own ('pin_mutex', 'sample_mutex'),
+ * taken inside the backer's lock.  MAC tables have
  * their own rwlock (ofproto/mac-learning.h), taken inside the backer's
  * lock, never around it.
  *
@@ -163,6 +166,25 @@ struct ofproto {
     /* What the revalidator last looked at (main thread). */
     uint64_t rv_cfg_seq;
     uint64_t rv_ml_version;
+
+    /* Flow export (ofproto-export.c; main thread). */
+    struct netflow *netflow;
+    struct sflow *sflow;
+    uint32_t sflow_rate;
+    uint32_t *sflow_ports;          /* Its data sources (ifindexes). */
+    size_t n_sflow_ports;
+    struct ipfix *ipfix;
+    /* Sampled packets queued by upcalls (PMD threads, under the backer's
+     * read lock) under 'sample_mutex', which guards these counters too;
+     * 'n_samples' is also read without it, atomically, as a hint. */
+    pthread_mutex_t sample_mutex;
+    struct plx_list samples;        /* struct ofproto_sample. */
+    size_t n_samples;
+    uint64_t n_samples_dropped;     /* Queue full, all exporters. */
+    uint64_t n_samples_logged;      /* ...as far as logged. */
+    uint64_t n_sflow_dropped;       /* Queue full, sFlow's samples. */
+    uint64_t n_sflow_reported;      /* ...as far as told to sFlow. */
+    struct latch samples_ready;     /* Set when 'samples' became nonempty. */
 };
 
 /* ofproto.c. */
@@ -246,6 +268,40 @@ void ofproto_ofp_wait(struct ofproto *);
 /* Tells controllers that PORT was added, deleted or modified (OFPPR_*). */
 void ofproto_send_port_status(struct ofproto *, const struct ofport *,
                               uint8_t reason);
+
+/* ofproto-export.c. */
+/* Bytes of a sampled packet kept for the exporters, and samples queued
+ * per bridge, at most. */
+#define OFPROTO_SAMPLE_BYTES 256
+#define OFPROTO_MAX_SAMPLES 4096
+struct dpif_upcall;
+struct flow;
+struct match;
+void ofproto_export_init(struct ofproto *);
+void ofproto_export_destroy(struct ofproto *);
+void ofproto_export_init_unixctl(void);
+void ofproto_export_run(struct ofproto *);
+void ofproto_export_wait(struct ofproto *);
+/* Sets the snapshot's sampling rates and NetFlow state. */
+void ofproto_export_publish(const struct ofproto *, struct xlate_bridge *);
+void ofproto_export_ports_changed(struct ofproto *);
+/* Upcalls (PMD threads, backer's read lock held): true if UPCALL is an
+ * exporter's sample, which ..._queue_sample() then queues for P. */
+bool ofproto_export_is_sample(const struct dpif_upcall *);
+void ofproto_export_queue_sample(struct ofproto *,
+                                 const struct dpif_upcall *);
+/* The revalidator: new traffic of MEGAFLOW (input port IN_PORT) that
+ * went to N_OUTPUTS ports, the last OUTPUT (as in struct xlate_out), and
+ * the megaflow's removal. */
+void ofproto_export_flow_stats(struct ofproto *,
+                               const struct match *megaflow,
+                               ofp_port_t in_port, uint32_t n_outputs,
+                               uint32_t output, uint64_t packets,
+                               uint64_t bytes, uint16_t tcp_flags,
+                               long long int used);
+void ofproto_export_flow_removed(struct ofproto *,
+                                 const struct match *megaflow,
+                                 ofp_port_t in_port);
 
 /* ofproto-upcall.c. */
 void ofproto_upcall_register(struct backer *);

@@ -88,6 +88,11 @@ struct rv_flow {
     struct eth_addr learn_mac;
     uint16_t learn_vlan;
     bool learn_grat_arp;
+
+    /* For NetFlow: the OpenFlow input port and where packets went. */
+    ofp_port_t in_ofp;
+    uint32_t n_outputs;
+    uint32_t last_output;
 };
 
 void
@@ -145,6 +150,22 @@ queue_packet_in(struct backer *backer, const struct dpif_upcall *upcall)
     pthread_rwlock_unlock(&backer->rwlock);
 }
 
+/* An exporter's sample: queue it for its bridge's main thread. */
+static void
+queue_sample(struct backer *backer, const struct dpif_upcall *upcall)
+{
+    const struct xlate_sample_cookie *c = upcall->userdata;
+    const struct ofport *port;
+
+    pthread_rwlock_rdlock(&backer->rwlock);
+    port = (upcall->flow->recirc_id ? NULL
+            : ofproto_backer_find_odp_port(backer, upcall->flow->in_port));
+    if (port && port->ofp_port == c->in_port) {
+        ofproto_export_queue_sample(port->ofproto, upcall);
+    }
+    pthread_rwlock_unlock(&backer->rwlock);
+}
+
 static int
 upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
           struct flow_wildcards *wc, void *backer_)
@@ -158,7 +179,11 @@ upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
     uint64_t before;
 
     if (upcall->type != DPIF_UC_MISS) {
-        queue_packet_in(backer, upcall);
+        if (ofproto_export_is_sample(upcall)) {
+            queue_sample(backer, upcall);
+        } else {
+            queue_packet_in(backer, upcall);
+        }
         return 0;
     }
     if (upcall->flow->recirc_id) {
@@ -282,6 +307,9 @@ rv_credit(struct ofproto *p, struct rv_flow *rv, const struct dpif_flow *f)
                              rv->buckets[i].bucket, first, d_packets,
                              d_bytes);
     }
+    ofproto_export_flow_stats(p, &f->match, rv->in_ofp, rv->n_outputs,
+                              rv->last_output, d_packets, d_bytes,
+                              f->stats.tcp_flags, f->stats.used);
     rv->n_packets = f->stats.n_packets;
     rv->n_bytes = f->stats.n_bytes;
 }
@@ -300,16 +328,26 @@ rv_find(const struct backer *backer, const struct match *match,
     return NULL;
 }
 
+/* Deletes megaflow F.  If it belongs to bridge P (NULL: to no bridge any
+ * more), the packets it passed since it was dumped are credited too, and
+ * the exporters are told it is gone. */
 static void
-delete_flow(struct backer *backer, const struct dpif_flow *f,
-            struct rv_flow *rv)
+delete_flow(struct backer *backer, struct ofproto *p,
+            const struct dpif_flow *f, struct rv_flow *rv)
 {
-    int error = dpif_flow_del(backer->dpif, &f->match, NULL);
+    struct dpif_flow final = *f;
+    int error = dpif_flow_del(backer->dpif, &f->match, &final.stats);
 
     if (error && error != ENOENT) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
         VLOG_WARN_RL(&rl, "%s: deleting a megaflow failed (%s)",
                      dpif_name(backer->dpif), plx_strerror(error));
+    }
+    if (p && rv && rv->checked) {
+        if (!error) {
+            rv_credit(p, rv, &final);
+        }
+        ofproto_export_flow_removed(p, &f->match, rv->in_ofp);
     }
     if (rv) {
         hmap_remove(&backer->rv_flows, &rv->node);
@@ -396,6 +434,9 @@ revalidate_flow(struct backer *backer, const struct ofport *port,
     rv->learn_mac = xout.learn_mac;
     rv->learn_vlan = xout.learn_vlan;
     rv->learn_grat_arp = xout.learn_grat_arp;
+    rv->in_ofp = port->ofp_port;
+    rv->n_outputs = xout.n_outputs;
+    rv->last_output = xout.last_output;
     return keep;
 }
 
@@ -421,7 +462,7 @@ revalidate_one(struct backer *backer, const struct dpif_flow *f,
             : ofproto_backer_find_odp_port(backer, f->match.flow.in_port));
     p = port ? port->ofproto : NULL;
     if (!p || !p->xbridge) {
-        delete_flow(backer, f, rv);
+        delete_flow(backer, NULL, f, rv);
         return;
     }
 
@@ -437,25 +478,29 @@ revalidate_one(struct backer *backer, const struct dpif_flow *f,
     rv->seen = true;
 
     used = f->stats.used ? f->stats.used : rv->first_seen;
+    bool idle = now - used >= idle_timeout_ms;
     if (rv->checked) {
         /* Credit the rules the packets went through so far; a new
          * megaflow's first translation below tells which they are. */
         rv_credit(p, rv, f);
-    }
-    if (now - used >= idle_timeout_ms) {
-        delete_flow(backer, f, rv);
-        return;
+        if (idle) {
+            delete_flow(backer, p, f, rv);
+            return;
+        }
     }
 
-    if (rv_is_stale(rv, p)) {
+    /* A megaflow already idle when first seen (a short flow, a small
+     * max-idle) is translated once all the same, so that its packets
+     * are credited before it goes. */
+    if (idle || rv_is_stale(rv, p)) {
         bool was_checked = rv->checked;
-        bool keep = revalidate_flow(backer, port, f, rv, now);
+        bool keep = revalidate_flow(backer, port, f, rv, now) && !idle;
 
         if (!was_checked) {
             rv_credit(p, rv, f);
         }
         if (!keep) {
-            delete_flow(backer, f, rv);
+            delete_flow(backer, p, f, rv);
             return;
         }
     }

@@ -52,6 +52,7 @@ ofproto_init(void)
                              unixctl_fdb_flush, NULL);
     unixctl_command_register("fdb/stats-show", "BRIDGE", 1, 1,
                              unixctl_fdb_stats_show, NULL);
+    ofproto_export_init_unixctl();
 }
 
 /* ------------------------------------------------------------------ */
@@ -180,6 +181,7 @@ ofproto_create(const char *name, struct dpif *dpif, struct ofproto **pp)
     hmap_init(&p->meters);
     pthread_mutex_init(&p->pin_mutex, NULL);
     plx_list_init(&p->pins);
+    ofproto_export_init(p);
     ofproto_flush_flows(p);
     ofproto_ofp_init(p);
 
@@ -250,6 +252,7 @@ ofproto_destroy(struct ofproto *p)
         pthread_mutex_destroy(&p->pin_mutex);
     }
     mac_learning_destroy(p->ml);
+    ofproto_export_destroy(p);
 
     hmap_remove(&all_ofprotos, &p->node);
     VLOG_INFO("%s: destroyed bridge", p->name);
@@ -276,6 +279,7 @@ build_xbridge(const struct ofproto *p)
     ofproto_groups_publish(p, xb);
     ofproto_meters_publish(p, xb);
     xb->miss_to_controller = p->miss_to_controller;
+    ofproto_export_publish(p, xb);
     HMAP_FOR_EACH (bundle, node, &p->bundles) {
         ofp_port_t *members = xcalloc(bundle->n_members + 1,
                                       sizeof *members);
@@ -376,6 +380,7 @@ ofproto_run(struct ofproto *p)
     ofproto_tables_sync(p);
     ofproto_revalidator_run(p->backer);
     ofproto_deliver_packet_ins(p);
+    ofproto_export_run(p);
 }
 
 void
@@ -395,6 +400,7 @@ ofproto_wait(struct ofproto *p)
         poll_immediate_wake();
     }
     ofproto_revalidator_wait(p->backer);
+    ofproto_export_wait(p);
 }
 
 void
@@ -595,6 +601,7 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
     }
 
     ofproto_publish(p);
+    ofproto_export_ports_changed(p);
     ofproto_send_port_status(p, port, OFPPR_ADD);
     *ofp_portp = ofp_port;
     return 0;
@@ -645,6 +652,7 @@ ofproto_port_del(struct ofproto *p, ofp_port_t ofp_port)
     }
     free(port->name);
     free(port);
+    ofproto_export_ports_changed(p);
     return error;
 }
 

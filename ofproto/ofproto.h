@@ -254,4 +254,18 @@ void ofproto_format_fdb_stats(const struct ofproto *, struct ds *);
 /* For memory/show: counts, appended as "name:value" pairs. */
 void ofproto_format_memory(const struct ofproto *, struct ds *);
 
+/* Flow export (ofproto-export.c; the options are the exporters' own, see
+ * ofproto/netflow.h, sflow.h and ipfix.h).  NULL options (no exporters
+ * for IPFIX) turn an exporter off.  Each returns NULL, or a malloc'd
+ * message about what in the options could not be used; what could is in
+ * effect either way. */
+struct netflow_options;
+struct sflow_options;
+struct ipfix_options;
+char *ofproto_set_netflow(struct ofproto *, const struct netflow_options *);
+char *ofproto_set_sflow(struct ofproto *, const struct sflow_options *);
+char *ofproto_set_ipfix(struct ofproto *, const struct ipfix_options *bridge,
+                        const struct ipfix_options *flows,
+                        const uint32_t *flow_ids, size_t n_flows);
+
 #endif /* ofproto.h */

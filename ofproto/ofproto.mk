@@ -7,6 +7,7 @@ ofproto_libofproto_a_SOURCES += \
 	ofproto/ofproto-meter.c \
 	ofproto/ofproto-ofp.c \
 	ofproto/ofproto-private.h \
+	ofproto/ofproto-export.c \
 	ofproto/ofproto-upcall.c \
 	ofproto/rule.c \
 	ofproto/rule.h \

@@ -465,6 +465,18 @@ sflow_set_options(struct sflow *sf, const struct sflow_options *o)
     return error;
 }
 
+uint32_t
+sflow_get_sampling_rate(const struct sflow *sf)
+{
+    return sf->sampling_rate;
+}
+
+bool
+sflow_is_configured(const struct sflow *sf)
+{
+    return !sset_is_empty(&sf->targets);
+}
+
 /* Datagrams. */
 
 static uint32_t

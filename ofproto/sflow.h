@@ -127,6 +127,10 @@ void sflow_destroy(struct sflow *);
 /* Returns NULL or a malloc'd message (see the comment at the top for
  * which errors leave the old options in effect). */
 char *sflow_set_options(struct sflow *, const struct sflow_options *);
+/* The sampling rate in effect, and whether options with targets were
+ * ever accepted. */
+uint32_t sflow_get_sampling_rate(const struct sflow *);
+bool sflow_is_configured(const struct sflow *);
 
 /* Data sources.  IFINDEX (nonzero) is the port's kernel ifindex where it
  * has one, else a number the glue chooses; NAME is for status output.

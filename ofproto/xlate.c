@@ -13,6 +13,7 @@
 #include "meta-flow.h"
 #include "ofp-actions.h"
 #include "ofproto/mac-learning.h"
+#include "ofproto/netflow.h"
 #include "openflow.h"
 #include "packets.h"
 #include "util.h"
@@ -53,6 +54,14 @@ struct xctx {
     bool exit;                      /* Stop: the pipeline ended. */
     bool vlan_edited;               /* Emitted a push or pop. */
     bool normal_output;             /* NORMAL output something. */
+
+    /* Outputs to ports so far, and the last port output to. */
+    uint32_t n_outputs;
+    ofp_port_t last_output;
+    /* Offsets in 'odp' of the bridge samples' cookies, whose 'output'
+     * is filled in once translation is done. */
+    size_t sample_ofs[2];
+    size_t n_sample_ofs;
 };
 
 static void commit(struct xctx *, const union flow_vlan_hdr *outer);
@@ -148,6 +157,8 @@ output_port(struct xctx *ctx, const struct xlate_port *port,
     }
     commit(ctx, outer);
     odp_put_output(ctx->odp, port->odp_port);
+    ctx->n_outputs++;
+    ctx->last_output = port->ofp_port;
 }
 
 static void
@@ -1085,6 +1096,73 @@ xlate_group(struct xctx *ctx, uint32_t group_id)
     }
 }
 
+/* ---- Samples for the exporters. ---- */
+
+uint32_t
+xlate_sample_probability(uint32_t rate)
+{
+    return rate <= 1 ? UINT32_MAX : UINT32_MAX / rate;
+}
+
+/* Emits a sample action that sends 1 in PROBABILITY (of UINT32_MAX)
+ * packets to userspace with cookie C.  Returns the offset of the
+ * cookie's copy in the datapath actions. */
+static size_t
+put_sample(struct xctx *ctx, uint32_t probability,
+           const struct xlate_sample_cookie *c)
+{
+    size_t sample = odp_start_sample(ctx->odp, probability);
+    /* The userspace action's attribute header and pid precede it. */
+    size_t cookie_ofs = ctx->odp->size + sizeof(struct odp_attr) + 4;
+
+    odp_put_userspace(ctx->odp, 0, c, sizeof *c);
+    odp_end_sample(ctx->odp, sample);
+    return cookie_ofs;
+}
+
+/* sFlow's and the bridge IPFIX exporter's samples of every packet that
+ * enters the bridge. */
+static void
+put_bridge_samples(struct xctx *ctx)
+{
+    const uint32_t magics[2] = { XLATE_SFLOW_MAGIC, XLATE_IPFIX_MAGIC };
+    const uint32_t rates[2] = { ctx->xb->sflow_rate, ctx->xb->ipfix_rate };
+
+    for (size_t i = 0; i < 2; i++) {
+        if (rates[i]) {
+            struct xlate_sample_cookie c = {
+                .magic = magics[i],
+                .in_port = ctx->xin->flow->in_port,
+                .rate = rates[i],
+            };
+            ctx->sample_ofs[ctx->n_sample_ofs++]
+                = put_sample(ctx, xlate_sample_probability(rates[i]), &c);
+        }
+    }
+}
+
+/* The OpenFlow sample action: the packet as the actions so far made it,
+ * with 'probability' out of UINT16_MAX. */
+static void
+xlate_sample(struct xctx *ctx, const struct ofpa_sample *s)
+{
+    bool port = s->sampling_port < MF_OFPP_MAX;
+    uint32_t p = MAX(s->probability, 1);
+    struct xlate_sample_cookie c = {
+        .magic = XLATE_FSAMPLE_MAGIC,
+        .in_port = ctx->xin->flow->in_port,
+        .n_outputs = port,
+        .output = port ? s->sampling_port : 0,
+        .rate = (UINT16_MAX + p / 2) / p,   /* Rounded. */
+        .collector_set_id = s->collector_set_id,
+        .obs_domain_id = s->obs_domain_id,
+        .obs_point_id = s->obs_point_id,
+    };
+
+    commit(ctx, NULL);
+    put_sample(ctx, (uint32_t) s->probability * 65537u, &c);
+}
+
 /* ---- The action loop. ---- */
 
 static void
@@ -1106,6 +1184,9 @@ do_xlate_actions(struct xctx *ctx, const void *ofpacts, size_t len)
         }
         case OFPA_ENQUEUE:
             xlate_output(ctx, OFPA_CAST(ofpa_enqueue, a)->port, 0);
+            break;
+        case OFPA_SAMPLE:
+            xlate_sample(ctx, OFPA_CAST(ofpa_sample, a));
             break;
         case OFPA_GROUP:
             xlate_group(ctx, OFPA_CAST(ofpa_group, a)->group_id);
@@ -1341,6 +1422,7 @@ xlate_actions(const struct xlate_in *xin, struct odp_buf *odp,
             ofpa_buf_uninit(&ctx.action_set);
             return;
         }
+        put_bridge_samples(&ctx);
         xlate_table(&ctx, 0);
         if (!ctx.exit && ctx.action_set.size) {
             struct ofpa_buf ordered = OFPA_BUF_INITIALIZER;
@@ -1361,5 +1443,17 @@ xlate_actions(const struct xlate_in *xin, struct odp_buf *odp,
             || (ctx.normal_output
                 && !vlan_tci_to_vid(xin->flow->vlans[0].tci)))) {
         wc->masks.vlans[0].qtag = UINT32_MAX;
+    }
+
+    xout->n_outputs = ctx.n_outputs;
+    xout->last_output = ctx.n_outputs ? ctx.last_output : 0;
+    for (size_t i = 0; i < ctx.n_sample_ofs; i++) {
+        struct xlate_sample_cookie *c = (void *) ((uint8_t *) odp->data
+                                                  + ctx.sample_ofs[i]);
+        c->n_outputs = xout->n_outputs;
+        c->output = xout->last_output;
+    }
+    if (ctx.xb->netflow) {
+        netflow_mask_wc(xin->flow, wc);
     }
 }

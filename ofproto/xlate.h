@@ -126,6 +126,15 @@ struct xlate_bridge {
      * 1.0 semantics, wanted while an OpenFlow 1.0 controller is
      * connected) rather than being dropped. */
     bool miss_to_controller;
+
+    /* Flow export (ofproto-export.c): sample 1 in 'sflow_rate' packets
+     * for sFlow and 1 in 'ipfix_rate' for the bridge's IPFIX exporter (0:
+     * none); 'netflow' makes every megaflow one NetFlow flow.  Read by
+     * upcalls too, to drop samples no exporter wants. */
+    uint32_t sflow_rate;
+    uint32_t ipfix_rate;
+    bool ipfix;                     /* IPFIX configured (sample actions). */
+    bool netflow;
 };
 
 struct xlate_bridge *xlate_bridge_create(const char *name,
@@ -210,6 +219,11 @@ struct xlate_out {
     /* The table whose lookup missed (ending the pipeline), or
      * OFPTT_ALL if none did. */
     uint8_t miss_table;
+
+    /* Where the packet went, for the exporters: to 'n_outputs' ports,
+     * the last of them 'last_output' (0 if none). */
+    uint32_t n_outputs;
+    uint32_t last_output;
 };
 
 /* True if translation can apply a set_field to field ID: a packet header
@@ -254,5 +268,30 @@ struct xlate_pin_cookie {
     plx_be64 cookie;                /* The rule's, all-ones if none. */
     plx_be64 metadata;
 };
+
+/* ------------------------------------------------------------------ */
+/* Samples for the exporters. */
+
+/* The userdata of the datapath userspace action inside a sample action:
+ * sFlow's and the bridge IPFIX exporter's (emitted before the bridge's
+ * own actions, so they see the packet as received) and the OpenFlow
+ * sample action's (emitted where the action is, after committing what
+ * the actions before it changed). */
+#define XLATE_SFLOW_MAGIC 0x504c5853u       /* "PLXS" */
+#define XLATE_IPFIX_MAGIC 0x504c5849u       /* "PLXI" */
+#define XLATE_FSAMPLE_MAGIC 0x504c5846u     /* "PLXF" */
+struct xlate_sample_cookie {
+    uint32_t magic;
+    uint32_t in_port;               /* OpenFlow port. */
+    uint32_t n_outputs;             /* As in struct xlate_out; for the */
+    uint32_t output;                /* sample action, its sampling_port. */
+    uint32_t rate;                  /* 1 in 'rate' packets sampled. */
+    uint32_t collector_set_id;      /* XLATE_FSAMPLE_MAGIC only. */
+    uint32_t obs_domain_id;
+    uint32_t obs_point_id;
+};
+
+/* The datapath's sample probability for 1 in RATE packets. */
+uint32_t xlate_sample_probability(uint32_t rate);
 
 #endif /* xlate.h */

@@ -4,6 +4,7 @@
 
 #include "vswitchd/bridge.h"
 #include "vswitchd/bridge-db.h"
+#include "vswitchd/bridge-export.h"
 #include "vswitchd/bridge-ofp.h"
 #include "vswitchd/bridge-wanted.h"
 #include "vswitchd/vm-supervisor.h"
@@ -72,6 +73,7 @@ struct bridge {
     char *controllers;                  /* Their configuration, as text. */
     uint64_t datapath_id;
     uint64_t controller_status_hash;    /* What the database was told. */
+    struct bridge_export *export;       /* NetFlow, sFlow, IPFIX. */
 };
 
 /* A Port row: a bundle of the bridge's ofproto. */
@@ -808,6 +810,7 @@ bridge_create(const struct vswitchrec_bridge *cfg)
     br->ofproto = ofproto;
     br->cfg = cfg;
     br->fail_mode = OFPROTO_FAIL_STANDALONE;
+    br->export = bridge_export_create();
     hmap_init(&br->ports);
     hmap_insert(&all_bridges, &br->node, hash_string(br->name, 0));
 
@@ -843,6 +846,7 @@ bridge_destroy(struct bridge *br)
     hmap_remove(&all_bridges, &br->node);
     hmap_destroy(&br->ports);
     free(br->controllers);
+    bridge_export_destroy(br->export);
     free(br->name);
     free(br);
 }
@@ -885,6 +889,7 @@ bridge_configure_settings(struct bridge *br)
                                          &br->controllers)) {
         status_dirty = true;
     }
+    bridge_export_configure(br->export, br->ofproto, cfg, idl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -931,6 +936,9 @@ apply_global_config(const struct vswitchrec_open_vswitch *ovs)
     dpif_set_pmd_rxq_isolate(dpif, smap_get_bool(oc, "pmd-rxq-isolate",
                                                  true));
     dpif_set_pmd_auto_lb(dpif, oc);
+
+    /* How long an idle megaflow lives (Open vSwitch's max-idle, ms). */
+    ofproto_set_flow_idle_timeout(smap_get_int(oc, "max-idle", 0));
 
     unsigned int prob = smap_get_uint(oc, "emc-insert-inv-prob", 100);
     if (prob != emc_inv_prob) {

@@ -5,6 +5,8 @@ vswitchd_plx_vswitchd_SOURCES = \
 	vswitchd/bridge.c \
 	vswitchd/bridge-db.c \
 	vswitchd/bridge-db.h \
+	vswitchd/bridge-export.c \
+	vswitchd/bridge-export.h \
 	vswitchd/bridge-ofp.c \
 	vswitchd/bridge-ofp.h \
 	vswitchd/bridge-wanted.c \
@@ -19,6 +21,7 @@ vswitchd_plx_vswitchd_LDADD = \
 	$(LDADD)
 # The generated IDL header must exist before these compile.
 vswitchd/bridge.$(OBJEXT): vswitchd/vswitch-idl.h
+vswitchd/bridge-export.$(OBJEXT): vswitchd/vswitch-idl.h
 vswitchd/plx-vswitchd.$(OBJEXT): vswitchd/vswitch-idl.h
 
 SYSTEM_TESTS += tests/system/test_vswitchd.py

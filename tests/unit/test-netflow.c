@@ -816,6 +816,48 @@ TEST(inactive_timeout_and_no_active_timeout)
     close(rx.fd);
 }
 
+TEST(flush_exports_everything_now)
+{
+    struct rx rx;
+    rx_open(&rx);
+    long long int base;
+
+    /* Not configured until a set of collectors is accepted. */
+    struct netflow *nf = netflow_create();
+    CHECK(!netflow_is_configured(nf));
+    struct netflow_options o;
+    options(&o, 5, NULL);
+    char *error = netflow_set_options(nf, &o);
+    CHECK(error);
+    free(error);
+    CHECK(!netflow_is_configured(nf));
+    netflow_options_destroy(&o);
+    netflow_destroy(nf);
+
+    nf = make_nf(5, &rx, &base);
+    CHECK(netflow_is_configured(nf));
+    struct flow a = flow4(1, 1, 2, IPPROTO_UDP, 1, 2, 0);
+    struct flow b = flow4(1, 1, 2, IPPROTO_TCP, 1, 3, 0);
+    update(nf, &a, 3, 300, base);
+    update(nf, &b, 4, 400, base);
+
+    /* No timer is due, yet both records go out at once. */
+    struct dec_dgram d[2];
+    struct dec_state st = { .n = 0 };
+    netflow_run(nf, base + 1);
+    CHECK_EQ(rx_decode_all(&rx, &st, d, 2), 0);
+    netflow_flush(nf, base + 2);
+    CHECK_EQ(rx_decode_all(&rx, &st, d, 2), 1);
+    CHECK_EQ(d[0].n_recs, 2);
+    CHECK_EQ(d[0].recs[0].packets + d[0].recs[1].packets, 7);
+    struct netflow_stats s;
+    netflow_get_stats(nf, &s);
+    CHECK_EQ(s.n_records, 0);
+
+    netflow_destroy(nf);
+    close(rx.fd);
+}
+
 TEST(wait_schedules_the_next_deadline)
 {
     long long int base;

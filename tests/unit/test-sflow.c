@@ -803,8 +803,12 @@ TEST(option_errors)
     struct sflow *sf = sflow_create();
     char *error;
 
+    CHECK(!sflow_is_configured(sf));
     options_init(&o, "127.0.0.1:9", "192.0.2.77");
+    o.sampling_rate = 7;
     CHECK_NO_ERROR(sflow_set_options(sf, &o));
+    CHECK(sflow_is_configured(sf));
+    CHECK_EQ(sflow_get_sampling_rate(sf), 7);
 
     o.header_len = 0;
     error = sflow_set_options(sf, &o);
@@ -820,6 +824,8 @@ TEST(option_errors)
     error = sflow_set_options(sf, &o);
     CHECK(error && strstr(error, "sampling rate"));
     free(error);
+    /* A refused change keeps the rate in effect. */
+    CHECK_EQ(sflow_get_sampling_rate(sf), 7);
     o.sampling_rate = 1;
 
     o.polling_interval = SFLOW_MAX_POLLING_INTERVAL + 1;
@@ -846,7 +852,7 @@ TEST(option_errors)
     sflow_format_status(sf, &s);
     CHECK(strstr(ds_cstr(&s), "sFlow agent: 192.0.2.77"));
     CHECK(strstr(ds_cstr(&s), "header 128 bytes"));
-    CHECK(strstr(ds_cstr(&s), "sampling rate 1/400"));
+    CHECK(strstr(ds_cstr(&s), "sampling rate 1/7"));
     ds_destroy(&s);
 
     /* A device name: lo is 127.0.0.1 (every network namespace has it). */

@@ -1094,3 +1094,149 @@ TEST(packet_out_actions)
     ofpa_buf_uninit(&acts);
     fx_destroy(&fx);
 }
+
+/* The datapath action that samples 1 in RATE packets into userspace
+ * with cookie C, as odp_actions_to_string() prints it. */
+static char *
+sample_text(const char *pct, const struct xlate_sample_cookie *c)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s, "sample(sample=%s%%,actions(userspace(pid=0,"
+                  "userdata(", pct);
+    ds_put_hex(&s, c, sizeof *c);
+    ds_put_cstr(&s, "))))");
+    return ds_steal_cstr(&s);
+}
+
+TEST(export_samples_and_netflow_output)
+{
+    struct fx fx;
+    struct result r;
+    struct flow f;
+
+    fx_init(&fx, NULL, 3);
+    fx_add_rule(&fx, "in_port=1", 10, "output:2");
+    fx_add_rule(&fx, "in_port=2", 10, "FLOOD");
+    fx_add_rule(&fx, "in_port=3", 10, "drop");
+    fx.xb->sflow_rate = 4;
+    fx.xb->ipfix_rate = 1;
+
+    /* Both bridge samples come first, the packet as received, and name
+     * where the packet went. */
+    struct xlate_sample_cookie sf = {
+        .magic = XLATE_SFLOW_MAGIC, .in_port = 1, .n_outputs = 1,
+        .output = 2, .rate = 4,
+    };
+    struct xlate_sample_cookie ipfix = {
+        .magic = XLATE_IPFIX_MAGIC, .in_port = 1, .n_outputs = 1,
+        .output = 2, .rate = 1,
+    };
+    char *a = sample_text("24.9999999825", &sf);
+    char *b = sample_text("100.0", &ipfix);
+    char *want = xasprintf("%s,%s,12", a, b);
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), want);
+    CHECK_EQ(r.xout.n_outputs, 1);
+    CHECK_EQ(r.xout.last_output, 2);
+    result_free(&r);
+    free(a);
+    free(b);
+    free(want);
+
+    /* Several outputs: "multiple", with their number. */
+    fx.xb->ipfix_rate = 0;
+    sf.in_port = 2;
+    sf.n_outputs = 2;
+    sf.output = 3;
+    a = sample_text("24.9999999825", &sf);
+    want = xasprintf("%s,11,13", a);
+    f = mkflow(2, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), want);
+    CHECK_EQ(r.xout.n_outputs, 2);
+    CHECK_EQ(r.xout.last_output, 3);
+    result_free(&r);
+    free(a);
+    free(want);
+
+    /* Dropped: no output; sFlow still sees the packet. */
+    f = mkflow(3, mac(0xa), mac(0xb), -1, 0);
+    CHECK(test_regex_match(actions_of(&fx, &f, &r), "^sample\\(.*\\)$"));
+    CHECK_EQ(r.xout.n_outputs, 0);
+    CHECK_EQ(r.xout.last_output, 0);
+    result_free(&r);
+
+    /* Sampling off: no sample action at all. */
+    fx.xb->sflow_rate = 0;
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "12");
+    CHECK_STREQ(r.wc, "in_port=1");
+    result_free(&r);
+
+    /* NetFlow: the megaflow is one NetFlow flow (addresses, protocol,
+     * DSCP, ports), though the rule looked at none of them. */
+    fx.xb->netflow = true;
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    f.tp_src = htons(5000);
+    f.tp_dst = htons(53);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "12");
+    CHECK(test_regex_match(r.wc, "nw_src=10\\.0\\.0\\.1"));
+    CHECK(test_regex_match(r.wc, "nw_dst=10\\.0\\.0\\.2"));
+    CHECK(test_regex_match(r.wc, "tp_src=5000"));
+    CHECK(test_regex_match(r.wc, "tp_dst=53"));
+    result_free(&r);
+    fx_destroy(&fx);
+}
+
+TEST(openflow_sample_action)
+{
+    struct fx fx;
+    struct result r;
+    struct flow f;
+
+    fx_init(&fx, NULL, 3);
+    fx_add_rule(&fx, "in_port=1", 10,
+                "mod_vlan_vid:7,sample(probability=32768,collector_set_id=5,"
+                "obs_domain_id=6,obs_point_id=7),output:2");
+
+    /* The sample sees the packet as the actions before it made it: the
+     * VLAN push is committed first.  No output port is known.  The rate
+     * is rounded: 1 in 2 for 32768 of 65535 (not 1 in 1). */
+    struct xlate_sample_cookie c = {
+        .magic = XLATE_FSAMPLE_MAGIC, .in_port = 1, .rate = 2,
+        .collector_set_id = 5, .obs_domain_id = 6, .obs_point_id = 7,
+    };
+    struct odp_buf buf = ODP_BUF_INITIALIZER;
+    odp_put_userspace(&buf, 0, &c, sizeof c);
+    char *user = odp_actions_to_string(buf.data, buf.size);
+    odp_buf_uninit(&buf);
+
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    actions_of(&fx, &f, &r);
+    CHECK(test_regex_match(r.actions, "^push_vlan\\(.*\\),sample\\("));
+    CHECK(strstr(r.actions, user));
+    CHECK(test_regex_match(r.actions, "\\)\\)\\)?,12$"));
+    /* 32768 of 65535: just over half. */
+    CHECK(test_regex_match(r.actions, "sample=50\\.0"));
+    result_free(&r);
+
+    /* With a sampling port, that is the output. */
+    fx_add_rule(&fx, "in_port=2", 10,
+                "sample(probability=32768,collector_set_id=5,"
+                "sampling_port=3),output:1");
+    c.in_port = 2;
+    c.n_outputs = 1;
+    c.output = 3;
+    c.obs_domain_id = c.obs_point_id = 0;
+    free(user);
+    buf = (struct odp_buf) ODP_BUF_INITIALIZER;
+    odp_put_userspace(&buf, 0, &c, sizeof c);
+    user = odp_actions_to_string(buf.data, buf.size);
+    odp_buf_uninit(&buf);
+    f = mkflow(2, mac(0xa), mac(0xb), -1, 0);
+    actions_of(&fx, &f, &r);
+    CHECK(strstr(r.actions, user));
+    result_free(&r);
+    free(user);
+    fx_destroy(&fx);
+}
