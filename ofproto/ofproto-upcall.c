@@ -21,8 +21,8 @@
  *   - re-learns its source MAC if it passed packets since the last pass,
  *     so that a MAC that only ever sends through a cached megaflow does
  *     not age out of the MAC table.
- * Passes run every REVALIDATE_PERIOD_MS while the datapath has flows,
- * at once when a bridge's configuration or MAC table moved, and
+ * Passes run every REVALIDATE_PERIOD_MS (an empty datapath's are
+ * cheap), at once when a bridge's configuration or MAC table moved, and
  * synchronously (after an RCU grace period, so that every upcall
  * translated under the old state has installed its megaflow) when
  * ofproto.c changes a configuration.
@@ -577,8 +577,10 @@ ofproto_revalidator_wait(struct backer *backer)
     latch_wait(&backer->wake);
     if (backer_moved(backer)) {
         poll_immediate_wake();
-    } else if (!hmap_is_empty(&backer->rv_flows)
-               || dpif_flow_count(backer->dpif)) {
+    } else {
+        /* Even with no megaflow now: PMD threads install them without
+         * waking this thread, and their statistics (rules, NetFlow)
+         * should not wait for something else to happen. */
         poll_timer_wait_until(backer->next_pass);
     }
 }
