@@ -37,3 +37,8 @@ EXTRA_DIST += tests/system/test_openflow.py
 include tests/system/controllers.mk
 # Every table, action and match feature, with real packets.
 include tests/system/openflow-packets.mk
+
+# NetFlow, sFlow and IPFIX from plx-vswitchd to real collectors (nfcapd,
+# sfacctd, tshark).
+SYSTEM_TESTS += tests/system/test_flow_export.py
+EXTRA_DIST += tests/system/test_flow_export.py
