@@ -15,3 +15,4 @@ include ofproto/connmgr.mk
 include ofproto/netflow.mk
 include ofproto/ipfix.mk
 include ofproto/sflow.mk
+include tests/bench/export.mk

@@ -345,7 +345,13 @@ def measure(sw, args, flows, action, rnd):
     return rec
 
 
-def run_flows(flows, args, huge, res, notes, counter):
+def run_flows(flows, args, huge, res, notes, counter, actions=None,
+              switch_class=None, measure_fn=None):
+    """Sets up both switches (SWITCH_CLASS, default DpdkSwitch) with a
+    source of FLOWS flows and measures each of ACTIONS (default
+    args.actions) in every round with MEASURE_FN (default measure())."""
+    switch_class = switch_class or DpdkSwitch
+    measure_fn = measure_fn or measure
     pcap = os.path.join(huge_tmp(), "flows-%d.pcap" % flows)
     write_pcap(pcap, flows)
     names = [n for n in SWITCHES if not args.only or n in args.only]
@@ -353,12 +359,12 @@ def run_flows(flows, args, huge, res, notes, counter):
     failed = set()
     try:
         switches = lib.setup_switches(
-            names, lambda name: DpdkSwitch(name, args, huge, pcap), notes)
+            names, lambda name: switch_class(name, args, huge, pcap), notes)
         cases = [(rnd, action) for rnd in range(args.rounds)
-                 for action in args.actions]
+                 for action in (actions or args.actions)]
         failed = lib.run_alternating(
             switches, cases,
-            lambda sw, case: measure(sw, args, flows, case[1], case[0]),
+            lambda sw, case: measure_fn(sw, args, flows, case[1], case[0]),
             lambda case: "%d flow(s), %s, round %d"
             % (flows, case[1], case[0]), res, notes, counter)
     finally:
