@@ -7,11 +7,13 @@
  *     sample action with a userspace action before the bridge's own
  *     actions for sFlow and the bridge IPFIX exporter, and one where an
  *     OpenFlow sample action is.  A sampled packet comes back as an
- *     upcall in the PMD thread, which copies its first
- *     OFPROTO_SAMPLE_BYTES into a bounded queue (OFPROTO_MAX_SAMPLES;
- *     beyond that samples are dropped and counted) and returns at once.
- *   - The main thread drains the queue in ofproto_export_run(), extracts
- *     each sample's flow and hands it to sFlow or IPFIX.
+ *     upcall in the PMD thread, which copies what the exporter needs (the
+ *     first OFPROTO_SAMPLE_BYTES for sFlow, the packet's flow for IPFIX)
+ *     into a bounded queue (OFPROTO_MAX_SAMPLES; beyond that samples are
+ *     dropped and counted) and returns at once.
+ *   - The main thread drains the queue in ofproto_export_run(), every
+ *     OFPROTO_SAMPLE_DRAIN_MS or when it fills up to OFPROTO_SAMPLE_WAKE,
+ *     and hands each sample to sFlow or IPFIX.
  *   - NetFlow is not sampled: while it is on, translation matches every
  *     megaflow on the NetFlow key, and the revalidator hands each
  *     megaflow's new packets and bytes to netflow.c, and its removal.
@@ -151,18 +153,21 @@ ofproto_export_queue_sample(struct ofproto *p,
     }
 
     pthread_mutex_lock(&p->sample_mutex);
-    bool was_empty = plx_list_is_empty(&p->samples);
     bool full = p->n_samples >= OFPROTO_MAX_SAMPLES;
+    size_t n = p->n_samples;
     if (full) {
         count_drop(p, c);
     } else {
         plx_list_push_back(&p->samples, &s->node);
-        __atomic_store_n(&p->n_samples, p->n_samples + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&p->n_samples, ++n, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&p->sample_mutex);
     if (full) {
         free(s);
-    } else if (was_empty) {
+    } else if (n == OFPROTO_SAMPLE_WAKE) {
+        /* The main thread drains the queue every OFPROTO_SAMPLE_DRAIN_MS
+         * anyway; waking it for every sample would cost a system call
+         * per sample here and a wake-up per sample there. */
         latch_set(&p->samples_ready);
     }
 }
@@ -240,6 +245,7 @@ ofproto_export_run(struct ofproto *p)
     uint64_t dropped;
 
     latch_poll(&p->samples_ready);
+    p->next_sample_drain = now + OFPROTO_SAMPLE_DRAIN_MS;
     pthread_mutex_lock(&p->sample_mutex);
     plx_list_init(&samples);
     plx_list_push_back_all(&samples, &p->samples);
@@ -281,6 +287,9 @@ ofproto_export_wait(struct ofproto *p)
     long long int now = time_msec();
 
     latch_wait(&p->samples_ready);
+    if (p->sflow || p->ipfix) {
+        poll_timer_wait_until(p->next_sample_drain);
+    }
     if (p->netflow) {
         netflow_wait(p->netflow, now);
     }

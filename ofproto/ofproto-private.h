@@ -184,7 +184,8 @@ struct ofproto {
     uint64_t n_samples_logged;      /* ...as far as logged. */
     uint64_t n_sflow_dropped;       /* Queue full, sFlow's samples. */
     uint64_t n_sflow_reported;      /* ...as far as told to sFlow. */
-    struct latch samples_ready;     /* Set when 'samples' became nonempty. */
+    struct latch samples_ready;     /* 'samples' reached SAMPLE_WAKE. */
+    long long int next_sample_drain;    /* Main thread's next look. */
 };
 
 /* ofproto.c. */
@@ -274,6 +275,11 @@ void ofproto_send_port_status(struct ofproto *, const struct ofport *,
  * per bridge, at most. */
 #define OFPROTO_SAMPLE_BYTES 256
 #define OFPROTO_MAX_SAMPLES 4096
+/* The main thread drains the queue every OFPROTO_SAMPLE_DRAIN_MS while
+ * sFlow or IPFIX is on, and at once when it holds OFPROTO_SAMPLE_WAKE
+ * samples. */
+#define OFPROTO_SAMPLE_DRAIN_MS 100
+#define OFPROTO_SAMPLE_WAKE 256
 struct dpif_upcall;
 struct flow;
 struct match;
