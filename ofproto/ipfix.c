@@ -17,7 +17,6 @@
 #include "list.h"
 #include "packets.h"
 #include "poll-loop.h"
-#include "socket-util.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
@@ -64,6 +63,7 @@ struct ipfix_exporter {
     struct ipfix_options opts;
     uint32_t max_flows;                 /* Effective cache_max_flows. */
     struct collectors *collectors;
+    uint64_t collectors_seqno;          /* collectors_get_seqno() seen. */
 
     struct hmap cache;                  /* ipfix_entry by key. */
     struct plx_list order;              /* Cached entries, oldest first. */
@@ -128,10 +128,13 @@ options_check(const struct ipfix_options *opts, const char *what)
         return xasprintf("%s: no targets", what);
     }
     SSET_FOR_EACH (target, &opts->targets) {
-        struct sockaddr_storage ss;
-        if (inet_parse_active(target, IPFIX_DEFAULT_PORT, &ss, false)) {
-            return xasprintf("%s: target \"%s\" is not an IP address and "
-                             "optional port", what, target);
+        char *why = collectors_check_target(target, COLLECTORS_ALLOW_TCP);
+        if (why) {
+            char *msg = xasprintf("%s: target \"%s\": %s (expected "
+                                  "IP[:PORT] or tcp:IP[:PORT])",
+                                  what, target, why);
+            free(why);
+            return msg;
         }
     }
     if (opts->cache_active_timeout < 0
@@ -159,13 +162,30 @@ wall_msec(long long int now)
     return now + (time_wall_msec() - time_msec());
 }
 
+/* If some target may have lost our templates since we last looked (a
+ * new TCP connection, a UDP collector that may have restarted: see
+ * collectors.h), every domain sends them again before its next data. */
+static void
+exporter_check_resync(struct ipfix_exporter *e)
+{
+    uint64_t seqno = collectors_get_seqno(e->collectors);
+
+    if (seqno != e->collectors_seqno) {
+        struct ipfix_domain *domain;
+
+        e->collectors_seqno = seqno;
+        HMAP_FOR_EACH (domain, hmap_node, &e->domains) {
+            domain->templates_due = true;
+        }
+    }
+}
+
 /* Sends MSG for DOMAIN.  Returns true if every target took it. */
 static bool
 exporter_send_msg(struct ipfix_exporter *e, struct ipfix_msg *msg,
                   const struct ipfix_domain *d, uint32_t seq,
                   long long int now)
 {
-    struct ipfix_domain *domain;
     bool ok;
 
     ipfix_msg_finish(msg, wall_msec(now) / 1000, seq, d->id);
@@ -174,12 +194,9 @@ exporter_send_msg(struct ipfix_exporter *e, struct ipfix_msg *msg,
     if (ok) {
         e->stats.n_messages++;
     } else {
-        /* A collector may have restarted and lost our templates. */
         e->stats.n_messages_dropped++;
-        HMAP_FOR_EACH (domain, hmap_node, &e->domains) {
-            domain->templates_due = true;
-        }
     }
+    exporter_check_resync(e);
     return ok;
 }
 
@@ -191,14 +208,12 @@ template_interval_ms(const struct ipfix_exporter *e)
             : IPFIX_DEFAULT_TEMPLATE_INTERVAL) * 1000;
 }
 
-/* Sends every template for domain D, in as many messages as needed.
- * Returns true if every message went out. */
-static bool
+/* Sends every template for domain D, in as many messages as needed. */
+static void
 exporter_send_templates__(struct ipfix_exporter *e, struct ipfix_domain *d,
                           long long int now)
 {
     struct ipfix_msg msg;
-    bool ok = true;
 
     d->templates_due = false;
     d->next_templates = now + template_interval_ms(e);
@@ -208,26 +223,27 @@ exporter_send_templates__(struct ipfix_exporter *e, struct ipfix_domain *d,
         const struct ipfix_template *t = ipfix_template_at(i);
 
         if (!ipfix_msg_put_template(&msg, t)) {
-            ok &= exporter_send_msg(e, &msg, d, d->seq, now);
+            exporter_send_msg(e, &msg, d, d->seq, now);
             ipfix_msg_init(&msg);
             bool fits = ipfix_msg_put_template(&msg, t);
             plx_assert(fits);
         }
         e->stats.n_templates++;
     }
-    ok &= exporter_send_msg(e, &msg, d, d->seq, now);
-    return ok;
+    exporter_send_msg(e, &msg, d, d->seq, now);
 }
 
-/* Sends D's templates.  A refused send reports the loss of an earlier
- * datagram (the ICMP error comes back late), and a collector that was
- * down may be back by now, so one refused template message makes the
- * whole set go again, once. */
+/* Sends D's templates.  A refused UDP send reports the loss of an
+ * earlier datagram (the ICMP error comes back late), and a collector
+ * that was down may be back by now, so a resynchronisation while the
+ * templates go (see collectors.h) makes the whole set go again, once.
+ * A TCP target that is down is not a reason: its next connection is. */
 static void
 exporter_send_templates(struct ipfix_exporter *e, struct ipfix_domain *d,
                         long long int now)
 {
-    if (!exporter_send_templates__(e, d, now)) {
+    exporter_send_templates__(e, d, now);
+    if (d->templates_due) {
         exporter_send_templates__(e, d, now);
     }
 }
@@ -324,7 +340,13 @@ exporter_send_data(struct ipfix_exporter *e, struct ipfix_msg *msg,
 {
     uint32_t seq = d->seq;
 
-    if (d->templates_due || now >= d->next_templates) {
+    /* Periodic refresh is for UDP (RFC 7011 section 8.4); a TCP
+     * collector gets the templates once per connection. */
+    bool refresh = (now >= d->next_templates
+                    && (collectors_count_tcp(e->collectors)
+                        < collectors_count(e->collectors)));
+    exporter_check_resync(e);
+    if (d->templates_due || refresh) {
         exporter_send_templates(e, d, now);
     }
     d->seq += msg->n_records;
@@ -444,6 +466,7 @@ exporter_run(struct ipfix_exporter *e, long long int now)
 {
     long long int timeout = e->opts.cache_active_timeout * 1000LL;
 
+    collectors_run(e->collectors, now);
     while (!plx_list_is_empty(&e->order)) {
         struct ipfix_entry *oldest = CONTAINER_OF(
             plx_list_front(&e->order), struct ipfix_entry, list_node);
@@ -520,8 +543,11 @@ exporter_configure(struct ipfix_exporter *e, const struct ipfix_options *opts,
         char *error;
 
         collectors_destroy(e->collectors);
-        error = collectors_create(&e->opts.targets, IPFIX_DEFAULT_PORT,
-                                  &e->collectors);
+        error = collectors_create_with_flags(&e->opts.targets,
+                                             IPFIX_DEFAULT_PORT,
+                                             COLLECTORS_ALLOW_TCP,
+                                             &e->collectors);
+        e->collectors_seqno = collectors_get_seqno(e->collectors);
         if (error) {
             VLOG_WARN("%s: %s", what, error);
             ds_put_format(errors, "%s%s: %s", errors->length ? "; " : "",
@@ -736,8 +762,9 @@ ipfix_run(struct ipfix *ipfix, long long int now)
 }
 
 static void
-exporter_wait(const struct ipfix_exporter *e)
+exporter_wait(const struct ipfix_exporter *e, long long int now)
 {
+    collectors_wait(e->collectors, now);
     if (e->n_pending) {
         poll_immediate_wake();
     } else if (!plx_list_is_empty(&e->order)) {
@@ -749,15 +776,15 @@ exporter_wait(const struct ipfix_exporter *e)
 }
 
 void
-ipfix_wait(const struct ipfix *ipfix, long long int now PLX_UNUSED)
+ipfix_wait(const struct ipfix *ipfix, long long int now)
 {
     const struct ipfix_exporter *e;
 
     if (ipfix->bridge) {
-        exporter_wait(ipfix->bridge);
+        exporter_wait(ipfix->bridge, now);
     }
     HMAP_FOR_EACH (e, hmap_node, &ipfix->flow_exporters) {
-        exporter_wait(e);
+        exporter_wait(e, now);
     }
 }
 

@@ -6,7 +6,8 @@
  * from Bridge) and any number of "flow exporters" (one per
  * Flow_Sample_Collector_Set id, fed by the OpenFlow sample action).  The
  * module is single-threaded (main thread only), takes plain data in and
- * sends UDP datagrams out through lib/collectors; it knows nothing of
+ * sends messages out through lib/collectors (UDP datagrams, or a TCP
+ * stream for "tcp:" targets); it knows nothing of
  * bridges or translation.  ofproto/ipfix.c holds the caches, exporters
  * and options; ofproto/ipfix-encode.c the templates and the wire format.
  *
@@ -91,10 +92,28 @@
  * most IPFIX_MAX_DOMAINS; a sample beyond that is dropped and counted).
  * All 28 templates of a domain are sent, in their own messages, before
  * its first data message, again every template_interval seconds (with
- * the next data), after any send that a collector refused (it may have
- * restarted) and after the targets change.
+ * the next data; only if some target is UDP), after the targets change
+ * and whenever lib/collectors reports a resynchronisation (a datagram
+ * refused by a UDP collector, which may have restarted; a new TCP
+ * connection; a TCP target that overflowed and drained its queue).
  *
- * Transport is UDP only (RFC 7011 §10.3).  TCP and SCTP are not done.
+ * Transport
+ * ---------
+ * A target "IP[:PORT]" is UDP (RFC 7011 §10.3), the default.  A target
+ * "tcp:IP[:PORT]" is a TCP connection (RFC 7011 §10.4) that the exporter
+ * opens, and re-opens with backoff (1 s to 8 s) whenever it breaks,
+ * from ipfix_run(); ipfix_wait() waits on it.  Nothing blocks: a
+ * message is queued whole (at most COLLECTORS_TCP_QUEUE_MAX bytes per
+ * target) and dropped and counted while the connection is down or the
+ * queue is full, so the byte stream always splits into whole messages
+ * by the header's length field.  Every new connection is a new
+ * transport session: each observation domain sends its templates on it
+ * before its next data, and there is no periodic template refresh on
+ * TCP.  The sequence number keeps counting across connections (it is
+ * per domain, shared by every target of the exporter), so a collector
+ * sees the records lost while the connection was down as a gap.  One
+ * exporter may mix UDP and TCP targets; they then get the same
+ * messages.  SCTP is not done.
  *
  * Options
  * -------
@@ -106,8 +125,9 @@
  * once: new targets are opened (templates re-sent), a smaller cache
  * evicts at once, a new timeout applies to the records already cached;
  * the records of an exporter that stays are kept; an exporter that goes
- * is flushed first.  Ranges: targets non-empty "IP:PORT" literals
- * (default port 4739); sampling_rate >= 1 (bridge only);
+ * is flushed first.  Ranges: targets non-empty "IP:PORT" or
+ * "tcp:IP:PORT" literals (default port 4739); sampling_rate >= 1
+ * (bridge only);
  * cache_active_timeout 0..4200; cache_max_flows 0..IPFIX_MAX_MAX_FLOWS;
  * template_interval 0..3600 (0 = 60).  enable_input_sampling and
  * enable_output_sampling concern where the datapath samples; the module
@@ -138,7 +158,7 @@ struct flow;
 #define IPFIX_N_TEMPLATES 28
 
 struct ipfix_options {
-    struct sset targets;          /* "IP:PORT", default port 4739. */
+    struct sset targets;          /* "[tcp:]IP[:PORT]", port 4739. */
     uint32_t sampling_rate;       /* Bridge exporter only: 1 in N. */
     uint32_t obs_domain_id;       /* Bridge exporter only. */
     uint32_t obs_point_id;        /* Bridge exporter only. */
@@ -185,7 +205,8 @@ void ipfix_flow_sample(struct ipfix *, const struct ipfix_sample *,
                        uint32_t collector_set_id, uint32_t obs_domain_id,
                        uint32_t obs_point_id, long long int now);
 
-/* Exports what is due at NOW (msec, time_msec() scale). */
+/* Exports what is due at NOW (msec, time_msec() scale) and runs the TCP
+ * connections; ipfix_wait() arranges to wake when either needs it. */
 void ipfix_run(struct ipfix *, long long int now);
 void ipfix_wait(const struct ipfix *, long long int now);
 
@@ -193,8 +214,8 @@ struct ipfix_stats {
     uint64_t n_samples;           /* Samples taken into the cache. */
     uint64_t n_samples_dropped;   /* Too many observation domains. */
     uint64_t n_records;           /* Data records sent. */
-    uint64_t n_messages;          /* Datagrams every target took. */
-    uint64_t n_messages_dropped;  /* Datagrams some target refused. */
+    uint64_t n_messages;          /* Every target took (TCP: queued). */
+    uint64_t n_messages_dropped;  /* Some target dropped them. */
     uint64_t n_templates;         /* Template records sent. */
     uint64_t n_evictions;         /* Records evicted by cache_max_flows. */
     size_t cache_size;

@@ -2,7 +2,9 @@
  * socket and decoded field by field by a small IPFIX decoder written
  * here from RFC 7011 (templates learnt from the wire, not from the
  * encoder); the same datagrams are also decoded by tshark and compared
- * with the samples that produced them.  Time is driven through 'now'. */
+ * with the samples that produced them; over TCP, the byte stream is
+ * split into messages and templates must come first on every
+ * connection.  Time is driven through 'now'. */
 #include <config.h>
 #include "ofproto/ipfix.h"
 
@@ -10,6 +12,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,6 +833,7 @@ TEST(option_errors_change_nothing)
         { NULL, 0, 0, 0, 1, "no targets" },
         { "foo", 0, 0, 0, 1, "foo.*not an IP" },
         { "1.2.3.4:99999", 0, 0, 0, 1, "not an IP" },
+        { "tcp:foo", 0, 0, 0, 1, "tcp:foo.*not an IP" },
         { "1.2.3.4", -1, 0, 0, 1, "cache_active_timeout -1" },
         { "1.2.3.4", 4201, 0, 0, 1, "cache_active_timeout 4201" },
         { "1.2.3.4", 0, -1, 0, 1, "template_interval -1" },
@@ -1290,4 +1294,199 @@ TEST(tshark_decodes_every_record)
     free(pcap_name);
     ipfix_destroy(ipfix);
     collector_close(&c);
+}
+
+/* ------------------------------------------------------------------ */
+/* TCP transport: a listener on 127.0.0.1 accepts the exporter's
+ * connection, splits the byte stream into messages by the header's
+ * length field and decodes them; each connection gets a fresh decoder,
+ * which fails on a data set before its template. */
+
+struct tcp_collector {
+    int lfd, fd;
+    char target[40];
+    uint8_t buf[65536];
+    size_t have;
+};
+
+static void
+tcp_collector_listen(struct tcp_collector *tc, uint16_t port)
+{
+    struct sockaddr_storage ss;
+    char name[32];
+
+    snprintf(name, sizeof name, "%u:127.0.0.1", port);
+    CHECK_EQ(inet_parse_passive(name, 0, &ss), 0);
+    CHECK_EQ(inet_open_passive(SOCK_STREAM, &ss, &tc->lfd, &port), 0);
+    snprintf(tc->target, sizeof tc->target, "tcp:127.0.0.1:%u", port);
+    tc->fd = -1;
+}
+
+static bool
+readable(int fd)
+{
+    return poll(&(struct pollfd) { .fd = fd, .events = POLLIN }, 1, 10) > 0;
+}
+
+/* Runs IPFIX at NOW until its status matches RE (at most 3 s). */
+static void
+run_until_status(struct ipfix *ipfix, long long int now, const char *re)
+{
+    for (int i = 0; i < 300; i++) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+        ipfix_run(ipfix, now);
+        ipfix_format_status(ipfix, &s);
+        bool match = test_regex_match(ds_cstr(&s), re);
+        CHECK_MSG(match || i < 299, "no \"%s\" in:\n%s", re, ds_cstr(&s));
+        ds_destroy(&s);
+        if (match) {
+            return;
+        }
+        usleep(10000);
+    }
+}
+
+/* Accepts the exporter's connection (running IPFIX at NOW meanwhile). */
+static void
+tcp_collector_accept(struct tcp_collector *tc, struct ipfix *ipfix,
+                     long long int now)
+{
+    for (int i = 0; i < 300 && tc->fd < 0; i++) {
+        ipfix_run(ipfix, now);
+        if (readable(tc->lfd)) {
+            tc->fd = accept(tc->lfd, NULL, NULL);
+            CHECK_MSG(tc->fd >= 0, "accept: %s", strerror(errno));
+        }
+    }
+    CHECK_MSG(tc->fd >= 0, "the exporter did not connect");
+    tc->have = 0;
+    run_until_status(ipfix, now, "tcp:127.0.0.1:[0-9]+: connected");
+}
+
+/* Reads and decodes whole messages until D holds N_RECORDS records. */
+static void
+tcp_collector_read(struct tcp_collector *tc, struct decoder *d,
+                   struct ipfix *ipfix, long long int now, size_t n_records)
+{
+    for (int i = 0; i < 300 && d->n_records < n_records; i++) {
+        ipfix_run(ipfix, now);
+        if (!readable(tc->fd)) {
+            continue;
+        }
+        ssize_t n = recv(tc->fd, tc->buf + tc->have,
+                         sizeof tc->buf - tc->have, MSG_DONTWAIT);
+        CHECK_MSG(n > 0, "recv: %zd", n);
+        tc->have += n;
+        while (tc->have >= 4) {
+            size_t len = get_be(tc->buf + 2, 2);
+            CHECK_GE(len, 16);
+            if (tc->have < len) {
+                break;
+            }
+            decode_msg(d, tc->buf, len);
+            memmove(tc->buf, tc->buf + len, tc->have - len);
+            tc->have -= len;
+        }
+    }
+    CHECK_EQ(d->n_records, n_records);
+    CHECK_EQ(tc->have, 0);
+}
+
+/* Checks that D's messages give all 28 templates before any data. */
+static void
+check_templates_first(const struct decoder *d)
+{
+    size_t n_templates = 0;
+    for (size_t i = 0; i < d->n_msgs && !d->msgs[i].n_records; i++) {
+        n_templates += d->msgs[i].n_templates;
+    }
+    CHECK_EQ(n_templates, IPFIX_N_TEMPLATES);
+}
+
+TEST(tcp_templates_first_on_every_connection)
+{
+    struct tcp_collector *tc = xzalloc(sizeof *tc);
+    struct decoder *d = xmalloc(sizeof *d);
+    struct ipfix_stats st;
+    struct flow f;
+
+    tcp_collector_listen(tc, 0);
+    struct ipfix *ipfix = bridge_exporter(tc->target, 0, 0);
+    make_flow(&f, K_V4_UDP, false, false);
+
+    /* First connection: templates, then the record. */
+    tcp_collector_accept(tc, ipfix, 1000);
+    decoder_init(d);
+    sample(ipfix, &f, 100, 1, 1000);
+    tcp_collector_read(tc, d, ipfix, 1000, 1);
+    check_templates_first(d);
+    check_record(&d->records[0], &f, 9, 3, 1, 100, 100 - 14, 2, true);
+
+    /* No periodic refresh over TCP, even long after. */
+    size_t n_msgs = d->n_msgs;
+    sample(ipfix, &f, 200, 1, 62000);
+    tcp_collector_read(tc, d, ipfix, 62000, 2);
+    CHECK_EQ(d->n_msgs, n_msgs + 1);
+    CHECK_EQ(d->msgs[n_msgs].n_templates, 0);
+    decoder_destroy(d);
+
+    /* The collector drops the connection: the exporter notices, drops
+     * (and counts) what it exports meanwhile, and reconnects after its
+     * 1 s backoff. */
+    close(tc->fd);
+    tc->fd = -1;
+    run_until_status(ipfix, 62000, "tcp:127.0.0.1:[0-9]+: backoff");
+    ipfix_get_stats(ipfix, true, 0, &st);
+    uint64_t dropped = st.n_messages_dropped;
+    sample(ipfix, &f, 300, 1, 62000);
+    ipfix_run(ipfix, 62000);
+    ipfix_get_stats(ipfix, true, 0, &st);
+    CHECK_EQ(st.n_messages_dropped, dropped + 1);
+    CHECK_EQ(st.n_records, 3);
+    ipfix_run(ipfix, 62999);
+    CHECK(!readable(tc->lfd));
+
+    /* Second connection: templates first again, then records that the
+     * fresh decoder understands, with the sequence number counting the
+     * record lost meanwhile. */
+    tcp_collector_accept(tc, ipfix, 63000);
+    decoder_init(d);
+    sample(ipfix, &f, 400, 1, 63000);
+    tcp_collector_read(tc, d, ipfix, 63000, 1);
+    check_templates_first(d);
+    check_record(&d->records[0], &f, 9, 3, 1, 400, 400 - 14, 2, true);
+    CHECK_EQ(d->msgs[d->n_msgs - 1].seq, 3);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ipfix_format_status(ipfix, &s);
+    CHECK_MSG(test_regex_match(ds_cstr(&s), "connected, sent [0-9]+, "
+                               "dropped [1-9][0-9]*, queued 0 bytes, "
+                               "connections 2"), "%s", ds_cstr(&s));
+    ds_destroy(&s);
+    ipfix_destroy(ipfix);
+    decoder_destroy(d);
+    free(d);
+    close(tc->fd);
+    close(tc->lfd);
+    free(tc);
+}
+
+TEST(tcp_and_udp_targets)
+{
+    struct ipfix *ipfix = ipfix_create();
+    struct ipfix_options o;
+
+    /* A mixed set: both kinds are shown; the TCP one waits to connect
+     * at the first run. */
+    opts_init(&o, "tcp:192.0.2.1");
+    sset_add(&o.targets, "127.0.0.1:9");
+    CHECK_NO_ERROR(ipfix_set_options(ipfix, &o, NULL, NULL, 0));
+    struct ds s = DS_EMPTY_INITIALIZER;
+    ipfix_format_status(ipfix, &s);
+    CHECK_MSG(strstr(ds_cstr(&s), "tcp:192.0.2.1:4739: not started")
+              && strstr(ds_cstr(&s), "127.0.0.1:9: sent"), "%s",
+              ds_cstr(&s));
+    ds_destroy(&s);
+    ipfix_options_destroy(&o);
+    ipfix_destroy(ipfix);
 }
