@@ -421,6 +421,19 @@ sflow_check_options(const struct sflow_options *o)
                          "range 0 to %d", o->polling_interval,
                          SFLOW_MAX_POLLING_INTERVAL);
     }
+
+    /* sFlow is UDP only: say so, rather than fail to find an agent
+     * address for a "tcp:" target. */
+    const char *target;
+    SSET_FOR_EACH (target, &o->targets) {
+        if (!strncmp(target, "tcp:", 4)) {
+            char *why = collectors_check_target(target, 0);
+            char *error = xasprintf("sFlow target %s: %s", target,
+                                    why ? why : "not supported");
+            free(why);
+            return error;
+        }
+    }
     return NULL;
 }
 

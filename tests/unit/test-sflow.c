@@ -828,6 +828,13 @@ TEST(option_errors)
     CHECK_EQ(sflow_get_sampling_rate(sf), 7);
     o.sampling_rate = 1;
 
+    /* UDP only. */
+    sset_add(&o.targets, "tcp:127.0.0.1:6343");
+    error = sflow_set_options(sf, &o);
+    CHECK(error && strstr(error, "UDP only"));
+    free(error);
+    sset_find_and_delete(&o.targets, "tcp:127.0.0.1:6343");
+
     o.polling_interval = SFLOW_MAX_POLLING_INTERVAL + 1;
     error = sflow_set_options(sf, &o);
     CHECK(error && strstr(error, "polling interval"));
