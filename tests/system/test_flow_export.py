@@ -506,11 +506,18 @@ def tshark_sflow(s, datagrams, fields):
     """tshark's decoding of sFlow DATAGRAMS (wrapped in Ethernet, IPv4
     and UDP to port 6343 in a pcap): one list of FIELDS' values per
     datagram."""
-    path = os.path.join(s.dir, "sflow.pcap")
+    return tshark_udp(s, datagrams, 6343, fields)
+
+
+def tshark_udp(s, datagrams, port, fields, decode_as=()):
+    """tshark's decoding of DATAGRAMS wrapped in Ethernet, IPv4 and UDP to
+    PORT in a pcap (DECODE_AS: its -d arguments): one list of FIELDS'
+    values per datagram."""
+    path = os.path.join(s.dir, "udp-%d.pcap" % port)
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
         for d in datagrams:
-            udp = struct.pack("!HHHH", 40000, 6343, 8 + len(d), 0) + d
+            udp = struct.pack("!HHHH", 40000, port, 8 + len(d), 0) + d
             ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0,
                              64, 17, 0, socket.inet_aton("127.0.0.1"),
                              socket.inet_aton("127.0.0.1")) + udp
@@ -520,6 +527,8 @@ def tshark_sflow(s, datagrams, fields):
     tshark = plxtest.require_program("tshark")
     argv = [tshark, "-r", path, "-T", "fields", "-E", "separator=|",
             "-E", "aggregator=;"]
+    for d in decode_as:
+        argv += ["-d", d]
     for field in fields:
         argv += ["-e", field]
     out = subprocess.run(argv, stdout=subprocess.PIPE,
@@ -777,6 +786,122 @@ def collector_restart_gets_templates():
             if not got or got[:2] != [10, 10 * 128]:
                 raise AssertionError("%s after the restart: %s\n%s"
                                      % (what, got, text))
+
+
+class TcpCollector:
+    """A TCP listener on 127.0.0.1 that accepts one connection at a time
+    and splits what it receives into IPFIX messages (by the length in
+    each message header)."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.conn = None
+        self.buf = b""
+
+    def accept(self, timeout=10):
+        self.listener.settimeout(timeout)
+        self.conn, _ = self.listener.accept()
+        self.conn.setblocking(False)
+        self.buf = b""
+
+    def messages(self):
+        """The whole messages received so far on this connection."""
+        while True:
+            try:
+                data = self.conn.recv(65536)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            self.buf += data
+        out = []
+        while len(self.buf) >= 4:
+            version, length = struct.unpack("!HH", self.buf[:4])
+            if version != 10 or length < 16:
+                raise AssertionError("not an IPFIX stream: %r"
+                                     % self.buf[:32])
+            if len(self.buf) < length:
+                break
+            out.append(self.buf[:length])
+            self.buf = self.buf[length:]
+        return out
+
+    def drop(self):
+        self.conn.close()
+        self.conn = None
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+        self.listener.close()
+
+
+def ipfix_udp_flows(s, messages, dport):
+    """{(proto, src, dst, sport, dport): [packets, octets]} of the UDP
+    data records to DPORT in MESSAGES, as tshark decodes them; and
+    whether the first message that tshark could decode came with
+    templates (it needs them to decode any data)."""
+    rows = tshark_udp(s, messages, 4739,
+                      ["cflow.protocol", "cflow.srcaddr", "cflow.dstaddr",
+                       "cflow.srcport", "cflow.dstport", "cflow.packets",
+                       "cflow.octets"],
+                      ["udp.port==4739,cflow"])
+    flows = {}
+    for r in rows:
+        cols = [c.split(";") if c else [] for c in r]
+        for rec in zip(*cols):
+            proto, src, dst, sp, dp, pkts, octs = rec
+            if int(proto) != 17 or int(dp) != dport:
+                continue
+            key = (17, src, dst, int(sp), int(dp))
+            acc = flows.setdefault(key, [0, 0])
+            acc[0] += int(pkts)
+            acc[1] += int(octs)
+    return flows
+
+
+@case
+def ipfix_over_tcp():
+    """IPFIX to a "tcp:" target: records arrive whole over the stream,
+    templates first; when the collector drops the connection, the switch
+    reconnects and sends the templates first again."""
+    with Switch() as s:
+        h1, sw1, h2, sw2 = export_switch(s)
+        col = TcpCollector()
+        try:
+            s.vsctl("--", "set", "Bridge", s.br, "ipfix=@i", "--",
+                    "--id=@i", "create", "IPFIX",
+                    'targets="tcp:127.0.0.1:%d"' % col.port, "sampling=1",
+                    "cache_active_timeout=1")
+            col.accept()
+            for sport in (5201, 5202):
+                s.nsexec(h1, sys.executable, "-c", UDP_SEND, H2, str(sport),
+                         "7001", "10", "100")
+                time.sleep(2.5)
+                msgs = col.messages()
+                if not msgs or struct.unpack("!H", msgs[0][16:18])[0] != 2:
+                    raise AssertionError("connection did not start with a "
+                                         "template set: %r"
+                                         % (msgs[0][:24] if msgs else None))
+                got = ipfix_udp_flows(s, msgs, 7001)
+                want = {(17, H1, H2, sport, 7001): [10, 10 * 128]}
+                if got != want:
+                    raise AssertionError("over TCP: %s, want %s\n%s"
+                                         % (got, want, s.appctl(
+                                             "ipfix/show", s.br)))
+                if sport == 5201:
+                    # The collector goes away; the switch comes back.
+                    col.drop()
+                    col.accept(timeout=20)
+            status = s.appctl("ipfix/show", s.br)
+            if "tcp:127.0.0.1:%d: connected" % col.port not in status:
+                raise AssertionError("ipfix/show:\n" + status)
+        finally:
+            col.close()
 
 
 if __name__ == "__main__":
