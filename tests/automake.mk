@@ -1,6 +1,7 @@
 # tests/: the harness, and the unit, system, interop, fuzz and bench tiers.
 check_LIBRARIES += tests/unit/libplxtest.a
-tests_unit_libplxtest_a_SOURCES = tests/unit/test.c tests/unit/test.h
+tests_unit_libplxtest_a_SOURCES = tests/unit/test.c tests/unit/test.h \
+	tests/unit/test-tshark.c tests/unit/test-tshark.h
 PLX_UNIT_LIBS = tests/unit/libplxtest.a lib/libplx.a $(PLX_LIBS)
 LDADD = lib/libplx.a $(PLX_LIBS)
 

@@ -29,6 +29,7 @@
 #include "socket-util.h"
 #include "sset.h"
 #include "test.h"
+#include "test-tshark.h"
 #include "timeval.h"
 
 /* ------------------------------------------------------------------ */
@@ -1064,38 +1065,6 @@ TEST(wait_wakes_at_active_timeout)
 /* ------------------------------------------------------------------ */
 /* tshark as an independent decoder. */
 
-static void
-write_frame(struct pcap_file *pcap, const uint8_t *payload, size_t len,
-            long long int when_usec)
-{
-    uint8_t frame[14 + 20 + 8 + 1500];
-    memset(frame, 0, 42);
-    memcpy(frame, "\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x01\x08\x00",
-           14);
-    uint8_t *ip = frame + 14;
-    ip[0] = 0x45;
-    ip[2] = (20 + 8 + len) >> 8;
-    ip[3] = 20 + 8 + len;
-    ip[8] = 64;
-    ip[9] = IPPROTO_UDP;
-    memcpy(ip + 12, "\x7f\x00\x00\x01\x7f\x00\x00\x01", 8);
-    plx_be16 sum = csum(ip, 20);
-    memcpy(ip + 10, &sum, 2);
-    uint8_t *udp = ip + 20;
-    udp[0] = 4739 >> 8;
-    udp[1] = 4739 & 0xff;
-    udp[2] = 4739 >> 8;
-    udp[3] = 4739 & 0xff;
-    udp[4] = (8 + len) >> 8;
-    udp[5] = 8 + len;
-    memcpy(udp + 8, payload, len);
-
-    struct dp_packet *p = dp_packet_new(42 + len);
-    dp_packet_put(p, frame, 42 + len);
-    CHECK_EQ(pcap_file_write(pcap, p, when_usec), 0);
-    dp_packet_delete(p);
-}
-
 static const char *tshark_fields[] = {
     "cflow.od_id", "cflow.observation_point_id", "cflow.inputint",
     "cflow.outputint", "cflow.srcmac", "cflow.dstmac", "cflow.ethernet_type",
@@ -1252,21 +1221,20 @@ TEST(tshark_decodes_every_record)
         ds_put_char(&expected, '\n');
         int n;
         while ((n = collector_recv(&c, buf)) >= 0) {
-            write_frame(pcap, buf, n, usec += 1000);
+            test_pcap_write_udp(pcap, IPFIX_DEFAULT_PORT, buf, n,
+                                usec += 1000);
         }
     }
     pcap_file_close(pcap);
 
-    struct ds cmd = DS_EMPTY_INITIALIZER;
-    ds_put_format(&cmd, "tshark -r %s -Y cflow.packets -T fields "
-                  "-E separator='|' -E occurrence=a", pcap_name);
+    struct ds args = DS_EMPTY_INITIALIZER;
+    ds_put_format(&args, "-d udp.port==%d,cflow -Y cflow.packets -T fields "
+                  "-E separator='|' -E occurrence=a", IPFIX_DEFAULT_PORT);
     for (size_t i = 0; i < ARRAY_SIZE(tshark_fields); i++) {
-        ds_put_format(&cmd, " -e %s", tshark_fields[i]);
+        ds_put_format(&args, " -e %s", tshark_fields[i]);
     }
-    ds_put_format(&cmd, " > %s.txt 2>%s.err", pcap_name, pcap_name);
-    CHECK_MSG(!system(ds_cstr(&cmd)), "%s failed", ds_cstr(&cmd));
-    char *out_name = xasprintf("%s.txt", pcap_name);
-    char *out = test_read_file(out_name, NULL);
+    char *out = test_tshark(pcap_name, ds_cstr(&args));
+    ds_destroy(&args);
 
     /* tshark prints one '|' between fields; we wrote one after each. */
     struct ds got = DS_EMPTY_INITIALIZER;
@@ -1288,8 +1256,6 @@ TEST(tshark_decodes_every_record)
     }
     ds_destroy(&got);
     free(out);
-    free(out_name);
-    ds_destroy(&cmd);
     ds_destroy(&expected);
     free(pcap_name);
     ipfix_destroy(ipfix);

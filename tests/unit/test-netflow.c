@@ -24,6 +24,7 @@
 #include "socket-util.h"
 #include "sset.h"
 #include "test.h"
+#include "test-tshark.h"
 #include "timeval.h"
 
 /* ------------------------------------------------------------------ */
@@ -63,13 +64,6 @@ get_be(const uint8_t *p, int len)
         v = v << 8 | p[i];
     }
     return v;
-}
-
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v;
 }
 
 struct dec_rec {
@@ -1183,90 +1177,6 @@ TEST(mask_wc)
 /* ------------------------------------------------------------------ */
 /* tshark decodes what we encode. */
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-    put_be16(p, v >> 16);
-    put_be16(p + 2, v);
-}
-
-/* Wraps DGRAM in Ethernet/IPv4/UDP to port 2055 and appends it. */
-static void
-write_wrapped(struct pcap_file *pcap, const uint8_t *dgram, size_t len,
-              long long int usec)
-{
-    uint8_t frame[2048];
-    static const uint8_t eth[14] = {
-        0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00,
-    };
-
-    memcpy(frame, eth, 14);
-    uint8_t *ip = frame + 14;
-    memset(ip, 0, 28);
-    ip[0] = 0x45;
-    put_be16(ip + 2, 28 + len);
-    put_be16(ip + 6, 0x4000);
-    ip[8] = 64;
-    ip[9] = 17;
-    put_be32(ip + 12, 0xc0000201);
-    put_be32(ip + 16, 0xc0000202);
-    plx_be16 c = csum(ip, 20);
-    memcpy(ip + 10, &c, 2);
-    put_be16(ip + 20, 40000);
-    put_be16(ip + 22, NETFLOW_DEFAULT_PORT);
-    put_be16(ip + 24, 8 + len);
-    memcpy(ip + 28, dgram, len);
-
-    struct dp_packet *p = dp_packet_clone_data(frame, 14 + 28 + len);
-    CHECK_EQ(pcap_file_write(pcap, p, usec), 0);
-    dp_packet_delete(p);
-}
-
-static char *
-run_tshark(const char *file, const char *fields)
-{
-    if (system("tshark --version >/dev/null 2>&1")) {
-        test_skip("tshark is not installed");
-    }
-    char *out = xasprintf("%s/out.txt", test_tmpdir());
-    char *cmd = xasprintf("tshark -n -r %s -d udp.port==%d,cflow "
-                          "-T fields -E separator=/t -E aggregator=, "
-                          "%s > %s 2>/dev/null", file, NETFLOW_DEFAULT_PORT,
-                          fields, out);
-    CHECK_EQ(system(cmd), 0);
-    char *text = test_read_file(out, NULL);
-    free(cmd);
-    free(out);
-    return text;
-}
-
-/* Splits S at SEP into at most MAX fields, in place. */
-static size_t
-split(char *s, char sep, char **fields, size_t max)
-{
-    size_t n = 0;
-    for (;;) {
-        CHECK_LT(n, max);
-        fields[n++] = s;
-        char *p = strchr(s, sep);
-        if (!p) {
-            return n;
-        }
-        *p = '\0';
-        s = p + 1;
-    }
-}
-
-static uint64_t
-parse_u64(const char *s)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
-    CHECK_MSG(!errno && end != s && *end == '\0', "bad number \"%s\"", s);
-    return x;
-}
-
 /* The expected values of one random record. */
 struct exp_rec {
     struct flow flow;
@@ -1396,7 +1306,8 @@ tshark_round(int version, bool ipv6, int n)
         CHECK_LT(n_dgrams, 256);
         uptime[n_dgrams] = d.uptime;
         n_recs += d.n_recs;
-        write_wrapped(pcap, buf, len, time_wall_msec() * 1000 + n_dgrams);
+        test_pcap_write_udp(pcap, NETFLOW_DEFAULT_PORT, buf, len,
+                             time_wall_msec() * 1000 + n_dgrams);
         n_dgrams++;
     }
     pcap_file_close(pcap);
@@ -1416,23 +1327,27 @@ tshark_round(int version, bool ipv6, int n)
         "-e cflow.outputint -e cflow.tcpflags -e cflow.tos "
         "-e cflow.timestart -e cflow.timeend %s", addr, extra);
     int n_fields = 16 + (version == 9 ? 2 : 1);
-    char *text = run_tshark(file, fields);
+    char *args = xasprintf("-d udp.port==%d,cflow -T fields "
+                           "-E separator=/t -E aggregator=, %s",
+                           NETFLOW_DEFAULT_PORT, fields);
+    char *text = test_tshark(file, args);
+    free(args);
     free(fields);
 
     char *lines[300];
-    size_t n_lines = split(text, '\n', lines, ARRAY_SIZE(lines));
+    size_t n_lines = test_split(text, '\n', lines, ARRAY_SIZE(lines));
     CHECK_EQ(n_lines, n_dgrams + 1);            /* Ends with a newline. */
     int k = 0;
     for (int i = 0; i < n_dgrams; i++) {
         char *col[20];
-        size_t n_cols = split(lines[i], '\t', col, ARRAY_SIZE(col));
+        size_t n_cols = test_split(lines[i], '\t', col, ARRAY_SIZE(col));
         CHECK_EQ(n_cols, n_fields);
-        CHECK_EQ(parse_u64(col[0]), version);
-        size_t count = parse_u64(col[1]);
+        CHECK_EQ(test_parse_u64(col[0]), version);
+        size_t count = test_parse_u64(col[1]);
         char *vals[15][40];
         size_t n_vals = 0;
         for (int c = 3; c < (int) n_cols; c++) {
-            size_t m = split(col[c], ',', vals[c - 3], 40);
+            size_t m = test_split(col[c], ',', vals[c - 3], 40);
             if (c == 3) {
                 n_vals = m;
             }
@@ -1456,20 +1371,20 @@ tshark_round(int version, bool ipv6, int n)
             }
             CHECK_STREQ(vals[0][j], a);
             CHECK_STREQ(vals[1][j], b);
-            CHECK_EQ(parse_u64(vals[2][j]), f->nw_proto);
+            CHECK_EQ(test_parse_u64(vals[2][j]), f->nw_proto);
             bool icmp = f->nw_proto == IPPROTO_ICMP
                         || f->nw_proto == IPPROTO_ICMPV6;
             uint16_t sp = icmp ? 0 : ntohs(f->tp_src);
             uint16_t dp = (icmp ? ntohs(f->tp_src) << 8 | ntohs(f->tp_dst)
                            : ntohs(f->tp_dst));
-            CHECK_EQ(parse_u64(vals[3][j]), sp);
-            CHECK_EQ(parse_u64(vals[4][j]), dp);
-            CHECK_EQ(parse_u64(vals[5][j]), e->packets);
-            CHECK_EQ(parse_u64(vals[6][j]), e->l3_bytes);
-            CHECK_EQ(parse_u64(vals[7][j]), f->in_port);
-            CHECK_EQ(parse_u64(vals[8][j]), exp_ifindex(e->out));
-            CHECK_EQ(parse_u64(vals[9][j]), e->tcp_flags);
-            CHECK_EQ(parse_u64(vals[10][j]), f->nw_tos & IP_DSCP_MASK);
+            CHECK_EQ(test_parse_u64(vals[3][j]), sp);
+            CHECK_EQ(test_parse_u64(vals[4][j]), dp);
+            CHECK_EQ(test_parse_u64(vals[5][j]), e->packets);
+            CHECK_EQ(test_parse_u64(vals[6][j]), e->l3_bytes);
+            CHECK_EQ(test_parse_u64(vals[7][j]), f->in_port);
+            CHECK_EQ(test_parse_u64(vals[8][j]), exp_ifindex(e->out));
+            CHECK_EQ(test_parse_u64(vals[9][j]), e->tcp_flags);
+            CHECK_EQ(test_parse_u64(vals[10][j]), f->nw_tos & IP_DSCP_MASK);
             /* Start and end: sysUptime seconds.  The datagram's sysUptime
              * is 'now' on the same clock. */
             long long int boot = now - uptime[i];
@@ -1487,10 +1402,10 @@ tshark_round(int version, bool ipv6, int n)
             }
             uint16_t icmp_tc = icmp ? dp : 0;
             if (ipv6) {
-                CHECK_EQ(parse_u64(vals[13][j]), icmp_tc >> 8);
-                CHECK_EQ(parse_u64(vals[14][j]), icmp_tc & 0xff);
+                CHECK_EQ(test_parse_u64(vals[13][j]), icmp_tc >> 8);
+                CHECK_EQ(test_parse_u64(vals[14][j]), icmp_tc & 0xff);
             } else if (version == 9) {
-                CHECK_EQ(parse_u64(vals[14][j]), icmp_tc);
+                CHECK_EQ(test_parse_u64(vals[14][j]), icmp_tc);
             }
         }
     }

@@ -22,6 +22,7 @@
 #include "socket-util.h"
 #include "sset.h"
 #include "test.h"
+#include "test-tshark.h"
 #include "vlog.h"
 
 /* A UDP receiver standing in for a collector. */
@@ -1057,66 +1058,6 @@ random_frame(uint8_t *p, size_t len, struct exp_flow *e)
     }
 }
 
-/* Wraps the LEN bytes of DGRAM in Ethernet/IPv4/UDP to port 6343 and
- * appends them to PCAP. */
-static void
-write_wrapped(struct pcap_file *pcap, const uint8_t *dgram, size_t len,
-              long long int usec)
-{
-    uint8_t frame[2048];
-    static const uint8_t eth[14] = {
-        0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00,
-    };
-
-    memcpy(frame, eth, 14);
-    uint8_t *ip = frame + 14;
-    memset(ip, 0, 28);
-    ip[0] = 0x45;
-    put_be16(ip + 2, 28 + len);
-    put_be16(ip + 6, 0x4000);
-    ip[8] = 64;
-    ip[9] = 17;
-    put_be32(ip + 12, 0xc0000201);
-    put_be32(ip + 16, 0xc0000202);
-    plx_be16 c = csum(ip, 20);
-    memcpy(ip + 10, &c, 2);
-    put_be16(ip + 20, 40000);
-    put_be16(ip + 22, 6343);
-    put_be16(ip + 24, 8 + len);
-    memcpy(ip + 28, dgram, len);
-
-    struct dp_packet *p = dp_packet_clone_data(frame, 14 + 28 + len);
-    CHECK_EQ(pcap_file_write(pcap, p, usec), 0);
-    dp_packet_delete(p);
-}
-
-/* Splits S at SEP into at most MAX fields, in place. */
-static size_t
-split(char *s, char sep, char **fields, size_t max)
-{
-    size_t n = 0;
-    for (;;) {
-        CHECK_LT(n, max);
-        fields[n++] = s;
-        char *p = strchr(s, sep);
-        if (!p) {
-            return n;
-        }
-        *p = '\0';
-        s = p + 1;
-    }
-}
-
-static uint64_t
-parse_u64(const char *s)
-{
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(s, &end, 0);
-    CHECK_MSG(!errno && end != s && *end == '\0', "bad number \"%s\"", s);
-    return x;
-}
-
 static void
 format_mac(char *buf, const uint8_t m[6])
 {
@@ -1131,21 +1072,15 @@ format_ip(char *buf, uint32_t ip)
             (ip >> 8) & 0xff, ip & 0xff);
 }
 
-/* Runs tshark on FILE with the FIELDS, returns its output (or skips). */
+/* tshark's FIELDS ("-e NAME ...") of every packet in FILE, one line per
+ * packet, tab-separated, repeated values comma-separated. */
 static char *
-run_tshark(const char *file, const char *fields)
+tshark_fields(const char *file, const char *fields)
 {
-    if (system("tshark --version >/dev/null 2>&1")) {
-        test_skip("tshark is not installed");
-    }
-    char *out = xasprintf("%s/out.txt", test_tmpdir());
-    char *cmd = xasprintf("tshark -n -r %s -T fields -E separator=/t "
-                          "-E aggregator=, %s > %s 2>/dev/null",
-                          file, fields, out);
-    CHECK_EQ(system(cmd), 0);
-    char *text = test_read_file(out, NULL);
-    free(cmd);
-    free(out);
+    char *args = xasprintf("-T fields -E separator=/t -E aggregator=, %s",
+                           fields);
+    char *text = test_tshark(file, args);
+    free(args);
     return text;
 }
 
@@ -1229,7 +1164,7 @@ TEST(tshark_property)
     while ((len = receiver_recv(&r, buf, sizeof buf)) >= 0) {
         struct dec_dgram d;
         decode_dgram(buf, len, &d);
-        write_wrapped(pcap, buf, len, n_dgrams * 1000LL);
+        test_pcap_write_udp(pcap, SFLOW_DEFAULT_PORT, buf, len, n_dgrams * 1000LL);
         n_dgrams++;
         ds_put_format(&dgram_exp, "%"PRIu32"\t%"PRIu32"\t%"PRIu32"\n",
                       d.seq, d.n_samples, d.uptime);
@@ -1256,7 +1191,7 @@ TEST(tshark_property)
     CHECK_GE(n_counters, N_PORTS * 5);
 
     /* Datagram headers. */
-    char *text = run_tshark(file, "-e sflow_245.version -e sflow_245.agent "
+    char *text = tshark_fields(file, "-e sflow_245.version -e sflow_245.agent "
                             "-e sflow_245.sub_agent_id "
                             "-e sflow_245.sequence_number "
                             "-e sflow_245.numsamples -e sflow_245.sysuptime");
@@ -1264,10 +1199,10 @@ TEST(tshark_property)
     int lines = 0;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         char *f[8];
-        CHECK_EQ(split(line, '\t', f, 8), 6);
+        CHECK_EQ(test_split(line, '\t', f, 8), 6);
         CHECK_STREQ(f[0], "5");
         CHECK_STREQ(f[1], "203.0.113.5");
-        CHECK_EQ(parse_u64(f[2]), o.sub_agent_id);
+        CHECK_EQ(test_parse_u64(f[2]), o.sub_agent_id);
         ds_put_format(&got, "%s\t%s\t%s\n", f[3], f[4], f[5]);
         lines++;
     }
@@ -1276,7 +1211,7 @@ TEST(tshark_property)
     free(text);
 
     /* Flow samples, in order, against what was put in. */
-    text = run_tshark(file,
+    text = tshark_fields(file,
                       "-e sflow.flow_sample.sequence_number "
                       "-e sflow.flow_sample.output_interface_value "
                       "-e sflow.flow_sample.sampling_rate "
@@ -1293,9 +1228,9 @@ TEST(tshark_property)
         char *f[16], *v[16][MAX_DEC_SAMPLES + 1];
         size_t nv[16];
         char *copy = xstrdup(line);
-        CHECK_EQ(split(line, '\t', f, 16), 16);
+        CHECK_EQ(test_split(line, '\t', f, 16), 16);
         for (int i = 0; i < 16; i++) {
-            nv[i] = f[i][0] ? split(f[i], ',', v[i], MAX_DEC_SAMPLES + 1)
+            nv[i] = f[i][0] ? test_split(f[i], ',', v[i], MAX_DEC_SAMPLES + 1)
                             : 0;
         }
         size_t nf = nv[0];
@@ -1314,15 +1249,15 @@ TEST(tshark_property)
             CHECK_LT(k, N_FLOWS);
             const struct exp_flow *e = &exp[k];
             char s[32];
-            CHECK_EQ(parse_u64(v[0][j]), e->seq);
-            CHECK_EQ(parse_u64(v[1][j]), e->out & 0x3fffffff);
-            CHECK_EQ(parse_u64(v[2][j]), e->rate);
-            CHECK_EQ(parse_u64(v[3][j]), e->pool);
-            CHECK_EQ(parse_u64(v[4][j]), e->drops);
-            CHECK_EQ(parse_u64(v[5][j]), e->frame_len);
-            CHECK_EQ(parse_u64(v[6][j]), 4);
-            CHECK_EQ(parse_u64(v[7][j]), e->hdr_len);
-            CHECK_EQ(parse_u64(v[15][j]), 1);
+            CHECK_EQ(test_parse_u64(v[0][j]), e->seq);
+            CHECK_EQ(test_parse_u64(v[1][j]), e->out & 0x3fffffff);
+            CHECK_EQ(test_parse_u64(v[2][j]), e->rate);
+            CHECK_EQ(test_parse_u64(v[3][j]), e->pool);
+            CHECK_EQ(test_parse_u64(v[4][j]), e->drops);
+            CHECK_EQ(test_parse_u64(v[5][j]), e->frame_len);
+            CHECK_EQ(test_parse_u64(v[6][j]), 4);
+            CHECK_EQ(test_parse_u64(v[7][j]), e->hdr_len);
+            CHECK_EQ(test_parse_u64(v[15][j]), 1);
             format_mac(s, e->dmac);
             CHECK_STREQ(v[8][j + 1], s);
             format_mac(s, e->smac);
@@ -1331,13 +1266,13 @@ TEST(tshark_property)
             CHECK_STREQ(v[10][j + 1], s);
             format_ip(s, e->ip_dst);
             CHECK_STREQ(v[11][j + 1], s);
-            CHECK_EQ(parse_u64(v[12][j + 1]), e->ip_proto);
+            CHECK_EQ(test_parse_u64(v[12][j + 1]), e->ip_proto);
             if (e->ip_proto == 6) {
                 CHECK_LT(ti, nv[13]);
-                CHECK_EQ(parse_u64(v[13][ti++]), e->sport);
+                CHECK_EQ(test_parse_u64(v[13][ti++]), e->sport);
             } else {
                 CHECK_LT(ui, nv[14]);
-                CHECK_EQ(parse_u64(v[14][ui++]), e->sport);
+                CHECK_EQ(test_parse_u64(v[14][ui++]), e->sport);
             }
         }
     }
@@ -1356,17 +1291,17 @@ TEST(tshark_property)
     };
     for (int pi = 0; pi < 3; pi++) {
         char *fields = xasprintf("-e %s -e %s", pairs[pi][0], pairs[pi][1]);
-        text = run_tshark(file, fields);
+        text = tshark_fields(file, fields);
         free(fields);
         k = 0;
         for (char *line = strtok(text, "\n"); line;
              line = strtok(NULL, "\n")) {
             char *f[2], *v[2][MAX_DEC_SAMPLES + 1];
             size_t nv[2];
-            CHECK_EQ(split(line, '\t', f, 2), 2);
+            CHECK_EQ(test_split(line, '\t', f, 2), 2);
             for (int i = 0; i < 2; i++) {
                 nv[i] = (f[i][0]
-                         ? split(f[i], ',', v[i], MAX_DEC_SAMPLES + 1) : 0);
+                         ? test_split(f[i], ',', v[i], MAX_DEC_SAMPLES + 1) : 0);
             }
             size_t c = 0, x = 0;
             for (; c + x < nv[0] + nv[1]; k++) {
@@ -1376,10 +1311,10 @@ TEST(tshark_property)
                                  : pi == 1 ? exp[k].in : exp[k].out >> 30);
                 if (expanded) {
                     CHECK_LT(x, nv[1]);
-                    CHECK_EQ(parse_u64(v[1][x++]), want);
+                    CHECK_EQ(test_parse_u64(v[1][x++]), want);
                 } else {
                     CHECK_LT(c, nv[0]);
-                    CHECK_EQ(parse_u64(v[0][c++]), want);
+                    CHECK_EQ(test_parse_u64(v[0][c++]), want);
                 }
             }
         }
@@ -1388,7 +1323,7 @@ TEST(tshark_property)
     }
 
     /* Counter samples. */
-    text = run_tshark(file, "-e sflow.counters_sample.source_id_index "
+    text = tshark_fields(file, "-e sflow.counters_sample.source_id_index "
                       "-e sflow_245.ifspeed -e sflow_245.ifinoct "
                       "-e sflow_245.ifinpkt -e sflow_245.ifinerr "
                       "-e sflow_245.ifoutoct -e sflow_245.ifoutdisc "
@@ -1397,14 +1332,14 @@ TEST(tshark_property)
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         char *f[8], *v[8][MAX_DEC_SAMPLES + 1];
         size_t nv[8];
-        CHECK_EQ(split(line, '\t', f, 8), 8);
+        CHECK_EQ(test_split(line, '\t', f, 8), 8);
         for (int i = 0; i < 8; i++) {
-            nv[i] = f[i][0] ? split(f[i], ',', v[i], MAX_DEC_SAMPLES + 1)
+            nv[i] = f[i][0] ? test_split(f[i], ',', v[i], MAX_DEC_SAMPLES + 1)
                             : 0;
         }
         size_t ei = 0;
         for (size_t j = 0; j < nv[0]; j++) {
-            uint32_t idx = parse_u64(v[0][j]);
+            uint32_t idx = test_parse_u64(v[0][j]);
             const char *fcs = "4294967295";
             if (idx % 3 != 0) {
                 CHECK_LT(ei, nv[7]);
@@ -1422,8 +1357,8 @@ TEST(tshark_property)
     for (char *line = strtok(exp_text, "\n"); line;
          line = strtok(NULL, "\n")) {
         char *f[8];
-        CHECK_EQ(split(line, ' ', f, 8), 8);
-        bool eth = parse_u64(f[0]) % 3 != 0;
+        CHECK_EQ(test_split(line, ' ', f, 8), 8);
+        bool eth = test_parse_u64(f[0]) % 3 != 0;
         ds_put_format(&want, "%s %s %s %s %s %s %s %s\n", f[0], f[1], f[2],
                       f[3], f[4], f[5], f[6], eth ? f[7] : "4294967295");
     }
