@@ -14,6 +14,7 @@ lib_libplx_a_SOURCES = \
 	lib/timeval.h \
 	lib/types.h \
 	lib/util.c \
+	lib/unaligned.h \
 	lib/util.h \
 	lib/vlog.h
 

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include "dynamic-string.h"
 #include "meta-flow.h"
+#include "unaligned.h"
 #include "util.h"
 
 #define NX_VENDOR_ID 0x00002320
@@ -40,32 +41,6 @@ enum {
 /* Every Nicira action has at least type, length, vendor, subtype and is
  * padded to 8 bytes. */
 #define NX_HEADER_LEN 16
-
-static uint16_t
-get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t) get16(p) << 16 | get16(p + 2);
-}
-
-static void
-put16(uint8_t *p, uint16_t x)
-{
-    p[0] = x >> 8;
-    p[1] = x;
-}
-
-static void
-put32(uint8_t *p, uint32_t x)
-{
-    put16(p, x >> 16);
-    put16(p + 2, x);
-}
 
 /* Sampling ports travel in OpenFlow 1.0's 16-bit numbering in both
  * versions; reserved ports 0xff00..0xffff are 0xffffff00..0xffffffff
@@ -92,7 +67,7 @@ sample_port_to_wire(uint32_t port, uint16_t *out)
 static enum ofperr
 decode_sample(uint16_t subtype, const uint8_t *p, struct ofpa_buf *out)
 {
-    uint16_t probability = get16(p + 10);
+    uint16_t probability = load_be16(p + 10);
     uint8_t direction = OFPA_SAMPLE_DEFAULT;
     uint32_t port = OFPA_SAMPLE_NO_PORT;
 
@@ -100,7 +75,7 @@ decode_sample(uint16_t subtype, const uint8_t *p, struct ofpa_buf *out)
         return OFPERR_OFPBAC_BAD_ARGUMENT;
     }
     if (subtype != NXAST_SAMPLE) {
-        port = sample_port_from_wire(get16(p + 24));
+        port = sample_port_from_wire(load_be16(p + 24));
     }
     if (subtype == NXAST_SAMPLE3) {
         direction = p[26];
@@ -113,9 +88,9 @@ decode_sample(uint16_t subtype, const uint8_t *p, struct ofpa_buf *out)
 
     struct ofpa_sample *s = ofpa_put(out, OFPA_SAMPLE, sizeof *s);
     s->probability = probability;
-    s->collector_set_id = get32(p + 12);
-    s->obs_domain_id = get32(p + 16);
-    s->obs_point_id = get32(p + 20);
+    s->collector_set_id = load_be32(p + 12);
+    s->obs_domain_id = load_be32(p + 16);
+    s->obs_point_id = load_be32(p + 20);
     s->sampling_port = port;
     s->direction = direction;
     return 0;
@@ -124,13 +99,13 @@ decode_sample(uint16_t subtype, const uint8_t *p, struct ofpa_buf *out)
 enum ofperr
 ofpacts_nx_decode(const uint8_t *p, size_t len, struct ofpa_buf *out)
 {
-    if (len < 8 || get32(p + 4) != NX_VENDOR_ID) {
+    if (len < 8 || load_be32(p + 4) != NX_VENDOR_ID) {
         return OFPERR_OFPBAC_BAD_VENDOR;
     } else if (len < NX_HEADER_LEN) {
         return OFPERR_OFPBAC_BAD_LEN;
     }
 
-    uint16_t subtype = get16(p + 8);
+    uint16_t subtype = load_be16(p + 8);
     switch (subtype) {
     case NXAST_SAMPLE:
     case NXAST_SAMPLE2:
@@ -166,16 +141,16 @@ encode_sample(const struct ofpa_sample *s, struct ofpa_buf *out)
     len = subtype == NXAST_SAMPLE ? NX_SAMPLE_LEN : NX_SAMPLE2_LEN;
 
     uint8_t *p = ofpa_buf_put_zeros(out, len);
-    put16(p, 0xffff);
-    put16(p + 2, len);
-    put32(p + 4, NX_VENDOR_ID);
-    put16(p + 8, subtype);
-    put16(p + 10, s->probability);
-    put32(p + 12, s->collector_set_id);
-    put32(p + 16, s->obs_domain_id);
-    put32(p + 20, s->obs_point_id);
+    store_be16(p, 0xffff);
+    store_be16(p + 2, len);
+    store_be32(p + 4, NX_VENDOR_ID);
+    store_be16(p + 8, subtype);
+    store_be16(p + 10, s->probability);
+    store_be32(p + 12, s->collector_set_id);
+    store_be32(p + 16, s->obs_domain_id);
+    store_be32(p + 20, s->obs_point_id);
     if (subtype != NXAST_SAMPLE) {
-        put16(p + 24, port);
+        store_be16(p + 24, port);
         if (subtype == NXAST_SAMPLE3) {
             p[26] = s->direction;
         }

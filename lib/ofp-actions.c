@@ -10,6 +10,7 @@
 #include "meta-flow.h"
 #include "ofp-match.h"
 #include "packets.h"
+#include "unaligned.h"
 #include "util.h"
 
 /* OpenFlow 1.0 action types. */
@@ -41,33 +42,6 @@ enum {
 };
 
 #define OFPM13_MAX 0xffff0000u
-
-/* Byte-level helpers: wire data has no alignment guarantee. */
-static uint16_t
-get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    return (uint32_t) get16(p) << 16 | get16(p + 2);
-}
-
-static void
-put16(uint8_t *p, uint16_t x)
-{
-    p[0] = x >> 8;
-    p[1] = x;
-}
-
-static void
-put32(uint8_t *p, uint32_t x)
-{
-    put16(p, x >> 16);
-    put16(p + 2, x);
-}
 
 /* ofpa_buf. */
 
@@ -318,7 +292,7 @@ put_set_field(struct ofpa_buf *out, enum mf_field_id id,
 static enum ofperr
 sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
 {
-    uint32_t header = get32(p);
+    uint32_t header = load_be32(p);
     unsigned int length = MF_HEADER_LENGTH(header);
     const struct mf_field *mf;
 
@@ -367,8 +341,8 @@ sf_encode_oxm(enum mf_field_id id, const union mf_value *value,
     }
     size_t len = OFPA_ALIGN(4 + n);
     uint8_t *p = ofpa_buf_put_zeros(out, len);
-    put16(p, OFPAT13_SET_FIELD);
-    put16(p + 2, len);
+    store_be16(p, OFPAT13_SET_FIELD);
+    store_be16(p + 2, len);
     memcpy(p + 4, tlv, n);
     return 0;
 }
@@ -407,15 +381,15 @@ decode_of10_action(uint16_t type, const uint8_t *p, size_t len,
 
     switch (type) {
     case OFPAT10_OUTPUT: {
-        uint32_t port = port_from_of10(get16(p + 4));
+        uint32_t port = port_from_of10(load_be16(p + 4));
         if (!output_port_ok(port, MF_OFPP_MAX)) {
             return OFPERR_OFPBAC_BAD_OUT_PORT;
         }
-        ofpa_put_output(out, port, get16(p + 6));
+        ofpa_put_output(out, port, load_be16(p + 6));
         return 0;
     }
     case OFPAT10_SET_VLAN_VID: {
-        uint16_t vid = get16(p + 4);
+        uint16_t vid = load_be16(p + 4);
         if (vid & ~VLAN_VID_MASK) {
             return OFPERR_OFPBAC_BAD_ARGUMENT;
         }
@@ -468,18 +442,18 @@ decode_of10_action(uint16_t type, const uint8_t *p, size_t len,
                                               ? OFPA_SET_L4_SRC_PORT
                                               : OFPA_SET_L4_DST_PORT),
                                              sizeof *l4);
-        l4->port = get16(p + 4);
+        l4->port = load_be16(p + 4);
         return 0;
     }
     case OFPAT10_ENQUEUE: {
-        uint32_t port = port_from_of10(get16(p + 4));
+        uint32_t port = port_from_of10(load_be16(p + 4));
         if (port >= 0xff00 && port != MF_OFPP_IN_PORT
             && port != MF_OFPP_LOCAL) {
             return OFPERR_OFPBAC_BAD_OUT_PORT;
         }
         struct ofpa_enqueue *e = put_simple(out, OFPA_ENQUEUE, sizeof *e);
         e->port = port;
-        e->queue_id = get32(p + 12);
+        e->queue_id = load_be32(p + 12);
         return 0;
     }
     }
@@ -512,11 +486,11 @@ decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
 
     switch (type) {
     case OFPAT13_OUTPUT: {
-        uint32_t port = get32(p + 4);
+        uint32_t port = load_be32(p + 4);
         if (!output_port_ok(port, MF_OFPP_MAX)) {
             return OFPERR_OFPBAC_BAD_OUT_PORT;
         }
-        ofpa_put_output(out, port, get16(p + 8));
+        ofpa_put_output(out, port, load_be16(p + 8));
         return 0;
     }
     case OFPAT13_COPY_TTL_OUT:
@@ -540,7 +514,7 @@ decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
         put_simple(out, OFPA_DEC_NW_TTL, sizeof(struct ofpa));
         return 0;
     case OFPAT13_PUSH_VLAN: case OFPAT13_PUSH_MPLS: {
-        uint16_t et = get16(p + 4);
+        uint16_t et = load_be16(p + 4);
         bool ok = (type == OFPAT13_PUSH_VLAN
                    ? et == ETH_TYPE_VLAN_8021Q || et == ETH_TYPE_VLAN_8021AD
                    : et == ETH_TYPE_MPLS || et == ETH_TYPE_MPLS_MCAST);
@@ -556,7 +530,7 @@ decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
     }
     case OFPAT13_POP_MPLS: {
         struct ofpa_ethertype *e = put_simple(out, OFPA_POP_MPLS, sizeof *e);
-        e->ethertype = htons(get16(p + 4));
+        e->ethertype = htons(load_be16(p + 4));
         return 0;
     }
     case OFPAT13_POP_VLAN:
@@ -564,12 +538,12 @@ decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
         return 0;
     case OFPAT13_SET_QUEUE: {
         struct ofpa_queue *q = put_simple(out, OFPA_SET_QUEUE, sizeof *q);
-        q->queue_id = get32(p + 4);
+        q->queue_id = load_be32(p + 4);
         return 0;
     }
     case OFPAT13_GROUP: {
         struct ofpa_group *g = put_simple(out, OFPA_GROUP, sizeof *g);
-        g->group_id = get32(p + 4);
+        g->group_id = load_be32(p + 4);
         return 0;
     }
     }
@@ -587,8 +561,8 @@ decode_actions__(const uint8_t *p, size_t size, int version,
         if (size < 8) {
             return OFPERR_OFPBAC_BAD_LEN;
         }
-        uint16_t type = get16(p);
-        uint16_t len = get16(p + 2);
+        uint16_t type = load_be16(p);
+        uint16_t len = load_be16(p + 2);
         if (len < 8 || len % 8 || len > size) {
             return OFPERR_OFPBAC_BAD_LEN;
         }
@@ -633,8 +607,8 @@ ofpacts_decode_instructions(const void *data, size_t size, int version,
         if (size < 8) {
             return OFPERR_OFPBIC_BAD_LEN;
         }
-        uint16_t type = get16(p);
-        uint16_t len = get16(p + 2);
+        uint16_t type = load_be16(p);
+        uint16_t len = load_be16(p + 2);
         if (len < 8 || len % 8 || len > size) {
             return OFPERR_OFPBIC_BAD_LEN;
         }
@@ -660,7 +634,7 @@ ofpacts_decode_instructions(const void *data, size_t size, int version,
 
     if (insts[OFPIT13_METER]) {
         struct ofpa_meter *m = ofpa_put(out, OFPA_METER, sizeof *m);
-        m->meter_id = get32(insts[OFPIT13_METER] + 4);
+        m->meter_id = load_be32(insts[OFPIT13_METER] + 4);
     }
     if (insts[OFPIT13_APPLY_ACTIONS]) {
         error = decode_actions__(insts[OFPIT13_APPLY_ACTIONS] + 8,
@@ -724,8 +698,8 @@ put_wire_action(struct ofpa_buf *out, uint16_t type, size_t len,
                 uint8_t **bodyp)
 {
     uint8_t *p = ofpa_buf_put_zeros(out, len);
-    put16(p, type);
-    put16(p + 2, len);
+    store_be16(p, type);
+    store_be16(p + 2, len);
     *bodyp = p;
 }
 
@@ -742,7 +716,7 @@ put_wire_u16(struct ofpa_buf *out, uint16_t type, uint16_t x)
 {
     uint8_t *p;
     put_wire_action(out, type, 8, &p);
-    put16(p + 4, x);
+    store_be16(p + 4, x);
 }
 
 static void
@@ -750,7 +724,7 @@ put_wire_u32(struct ofpa_buf *out, uint16_t type, uint32_t x)
 {
     uint8_t *p;
     put_wire_action(out, type, 8, &p);
-    put32(p + 4, x);
+    store_be32(p + 4, x);
 }
 
 /* Maps an exact OpenFlow 1.3 set_field to an OpenFlow 1.0 action. */
@@ -811,8 +785,8 @@ encode_of10_action(const struct ofpa *a, struct ofpa_buf *out)
             return OFPERR_OFPBAC_BAD_OUT_PORT;
         }
         put_wire_action(out, OFPAT10_OUTPUT, 8, &p);
-        put16(p + 4, port);
-        put16(p + 6, o->max_len);
+        store_be16(p + 4, port);
+        store_be16(p + 6, o->max_len);
         return 0;
     }
     case OFPA_ENQUEUE: {
@@ -821,8 +795,8 @@ encode_of10_action(const struct ofpa *a, struct ofpa_buf *out)
             return OFPERR_OFPBAC_BAD_OUT_PORT;
         }
         put_wire_action(out, OFPAT10_ENQUEUE, 16, &p);
-        put16(p + 4, port);
-        put32(p + 12, e->queue_id);
+        store_be16(p + 4, port);
+        store_be32(p + 12, e->queue_id);
         return 0;
     }
     case OFPA_POP_VLAN: case OFPA_STRIP_VLAN:
@@ -885,8 +859,8 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
     case OFPA_OUTPUT: {
         const struct ofpa_output *o = OFPA_CAST(ofpa_output, a);
         put_wire_action(out, OFPAT13_OUTPUT, 16, &p);
-        put32(p + 4, o->port);
-        put16(p + 8, o->max_len);
+        store_be32(p + 4, o->port);
+        store_be16(p + 8, o->max_len);
         return 0;
     }
     case OFPA_GROUP:
@@ -896,7 +870,7 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
         const struct ofpa_enqueue *e = OFPA_CAST(ofpa_enqueue, a);
         put_wire_u32(out, OFPAT13_SET_QUEUE, e->queue_id);
         put_wire_action(out, OFPAT13_OUTPUT, 16, &p);
-        put32(p + 4, e->port);
+        store_be32(p + 4, e->port);
         return 0;
     }
     case OFPA_SET_QUEUE:
@@ -1029,8 +1003,8 @@ close_instruction(struct ofpa_buf *out, size_t ofs, uint16_t type)
         return OFPERR_OFPBIC_BAD_LEN;
     }
     uint8_t *p = (uint8_t *) out->data + ofs;
-    put16(p, type);
-    put16(p + 2, len);
+    store_be16(p, type);
+    store_be16(p + 2, len);
     return 0;
 }
 
