@@ -904,5 +904,46 @@ def ipfix_over_tcp():
             col.close()
 
 
+@case
+def configured_by_debian_ovs_vsctl():
+    """Debian's ovs-vsctl configures NetFlow, sFlow and a collector set
+    the way it would for Open vSwitch, and clears them; the exporters
+    follow (plx-appctl shows them, then shows them gone)."""
+    ovs_vsctl = plxtest.require_program("ovs-vsctl")
+    with Switch() as s:
+        s.vsctl("add-br", s.br)
+        db = "--db=unix:" + s.sock
+
+        def ovs(*args):
+            p = subprocess.run([ovs_vsctl, db, "--timeout=30"] + list(args),
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True,
+                               timeout=60)
+            if p.returncode:
+                raise AssertionError("ovs-vsctl %s: %s"
+                                     % (" ".join(args), p.stderr))
+            return p.stdout
+
+        ovs("--", "set", "Bridge", s.br, "netflow=@nf", "--", "--id=@nf",
+            "create", "NetFlow", 'targets="127.0.0.1:2055"',
+            "active_timeout=30", "--", "--id=@s", "create", "sFlow",
+            'targets="127.0.0.1:6343"', "agent=127.0.0.1", "sampling=64",
+            "--", "set", "Bridge", s.br, "sflow=@s")
+        ovs("--", "--id=@br", "get", "Bridge", s.br, "--", "--id=@i",
+            "create", "IPFIX", 'targets="127.0.0.1:4739"', "--", "create",
+            "Flow_Sample_Collector_Set", "id=1", "bridge=@br", "ipfix=@i")
+        wants = (("netflow/show", "active 30 s"),
+                 ("sflow/show", "sampling rate 1/64"),
+                 ("ipfix/show", "collector set 1"))
+        for cmd, want in wants:
+            wait_until(lambda: want in s.appctl(cmd, s.br), 10,
+                       "%s to show %r" % (cmd, want))
+        ovs("clear", "Bridge", s.br, "netflow", "sflow")
+        ovs("--all", "destroy", "Flow_Sample_Collector_Set")
+        for cmd, _ in wants:
+            wait_until(lambda: "not configured" in s.appctl(cmd, s.br), 10,
+                       "%s to show no exporter" % cmd)
+
+
 if __name__ == "__main__":
     plxtest.run()
