@@ -455,6 +455,16 @@ def main():
     if any(n < 1 or n > 65536 for n in args.flows):
         p.error("--flows must be between 1 and 65536")
 
+    return run_bench(args, "dpdk", run_flows,
+                     lambda res, notes: print_table(summarize(res), notes,
+                                                    args))
+
+
+def run_bench(args, bench, run_flows_fn, report):
+    """The main run of a benchmark on this setup: checks the machine and
+    the drivers, then RUN_FLOWS_FN(flows, args, huge, res, notes,
+    counter) for each of args.flows with the hugepages set up, cleans up,
+    and REPORT(res, notes).  Returns the exit status (see lib.run)."""
     why = lib.preflight()
     if why:
         log("skipped: " + why)
@@ -465,7 +475,7 @@ def main():
             "librte-net-*/dpdk)" % (", ".join(missing), PMD_DIRS))
         return 0
 
-    res = lib.Results("dpdk")
+    res = lib.Results(bench)
     notes = []
     # Both switches are up at once (one frozen): socket-mem each, and
     # some for the drivers' and EAL's own allocations.
@@ -475,7 +485,7 @@ def main():
     def body():
         for flows in args.flows:
             try:
-                run_flows(flows, args, huge, res, notes, counter)
+                run_flows_fn(flows, args, huge, res, notes, counter)
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 notes.append("flows=%d: failed: %s" % (flows, e))
                 log(notes[-1])
@@ -484,9 +494,8 @@ def main():
         if _TMP:
             shutil.rmtree(_TMP[0], ignore_errors=True)
 
-    return lib.run(huge, body,
-                   lambda: print_table(summarize(res), notes, args),
-                   notes, cleanup)
+    return lib.run(huge, body, lambda: report(res, notes), notes, cleanup)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -201,38 +201,14 @@ def main():
         args.warmup = 1
         args.rounds = 1
 
-    why = lib.preflight()
-    if why:
-        log("skipped: " + why)
-        return 0
-    missing = bd.missing_drivers()
-    if missing:
-        log("skipped: DPDK driver(s) %s not found" % ", ".join(missing))
-        return 0
-
-    res = lib.Results("export")
-    notes = []
-    huge = lib.HugePages(2 * args.socket_mem // 2 + 128)
-    counter = [0]
-
-    def body():
-        for flows in args.flows:
-            try:
-                run_flows(flows, args, huge, res, notes, counter)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
-                notes.append("flows=%d: failed: %s" % (flows, e))
-                log(notes[-1])
-
-    def summarize():
+    def summarize(res):
         return lib.summarize(res, ("flows", "mode"),
                              lambda flows, mode: (flows, MODES.index(mode)),
                              add_medians, extra={"size": bd.FRAME_SIZE})
 
-    def cleanup():
-        bd.shutil.rmtree(bd.huge_tmp(), ignore_errors=True)
-
-    return lib.run(huge, body, lambda: print_table(summarize(), notes, args),
-                   notes, cleanup)
+    return bd.run_bench(args, "export", run_flows,
+                        lambda res, notes: print_table(summarize(res),
+                                                       notes, args))
 
 
 if __name__ == "__main__":
