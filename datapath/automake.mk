@@ -51,6 +51,9 @@ check_PROGRAMS += tests/system/test-netdev-system
 tests_system_test_netdev_system_SOURCES = tests/system/test-netdev-system.c
 tests_system_test_netdev_system_LDADD = $(PLX_DATAPATH_UNIT_LIBS)
 
+include datapath/conntrack.mk
+include datapath/ct-nat.mk
+include datapath/ipf.mk
 include datapath/odp.mk
 include datapath/flowcache.mk
 include datapath/pmd.mk
