@@ -24,15 +24,18 @@
 #include <config.h>
 #include <errno.h>
 #include <string.h>
+#include "datapath/conntrack.h"
 #include "datapath/dp-flow.h"
 #include "datapath/dp-meter.h"
 #include "datapath/dpif-netdev-private.h"
 #include "datapath/emc.h"
+#include "datapath/ipf.h"
 #include "datapath/netdev.h"
 #include "datapath/odp-execute.h"
 #include "datapath/pmd.h"
 #include "hash.h"
 #include "match.h"
+#include "packets.h"
 #include "rcu.h"
 #include "timeval.h"
 #include "util.h"
@@ -321,6 +324,70 @@ dp_execute_recirc(struct dp_thread *t, struct dp_packet_batch *batch,
     dp_process_batch(t, batch, depth + 1);
 }
 
+/* The EtherType of the batch's packets for conntrack: the two bytes
+ * before their L3 header (after any VLAN tags), which flow_extract()
+ * found.  A datapath flow with a ct action matches dl_type (translation
+ * only emits ct for IPv4 and IPv6 flows), so one packet tells for all. */
+static plx_be16
+dp_ct_dl_type(const struct dp_packet_batch *batch)
+{
+    const struct dp_packet *p = batch->packets[0];
+    const uint8_t *l3 = dp_packet_l3(p);
+    plx_be16 type;
+
+    if (!l3 || l3 - (const uint8_t *) dp_packet_data(p) < 2) {
+        return 0;
+    }
+    memcpy(&type, l3 - 2, sizeof type);
+    return type;
+}
+
+/* ODP_ACTION_CT on BATCH, whose packets the executor owns: reassembles
+ * fragments (holding them until their datagram is whole), tracks and
+ * NATs, then turns reassembled datagrams back into their fragments. */
+static void
+dp_execute_ct(struct dp_thread *t, struct dp_packet_batch *batch,
+              const struct odp_attr *a)
+{
+    struct ct_nat_action nat;
+    struct ct_exec exec;
+    struct odp_ct ct;
+
+    if (dp_packet_batch_is_empty(batch)) {
+        return;
+    }
+    memcpy(&ct, odp_attr_get(a), sizeof ct);
+    exec = (struct ct_exec) {
+        .dl_type = dp_ct_dl_type(batch),
+        .zone = ct.zone,
+        .commit = (ct.flags & ODP_CT_COMMIT) != 0,
+        .force = (ct.flags & ODP_CT_FORCE) != 0,
+        .set_mark = (ct.flags & ODP_CT_SET_MARK) != 0,
+        .mark = ct.mark,
+        .mark_mask = ct.mark_mask,
+        .set_label = (ct.flags & ODP_CT_SET_LABEL) != 0,
+        .label = ct.label,
+        .label_mask = ct.label_mask,
+        .timeout_policy = ct.timeout_policy,
+    };
+    if (ct.flags & ODP_CT_NAT) {
+        nat = (struct ct_nat_action) {
+            .flags = ct.nat_flags,
+            .min_port = ct.nat_min_port,
+            .max_port = ct.nat_max_port,
+        };
+        memcpy(&nat.min_addr, &ct.nat_min_addr, sizeof nat.min_addr);
+        memcpy(&nat.max_addr, &ct.nat_max_addr, sizeof nat.max_addr);
+        exec.nat = &nat;
+    }
+
+    ipf_preprocess(t->dpif->ipf, batch, exec.dl_type, exec.zone, t->now);
+    if (!dp_packet_batch_is_empty(batch)) {
+        conntrack_execute(t->dpif->conntrack, batch, &exec, t->now);
+        ipf_postprocess(t->dpif->ipf, batch);
+    }
+}
+
 static void
 dp_execute_cb(void *ctx_, struct dp_packet_batch *batch,
               const struct odp_attr *a, bool should_steal)
@@ -344,6 +411,10 @@ dp_execute_cb(void *ctx_, struct dp_packet_batch *batch,
         dp_meter_run(ctx->thread->dpif->meters, odp_attr_get_u32(a), batch,
                      ctx->thread->now);
         break;
+    case ODP_ACTION_CT:
+        /* The executor hands over packets it owns (odp-execute.h). */
+        dp_execute_ct(ctx->thread, batch, a);
+        break;
     case ODP_ACTION_UNSPEC:
     case ODP_ACTION_PUSH_VLAN:
     case ODP_ACTION_POP_VLAN:
@@ -352,6 +423,7 @@ dp_execute_cb(void *ctx_, struct dp_packet_batch *batch,
     case ODP_ACTION_PUSH_MPLS:
     case ODP_ACTION_POP_MPLS:
     case ODP_ACTION_SAMPLE:
+    case ODP_ACTION_CT_CLEAR:
     case ODP_N_ACTIONS:
     default:
         /* The executor handles these itself. */

@@ -200,6 +200,9 @@ struct dpif {
     struct dpcls cls;
 
     struct dp_meter_table *meters;      /* Thread-safe (dp-meter.h). */
+    struct conntrack *conntrack;        /* Thread-safe (conntrack.h). */
+    struct ipf *ipf;                    /* Thread-safe (ipf.h). */
+    long long ct_next_run;              /* Main thread: conntrack_run(). */
 
     struct dp_sched *sched;             /* dpif-netdev-pmd.c; main thread. */
 };

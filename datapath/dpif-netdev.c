@@ -8,11 +8,14 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "datapath/conntrack.h"
 #include "datapath/dpif-netdev-private.h"
 #include "datapath/emc.h"
+#include "datapath/ipf.h"
 #include "datapath/netdev.h"
 #include "datapath/pmd.h"
 #include "dynamic-string.h"
+#include "poll-loop.h"
 #include "rcu.h"
 #include "timeval.h"
 #include "util.h"
@@ -217,6 +220,8 @@ dpif_create(const char *name, struct dpif **dpifp)
     pthread_mutex_init(&dpif->flow_mutex, NULL);
     dpcls_init(&dpif->cls);
     dpif->meters = dp_meter_table_create();
+    dpif->conntrack = conntrack_create();
+    dpif->ipf = ipf_create();
     dpif->sched = dp_sched_create();
 
     int error = pmd_set_create_with_hooks(NULL, dp_netdev_process_rxq,
@@ -245,6 +250,8 @@ dpif_destroy(struct dpif *dpif)
     dpcls_destroy(&dpif->cls);
     pthread_mutex_destroy(&dpif->flow_mutex);
     dp_meter_table_destroy(dpif->meters);
+    conntrack_destroy(dpif->conntrack);
+    ipf_destroy(dpif->ipf);
     dp_sched_destroy(dpif->sched);
     rcu_postpone(free, dpif->ports);
     free(dpif->upcall);
@@ -267,13 +274,33 @@ dpif_name(const struct dpif *dpif)
 void
 dpif_run(struct dpif *dpif)
 {
+    long long now = time_msec();
+
     dp_sched_run(dpif);
+    if (now >= dpif->ct_next_run) {
+        long long ct_next = conntrack_run(dpif->conntrack, now);
+        long long ipf_next = ipf_run(dpif->ipf, now);
+        dpif->ct_next_run = MIN(ct_next, ipf_next);
+    }
 }
 
 void
 dpif_wait(struct dpif *dpif)
 {
     dp_sched_wait(dpif);
+    poll_timer_wait_until(dpif->ct_next_run);
+}
+
+struct conntrack *
+dpif_conntrack(const struct dpif *dpif)
+{
+    return dpif->conntrack;
+}
+
+struct ipf *
+dpif_ipf(const struct dpif *dpif)
+{
+    return dpif->ipf;
 }
 
 /* ------------------------------------------------------------------ */

@@ -283,6 +283,16 @@ void dpif_meter_get_features(const struct dpif *,
                              struct dp_meter_features *);
 
 /* ------------------------------------------------------------------ */
+/* Connection tracking.  The datapath's conntrack (datapath/conntrack.h)
+ * and fragment reassembly (datapath/ipf.h), which the ct action uses;
+ * dpif_run() expires their entries.  Their own functions are
+ * thread-safe as their headers say. */
+struct conntrack;
+struct ipf;
+struct conntrack *dpif_conntrack(const struct dpif *);
+struct ipf *dpif_ipf(const struct dpif *);
+
+/* ------------------------------------------------------------------ */
 /* Upcalls. */
 
 enum dpif_upcall_type {

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "conntrack.h"
 #include "dynamic-string.h"
 #include "packets.h"
 
@@ -198,6 +199,104 @@ format_sample(struct ds *s, const struct odp_attr *a)
 }
 
 static void
+format_u128(struct ds *s, plx_u128 x)
+{
+    if (x.u64.hi) {
+        ds_put_format(s, "%#"PRIx64"%016"PRIx64, x.u64.hi, x.u64.lo);
+    } else {
+        ds_put_format(s, "%#"PRIx64, x.u64.lo);
+    }
+}
+
+static void
+format_ct_addr(struct ds *s, const struct odp_ct *ct, const void *addr)
+{
+    if (ct->nat_ipv6) {
+        ds_put_char(s, '[');
+        ipv6_format_addr(addr, s);
+        ds_put_char(s, ']');
+    } else {
+        plx_be32 ip;
+        memcpy(&ip, addr, sizeof ip);
+        ds_put_format(s, IP_FMT, IP_ARGS(ip));
+    }
+}
+
+static void
+format_ct_nat(struct ds *s, const struct odp_ct *ct)
+{
+    uint16_t f = ct->nat_flags;
+
+    ds_put_cstr(s, "nat");
+    if (!f) {
+        return;
+    }
+    ds_put_format(s, "(%s", f & CT_NAT_SRC ? "src" : "dst");
+    if (f & CT_NAT_RANGE_ADDR) {
+        ds_put_char(s, '=');
+        format_ct_addr(s, ct, &ct->nat_min_addr);
+        if (memcmp(&ct->nat_min_addr, &ct->nat_max_addr,
+                   sizeof ct->nat_min_addr)) {
+            ds_put_char(s, '-');
+            format_ct_addr(s, ct, &ct->nat_max_addr);
+        }
+    }
+    if (f & CT_NAT_RANGE_PORT) {
+        ds_put_format(s, "%s:%"PRIu16, f & CT_NAT_RANGE_ADDR ? "" : "=",
+                      ct->nat_min_port);
+        if (ct->nat_max_port != ct->nat_min_port) {
+            ds_put_format(s, "-%"PRIu16, ct->nat_max_port);
+        }
+    }
+    ds_put_format(s, "%s%s%s)", f & CT_NAT_PERSISTENT ? ",persistent" : "",
+                  f & CT_NAT_HASH ? ",hash" : "",
+                  f & CT_NAT_RANDOM ? ",random" : "");
+}
+
+static void
+format_ct(struct ds *s, const struct odp_attr *a)
+{
+    struct odp_ct ct;
+    size_t start;
+
+    memcpy(&ct, odp_attr_get(a), sizeof ct);
+    ds_put_cstr(s, "ct(");
+    start = s->length;
+    if (ct.flags & ODP_CT_COMMIT) {
+        ds_put_cstr(s, "commit,");
+    }
+    if (ct.flags & ODP_CT_FORCE) {
+        ds_put_cstr(s, "force,");
+    }
+    if (ct.zone) {
+        ds_put_format(s, "zone=%"PRIu16",", ct.zone);
+    }
+    if (ct.flags & ODP_CT_SET_MARK) {
+        ds_put_format(s, "mark=%#"PRIx32"/%#"PRIx32",", ct.mark,
+                      ct.mark_mask);
+    }
+    if (ct.flags & ODP_CT_SET_LABEL) {
+        ds_put_cstr(s, "label=");
+        format_u128(s, ct.label);
+        ds_put_char(s, '/');
+        format_u128(s, ct.label_mask);
+        ds_put_char(s, ',');
+    }
+    if (ct.timeout_policy) {
+        ds_put_format(s, "timeout=%"PRIu32",", ct.timeout_policy);
+    }
+    if (ct.flags & ODP_CT_NAT) {
+        format_ct_nat(s, &ct);
+        ds_put_char(s, ',');
+    }
+    if (s->length == start) {
+        ds_truncate(s, start - 1);      /* Plain "ct". */
+    } else {
+        s->string[s->length - 1] = ')';
+    }
+}
+
+static void
 format_action(struct ds *s, const struct odp_attr *a)
 {
     const uint8_t *p = odp_attr_get(a);
@@ -264,6 +363,12 @@ format_action(struct ds *s, const struct odp_attr *a)
         break;
     case ODP_ACTION_METER:
         ds_put_format(s, "meter(%"PRIu32")", odp_attr_get_u32(a));
+        break;
+    case ODP_ACTION_CT:
+        format_ct(s, a);
+        break;
+    case ODP_ACTION_CT_CLEAR:
+        ds_put_cstr(s, "ct_clear");
         break;
     case ODP_ACTION_UNSPEC:
     case ODP_N_ACTIONS:
@@ -822,6 +927,198 @@ parse_sample(char *args, struct odp_buf *b, int depth)
     return error;
 }
 
+/* Parses "0xHEX" (at most 32 digits) or a decimal 64-bit number. */
+static bool
+parse_u128(const char *s, plx_u128 *x)
+{
+    memset(x, 0, sizeof *x);
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
+        uint32_t lo;
+        return parse_uint(s, UINT32_MAX, &lo) && (x->u64.lo = lo, true);
+    }
+    s += 2;
+    size_t n = strlen(s);
+    if (!n || n > 32 || strspn(s, "0123456789abcdefABCDEF") != n) {
+        return false;
+    }
+    for (; *s; s++) {
+        int d = isdigit((unsigned char) *s) ? *s - '0'
+                : tolower((unsigned char) *s) - 'a' + 10;
+        x->u64.hi = (x->u64.hi << 4) | (x->u64.lo >> 60);
+        x->u64.lo = (x->u64.lo << 4) | d;
+    }
+    return true;
+}
+
+/* Parses one NAT address, IPv4 or "[IPv6]", into ADDR; the first one
+ * decides the family (*IPV6 is -1 before it). */
+static bool
+parse_ct_addr(const char *s, int *ipv6, void *addr)
+{
+    size_t n = strlen(s);
+
+    if (s[0] == '[') {
+        char *copy = xmemdup0(s + 1, n >= 2 ? n - 2 : 0);
+        bool ok = (n > 2 && s[n - 1] == ']' && *ipv6 != 0
+                   && ipv6_parse(copy, addr));
+        free(copy);
+        *ipv6 = 1;
+        return ok;
+    }
+    plx_be32 ip;
+    if (*ipv6 == 1 || !ip_parse(s, &ip)) {
+        return false;
+    }
+    memcpy(addr, &ip, sizeof ip);
+    *ipv6 = 0;
+    return true;
+}
+
+/* Parses "ADDR[-ADDR][:PORT[-PORT]]" or ":PORT[-PORT]". */
+static char *
+parse_ct_nat_range(char *v, struct odp_ct *ct)
+{
+    char *ports = NULL;
+    char *close = strrchr(v, ']');
+    char *colon = strrchr(close ? close : v, ':');
+    int ipv6 = -1;
+
+    if (colon) {
+        *colon = '\0';
+        ports = colon + 1;
+    }
+    if (*v) {
+        char *dash = v[0] == '[' ? strstr(v, "]-") : strchr(v, '-');
+        char *max = v;
+        if (dash) {
+            dash += v[0] == '[';
+            *dash = '\0';
+            max = dash + 1;
+        }
+        if (!parse_ct_addr(v, &ipv6, &ct->nat_min_addr)
+            || !parse_ct_addr(max, &ipv6, &ct->nat_max_addr)) {
+            return xasprintf("nat: bad address range");
+        }
+        ct->nat_flags |= CT_NAT_RANGE_ADDR;
+        ct->nat_ipv6 = ipv6;
+    }
+    if (ports) {
+        char *dash = strchr(ports, '-');
+        uint32_t min, max;
+        if (dash) {
+            *dash = '\0';
+        }
+        if (!parse_uint(ports, UINT16_MAX, &min)
+            || !parse_uint(dash ? dash + 1 : ports, UINT16_MAX, &max)) {
+            return xasprintf("nat: bad port range");
+        }
+        ct->nat_flags |= CT_NAT_RANGE_PORT;
+        ct->nat_min_port = min;
+        ct->nat_max_port = max;
+    }
+    return NULL;
+}
+
+static char *
+parse_ct_nat(char *args, struct odp_ct *ct)
+{
+    ct->flags |= ODP_CT_NAT;
+    if (args && !*trim(args)) {
+        args = NULL;
+    }
+    for (char *piece; args && (piece = next_piece(&args)) != NULL; ) {
+        char *key = piece, *value = NULL;
+        split_kv(piece, &key, &value);
+        if (!strcmp(key, "src") || !strcmp(key, "dst")) {
+            if (ct->nat_flags & (CT_NAT_SRC | CT_NAT_DST)) {
+                return xasprintf("nat: src and dst given twice");
+            }
+            ct->nat_flags |= key[0] == 's' ? CT_NAT_SRC : CT_NAT_DST;
+            char *error = value ? parse_ct_nat_range(value, ct) : NULL;
+            if (error) {
+                return error;
+            }
+        } else if (value) {
+            return xasprintf("nat: unexpected value for \"%s\"", key);
+        } else if (!strcmp(key, "persistent")) {
+            ct->nat_flags |= CT_NAT_PERSISTENT;
+        } else if (!strcmp(key, "hash")) {
+            ct->nat_flags |= CT_NAT_HASH;
+        } else if (!strcmp(key, "random")) {
+            ct->nat_flags |= CT_NAT_RANDOM;
+        } else {
+            return xasprintf("nat: unknown argument \"%s\"", key);
+        }
+    }
+    return NULL;
+}
+
+static char *
+parse_ct(char *args, struct odp_buf *b)
+{
+    struct odp_ct ct;
+    char *error = NULL;
+
+    memset(&ct, 0, sizeof ct);
+    if (args && !*trim(args)) {
+        args = NULL;
+    }
+    for (char *piece; args && (piece = next_piece(&args)) != NULL
+         && !error; ) {
+        char *key = piece, *value = NULL, *name, *nat_args;
+        uint32_t x;
+
+        if (!strcmp(piece, "commit")) {
+            ct.flags |= ODP_CT_COMMIT;
+        } else if (!strcmp(piece, "force")) {
+            ct.flags |= ODP_CT_FORCE;
+        } else if (split_call(piece, &name, &nat_args)
+                   && !strcmp(name, "nat")) {
+            error = parse_ct_nat(nat_args, &ct);
+        } else if (!split_kv(piece, &key, &value)) {
+            error = xasprintf("ct: unknown argument \"%s\"", piece);
+        } else if (!strcmp(key, "zone")) {
+            if (!parse_uint(value, UINT16_MAX, &x)) {
+                error = xasprintf("ct: bad zone \"%s\"", value);
+            }
+            ct.zone = x;
+        } else if (!strcmp(key, "timeout")) {
+            if (!parse_uint(value, UINT32_MAX, &ct.timeout_policy)) {
+                error = xasprintf("ct: bad timeout \"%s\"", value);
+            }
+        } else if (!strcmp(key, "mark")) {
+            ct.flags |= ODP_CT_SET_MARK;
+            error = parse_uint_masked("ct: mark", value, UINT32_MAX,
+                                      &ct.mark, &ct.mark_mask);
+        } else if (!strcmp(key, "label")) {
+            char *slash = strchr(value, '/');
+            ct.flags |= ODP_CT_SET_LABEL;
+            if (slash) {
+                *slash = '\0';
+            }
+            if (!parse_u128(value, &ct.label)
+                || (slash ? !parse_u128(slash + 1, &ct.label_mask)
+                    : (memset(&ct.label_mask, 0xff, 16), false))) {
+                error = xasprintf("ct: bad label");
+            }
+        } else {
+            error = xasprintf("ct: unknown argument \"%s\"", key);
+        }
+    }
+    if (!error) {
+        struct odp_buf tmp = ODP_BUF_INITIALIZER;
+        odp_put_ct(&tmp, &ct);
+        const char *why = odp_actions_check(tmp.data, tmp.size);
+        if (why) {
+            error = xasprintf("ct: %s", why);
+        } else {
+            odp_put_ct(b, &ct);
+        }
+        odp_buf_uninit(&tmp);
+    }
+    return error;
+}
+
 static char *
 parse_action(char *s, struct odp_buf *b, int depth)
 {
@@ -841,6 +1138,11 @@ parse_action(char *s, struct odp_buf *b, int depth)
     if (!args) {
         if (!strcmp(name, "pop_vlan")) {
             odp_put_pop_vlan(b);
+            return NULL;
+        } else if (!strcmp(name, "ct")) {
+            return parse_ct(NULL, b);
+        } else if (!strcmp(name, "ct_clear")) {
+            odp_put_ct_clear(b);
             return NULL;
         } else if (!strcmp(name, "drop")) {
             return xasprintf("\"drop\" must be the only action");
@@ -880,6 +1182,8 @@ parse_action(char *s, struct odp_buf *b, int depth)
         return parse_userspace(args, b);
     } else if (!strcmp(name, "sample")) {
         return parse_sample(args, b, depth);
+    } else if (!strcmp(name, "ct")) {
+        return parse_ct(args, b);
     } else if (!strcmp(name, "meter")) {
         if (!parse_uint(trim(args), UINT32_MAX, &x)) {
             return xasprintf("meter: \"%s\" is not a 32-bit meter id",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hash.h"
+#include "conntrack.h"
 #include "packets.h"
 
 static const char *const action_names[ODP_N_ACTIONS] = {
@@ -22,6 +23,8 @@ static const char *const action_names[ODP_N_ACTIONS] = {
     [ODP_ACTION_POP_MPLS] = "pop_mpls",
     [ODP_ACTION_SAMPLE] = "sample",
     [ODP_ACTION_METER] = "meter",
+    [ODP_ACTION_CT] = "ct",
+    [ODP_ACTION_CT_CLEAR] = "ct_clear",
 };
 
 static const char *const key_names[ODP_N_KEYS] = {
@@ -164,6 +167,71 @@ check_set(const struct odp_attr *a)
 static const char *check_actions__(const void *actions, size_t size,
                                    int depth);
 
+static bool
+u128_within(plx_u128 value, plx_u128 mask)
+{
+    return !(value.u64.lo & ~mask.u64.lo) && !(value.u64.hi & ~mask.u64.hi);
+}
+
+/* The invariants of a ct action: a field its flag does not enable is
+ * zero, values lie within their masks, and the NAT range is one that
+ * conntrack can use. */
+static const char *
+check_ct(const struct odp_ct *ct)
+{
+    static const uint16_t nat_flags = CT_NAT_SRC | CT_NAT_DST
+        | CT_NAT_RANGE_ADDR | CT_NAT_RANGE_PORT | CT_NAT_PERSISTENT
+        | CT_NAT_HASH | CT_NAT_RANDOM;
+
+    if (ct->flags & ~ODP_CT_FLAGS) {
+        return "ct action has unknown flags";
+    }
+    if (ct->pad || ct->nat_ipv6 > 1) {
+        return "ct reserved bytes must be zero";
+    }
+    if (ct->flags & ODP_CT_SET_MARK
+        ? ct->mark & ~ct->mark_mask || !ct->mark_mask
+        : ct->mark || ct->mark_mask) {
+        return "ct mark must lie within a nonzero mask, or be unset";
+    }
+    if (ct->flags & ODP_CT_SET_LABEL
+        ? !u128_within(ct->label, ct->label_mask)
+          || (!ct->label_mask.u64.lo && !ct->label_mask.u64.hi)
+        : !is_zero(&ct->label, sizeof ct->label)
+          || !is_zero(&ct->label_mask, sizeof ct->label_mask)) {
+        return "ct label must lie within a nonzero mask, or be unset";
+    }
+
+    uint16_t nf = ct->nat_flags;
+    if (!(ct->flags & ODP_CT_NAT)) {
+        if (nf || ct->nat_min_port || ct->nat_max_port || ct->nat_ipv6
+            || !is_zero(&ct->nat_min_addr, sizeof ct->nat_min_addr)
+            || !is_zero(&ct->nat_max_addr, sizeof ct->nat_max_addr)) {
+            return "ct nat fields must be zero without nat";
+        }
+    } else if (nf & ~nat_flags) {
+        return "ct nat has unknown flags";
+    } else if ((nf & CT_NAT_SRC) && (nf & CT_NAT_DST)) {
+        return "ct nat cannot translate both source and destination";
+    } else if (!(nf & (CT_NAT_SRC | CT_NAT_DST)) && nf) {
+        return "ct nat options need src or dst";
+    } else if ((nf & CT_NAT_HASH) && (nf & CT_NAT_RANDOM)) {
+        return "ct nat cannot be both hash and random";
+    } else if (!(nf & CT_NAT_RANGE_PORT)
+               ? ct->nat_min_port || ct->nat_max_port
+               : !ct->nat_min_port || ct->nat_min_port > ct->nat_max_port) {
+        return "ct nat port range is not MIN-MAX with 0 < MIN <= MAX";
+    } else if (!(nf & CT_NAT_RANGE_ADDR)
+               ? !is_zero(&ct->nat_min_addr, sizeof ct->nat_min_addr)
+                 || !is_zero(&ct->nat_max_addr, sizeof ct->nat_max_addr)
+                 || ct->nat_ipv6
+               : memcmp(&ct->nat_min_addr, &ct->nat_max_addr,
+                        sizeof ct->nat_min_addr) > 0) {
+        return "ct nat address range is not MIN-MAX with MIN <= MAX";
+    }
+    return NULL;
+}
+
 static const char *
 check_action(const struct odp_attr *a, int depth)
 {
@@ -179,6 +247,8 @@ check_action(const struct odp_attr *a, int depth)
         [ODP_ACTION_POP_MPLS] = 4,
         [ODP_ACTION_SAMPLE] = -1,
         [ODP_ACTION_METER] = 4,
+        [ODP_ACTION_CT] = sizeof(struct odp_ct),
+        [ODP_ACTION_CT_CLEAR] = 0,
     };
     size_t size = odp_attr_get_size(a);
     const uint8_t *p = odp_attr_get(a);
@@ -240,10 +310,17 @@ check_action(const struct odp_attr *a, int depth)
         }
         return check_actions__(p + 4, size - 4, depth + 1);
 
+    case ODP_ACTION_CT: {
+        struct odp_ct ct;
+        memcpy(&ct, p, sizeof ct);
+        return check_ct(&ct);
+    }
+
     case ODP_ACTION_OUTPUT:
     case ODP_ACTION_POP_VLAN:
     case ODP_ACTION_RECIRC:
     case ODP_ACTION_METER:
+    case ODP_ACTION_CT_CLEAR:
         return NULL;
 
     case ODP_ACTION_UNSPEC:
@@ -482,4 +559,16 @@ void
 odp_put_meter(struct odp_buf *b, uint32_t meter_id)
 {
     odp_put_attr(b, ODP_ACTION_METER, &meter_id, sizeof meter_id);
+}
+
+void
+odp_put_ct(struct odp_buf *b, const struct odp_ct *ct)
+{
+    odp_put_attr(b, ODP_ACTION_CT, ct, sizeof *ct);
+}
+
+void
+odp_put_ct_clear(struct odp_buf *b)
+{
+    odp_put_attr(b, ODP_ACTION_CT_CLEAR, NULL, 0);
 }

@@ -50,6 +50,12 @@
  *     userspace(pid=0) or userspace(pid=0,userdata(0102...))
  *     sample(sample=50.0%,actions(1,pop_vlan,2))
  *     meter(7)                              apply datapath meter 7
+ *     ct(commit,force,zone=5,mark=0x1/0xff,label=0x1/0x1,timeout=2,
+ *        nat(src=10.0.0.1-10.0.0.9:1024-2048,persistent,hash,random))
+ *                                           conntrack; "ct" alone when
+ *                                           nothing is set; IPv6 NAT
+ *                                           addresses in brackets
+ *     ct_clear
  *     drop                                  the empty list
  * odp_actions_parse() reads this text back (whitespace after commas is
  * allowed), and format(parse(text)) == text for every text format()
@@ -96,6 +102,8 @@ enum odp_action_type {
     ODP_ACTION_POP_MPLS,        /* plx_be16 ethertype, 2 zero bytes. */
     ODP_ACTION_SAMPLE,          /* uint32_t probability, then actions. */
     ODP_ACTION_METER,           /* uint32_t meter id (datapath/dp-meter.h). */
+    ODP_ACTION_CT,              /* struct odp_ct (datapath/conntrack.h). */
+    ODP_ACTION_CT_CLEAR,        /* Nothing. */
     ODP_N_ACTIONS
 };
 
@@ -199,6 +207,39 @@ struct odp_push_mpls {
     plx_be16 ethertype;         /* ETH_TYPE_MPLS or ETH_TYPE_MPLS_MCAST. */
     uint8_t pad[2];             /* Zero. */
 };
+
+/* Connection tracking: one "ct" action (see datapath/conntrack.h's struct
+ * ct_exec, which it becomes).  Fields that a flag does not enable are
+ * zero, so that equal actions compare equal as bytes. */
+enum odp_ct_flags {
+    ODP_CT_COMMIT = 1 << 0,
+    ODP_CT_FORCE = 1 << 1,
+    ODP_CT_SET_MARK = 1 << 2,   /* 'mark' and 'mark_mask' are used. */
+    ODP_CT_SET_LABEL = 1 << 3,  /* 'label' and 'label_mask' are used. */
+    ODP_CT_NAT = 1 << 4,        /* The nat_* fields are used. */
+};
+#define ODP_CT_FLAGS (ODP_CT_COMMIT | ODP_CT_FORCE | ODP_CT_SET_MARK \
+                      | ODP_CT_SET_LABEL | ODP_CT_NAT)
+
+struct odp_ct {
+    plx_u128 label;             /* Within label_mask. */
+    plx_u128 label_mask;
+    union {                     /* NAT address range: IPv4 in the first */
+        plx_be32 ipv4;          /* 4 bytes, the rest zero, or IPv6. */
+        struct in6_addr ipv6;
+    } nat_min_addr, nat_max_addr;
+    uint32_t mark;              /* Within mark_mask. */
+    uint32_t mark_mask;
+    uint32_t timeout_policy;    /* 0: default timeouts. */
+    uint16_t flags;             /* ODP_CT_*. */
+    uint16_t zone;
+    uint16_t nat_flags;         /* CT_NAT_* of datapath/conntrack.h. */
+    uint16_t nat_min_port;      /* Host order. */
+    uint16_t nat_max_port;
+    uint8_t nat_ipv6;           /* 1 if the address range is IPv6. */
+    uint8_t pad;                /* Zero. */
+};
+BUILD_ASSERT_DECL(sizeof(struct odp_ct) == 88);
 
 /* Size of the key struct for TYPE, or 0 for an unknown type. */
 size_t odp_key_size(enum odp_key_type);
@@ -323,6 +364,8 @@ void odp_put_pop_mpls(struct odp_buf *, plx_be16 ethertype);
 size_t odp_start_sample(struct odp_buf *, uint32_t probability);
 void odp_end_sample(struct odp_buf *, size_t ofs);
 void odp_put_meter(struct odp_buf *, uint32_t meter_id);
+void odp_put_ct(struct odp_buf *, const struct odp_ct *);
+void odp_put_ct_clear(struct odp_buf *);
 
 /* ------------------------------------------------------------------ */
 /* Text. */

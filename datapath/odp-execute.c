@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <time.h>
+#include "conntrack.h"
 #include "csum.h"
 #include "dp-packet.h"
 #include "hash.h"
@@ -740,8 +741,10 @@ odp_execute_actions(void *aux, struct dp_packet_batch *batch,
             continue;
 
         case ODP_ACTION_METER:
-            /* The datapath may drop or remark packets: give it packets
-             * the executor owns. */
+        case ODP_ACTION_CT:
+            /* The datapath may drop or change packets (a meter drops or
+             * remarks them, conntrack tracks, NATs and holds fragments):
+             * give it packets the executor owns. */
             if (!dp_execute_action) {
                 continue;
             }
@@ -762,6 +765,7 @@ odp_execute_actions(void *aux, struct dp_packet_batch *batch,
         case ODP_ACTION_HASH:
         case ODP_ACTION_PUSH_MPLS:
         case ODP_ACTION_POP_MPLS:
+        case ODP_ACTION_CT_CLEAR:
             break;
 
         case ODP_ACTION_UNSPEC:
@@ -805,11 +809,15 @@ odp_execute_actions(void *aux, struct dp_packet_batch *batch,
             case ODP_ACTION_POP_MPLS:
                 pop_mpls(packet, get_unaligned_be16(p));
                 break;
+            case ODP_ACTION_CT_CLEAR:
+                conntrack_clear(packet);
+                break;
             case ODP_ACTION_OUTPUT:
             case ODP_ACTION_USERSPACE:
             case ODP_ACTION_RECIRC:
             case ODP_ACTION_SAMPLE:
             case ODP_ACTION_METER:
+            case ODP_ACTION_CT:
             case ODP_ACTION_UNSPEC:
             case ODP_N_ACTIONS:
             default:

@@ -6,9 +6,9 @@
  * metadata itself: push/pop VLAN (802.1Q and 802.1ad), set and masked
  * set of Ethernet, IPv4, IPv6, TCP, UDP, SCTP, MPLS (top label stack
  * entry), ARP, ICMP, ICMPv6 and ND fields, push/pop MPLS, hash and
- * sample.  Actions that need the datapath (output to a port, userspace
- * upcall, recirculation, meter) go to the caller's callback, as in Open
- * vSwitch's odp_execute_actions() and dp_execute_cb.
+ * sample, and ct_clear.  Actions that need the datapath (output to a
+ * port, userspace upcall, recirculation, meter, ct) go to the caller's
+ * callback, as in Open vSwitch's odp_execute_actions() and dp_execute_cb.
  *
  * Ownership.  With MAY_STEAL, the executor owns the batch's packets: it
  * frees them when the actions end (or hands them to the callback for the
@@ -24,12 +24,14 @@
  * SHOULD_STEAL is true only for the last action of a list the executor
  * owns.  After a callback with SHOULD_STEAL, execution of the list ends.
  *
- * ODP_ACTION_METER is the exception: the callback always gets packets the
- * executor owns (cloned first if the caller's are not to be touched),
- * with SHOULD_STEAL false, and may delete packets from the batch (taking
- * them out of it, as a meter band drops them) or change their DSCP (a
- * dscp_remark band).  The list goes on with the packets left, and ends
- * if none is.  Without a callback, meters let every packet pass.
+ * ODP_ACTION_METER and ODP_ACTION_CT are the exceptions: the callback
+ * always gets packets the executor owns (cloned first if the caller's
+ * are not to be touched), with SHOULD_STEAL false, and may delete
+ * packets from the batch (taking them out of it, as a meter band drops
+ * them or conntrack holds a fragment) or change them (a dscp_remark band,
+ * conntrack's metadata and NAT).  The list goes on with the packets
+ * left, and ends if none is.  Without a callback, meters let every
+ * packet pass and ct does nothing.
  *
  * Packet layout.  Set actions use the packet's l3/l4 offsets (set by
  * flow_extract()) and check that the header they change is really

@@ -3,6 +3,7 @@
 #include "datapath/odp-actions.h"
 
 #include <errno.h>
+#include "datapath/conntrack.h"
 #include "dynamic-string.h"
 #include "packets.h"
 #include "test.h"
@@ -233,6 +234,20 @@ TEST(round_trips)
         "set(nd(tll=00:00:00:00:00:01/00:00:00:00:00:ff))",
         "meter(0)",
         "meter(4294967295),2,meter(7),sample(sample=50.0%,actions(meter(1)))",
+        "ct", "ct_clear", "ct(commit)", "ct(commit,force,zone=65535)",
+        "ct(zone=1,mark=0x5/0xff)", "ct(commit,mark=0/0xffffffff)",
+        "ct(commit,label=0x1/0x1)",
+        "ct(commit,label=0xff000000000000000000000000000001/"
+        "0xffffffffffffffffffffffffffffffff)",
+        "ct(timeout=7)", "ct(nat)", "ct(commit,nat(src))",
+        "ct(commit,nat(src=10.0.0.1))",
+        "ct(commit,nat(src=10.0.0.1-10.0.0.255:1024-65535,persistent,"
+        "random))",
+        "ct(commit,nat(dst=192.168.1.2:80,hash))",
+        "ct(commit,nat(dst=:8080))",
+        "ct(commit,zone=3,nat(src=[fe80::1]-[fe80::ff]:1-2))",
+        "ct(commit,nat(dst=[2001:db8::1]))",
+        "ct(zone=2,nat),ct_clear,recirc(0x5),1",
     };
     for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
         check_round_trip(texts[i], NULL);
@@ -277,6 +292,15 @@ TEST(parse_errors)
         "sample=1%,actions(sample(sample=1%,actions(sample(sample=1%,"
         "actions(1))))))))))",
         "1)", "((1)",
+        "ct(", "ct(x)", "ct(zone=65536)", "ct(zone=x)", "ct(mark=0x1/0x0)",
+        "ct(label=0x1/0x0)", "ct(label=0xg)",
+        "ct(label=0x112233445566778899aabbccddeeff001)", "ct(commit=1)",
+        "ct(nat(src,dst))", "ct(nat(persistent))", "ct(nat(src,hash,random))",
+        "ct(nat(src=10.0.0.2-10.0.0.1))", "ct(nat(src=:0))",
+        "ct(nat(src=:5-4))", "ct(nat(src=10.0.0.1:70000))",
+        "ct(nat(src=[fe80::1]-10.0.0.1))", "ct(nat(src=[fe80::1))",
+        "ct(nat(src=1.2.3))", "ct(nat(bogus))", "ct(nat(random=1))",
+        "ct(timeout=-1)", "ct_clear(1)",
     };
     struct odp_buf b = ODP_BUF_INITIALIZER;
 
@@ -517,7 +541,7 @@ put_random_action(struct odp_buf *b, int depth)
         key[i] = test_random();
         mask[i] = test_random() % 3 ? 0xff : test_random();
     }
-    switch (test_random() % 12) {
+    switch (test_random() % 14) {
     case 0:
         odp_put_output(b, test_random());
         break;
@@ -553,6 +577,53 @@ put_random_action(struct odp_buf *b, int depth)
         break;
     case 9:
         odp_put_meter(b, test_random());
+        break;
+    case 10: {
+        struct odp_ct ct;
+        memset(&ct, 0, sizeof ct);
+        ct.flags = test_random() & (ODP_CT_COMMIT | ODP_CT_FORCE);
+        ct.zone = test_random();
+        if (test_random() % 2) {
+            ct.flags |= ODP_CT_SET_MARK;
+            ct.mark_mask = test_random() | 1;
+            ct.mark = test_random() & ct.mark_mask;
+        }
+        if (test_random() % 2) {
+            ct.flags |= ODP_CT_SET_LABEL;
+            ct.label_mask.u64.hi = test_random();
+            ct.label_mask.u64.lo = test_random() | 1;
+            ct.label.u64.lo = test_random() & ct.label_mask.u64.lo;
+        }
+        if (test_random() % 2) {
+            ct.flags |= ODP_CT_NAT;
+            ct.nat_flags = test_random() % 2 ? CT_NAT_SRC : CT_NAT_DST;
+            ct.nat_flags |= test_random() % 2 ? CT_NAT_PERSISTENT : 0;
+            ct.nat_flags |= test_random() % 2 ? CT_NAT_HASH : 0;
+            if (test_random() % 2) {
+                ct.nat_flags |= CT_NAT_RANGE_PORT;
+                ct.nat_min_port = 1 + test_random() % 1000;
+                ct.nat_max_port = ct.nat_min_port + test_random() % 1000;
+            }
+            if (test_random() % 2) {
+                ct.nat_flags |= CT_NAT_RANGE_ADDR;
+                ct.nat_ipv6 = test_random() % 2;
+                if (ct.nat_ipv6) {
+                    ct.nat_min_addr.ipv6.s6_addr[0] = 0xfe;
+                    ct.nat_max_addr.ipv6.s6_addr[0] = 0xfe;
+                    ct.nat_max_addr.ipv6.s6_addr[15] = test_random();
+                } else {
+                    ct.nat_min_addr.ipv4 = htonl(0x0a000001);
+                    ct.nat_max_addr.ipv4 = htonl(0x0a000001
+                                                 + test_random() % 9);
+                }
+            }
+        }
+        ct.timeout_policy = test_random() % 2 ? test_random() : 0;
+        odp_put_ct(b, &ct);
+        break;
+    }
+    case 11:
+        odp_put_ct_clear(b);
         break;
     default:
         if (depth < ODP_MAX_NESTING) {
