@@ -30,6 +30,7 @@ include lib/coverage.mk
 include lib/ofp-errors.mk
 include lib/ofp-match.mk
 include lib/ofp-actions.mk
+include lib/ofp-actions-ct.mk
 include lib/responder.mk
 include lib/ofp-msgs.mk
 include lib/ofp-flow.mk

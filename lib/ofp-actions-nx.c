@@ -15,7 +15,9 @@
  *         ignored in SAMPLE2) and 5 bytes of padding (ignored).
  *
  * As Open vSwitch, the encoder picks the oldest form that can express
- * the action.  The subtypes and error codes follow ovs-ofctl 3.x. */
+ * the action.  The subtypes and error codes follow ovs-ofctl 3.x.  The
+ * conntrack actions (ct, nat, ct_clear) have a file of their own,
+ * ofp-actions-ct.c; the decoder here only dispatches to it. */
 #include <config.h>
 #include "ofp-actions.h"
 #include <inttypes.h>
@@ -30,8 +32,11 @@
 
 enum {
     NXAST_SAMPLE = 29,
+    NXAST_CT = 35,              /* These three: ofp-actions-ct.c. */
+    NXAST_NAT = 36,
     NXAST_SAMPLE2 = 38,
     NXAST_SAMPLE3 = 41,
+    NXAST_CT_CLEAR = 43,
 };
 
 /* struct nx_action_sample and struct nx_action_sample2 sizes. */
@@ -97,7 +102,8 @@ decode_sample(uint16_t subtype, const uint8_t *p, struct ofpa_buf *out)
 }
 
 enum ofperr
-ofpacts_nx_decode(const uint8_t *p, size_t len, struct ofpa_buf *out)
+ofpacts_nx_decode(const uint8_t *p, size_t len, int ofp_version,
+                  struct ofpa_buf *out)
 {
     if (len < 8 || load_be32(p + 4) != NX_VENDOR_ID) {
         return OFPERR_OFPBAC_BAD_VENDOR;
@@ -115,6 +121,10 @@ ofpacts_nx_decode(const uint8_t *p, size_t len, struct ofpa_buf *out)
             return OFPERR_OFPBAC_BAD_LEN;
         }
         return decode_sample(subtype, p, out);
+    case NXAST_CT:
+    case NXAST_NAT:
+    case NXAST_CT_CLEAR:
+        return ofpacts_ct_decode(subtype, p, len, ofp_version, out);
     default:
         return OFPERR_OFPBAC_BAD_VENDOR_TYPE;
     }

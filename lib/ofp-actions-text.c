@@ -53,6 +53,10 @@ format_set_field(const struct ofpa_set_field *sf, struct ds *s)
     union mf_value exact;
     unsigned int i;
 
+    if (sf->load) {
+        ofpa_load_format(sf, s);
+        return;
+    }
     memset(&exact, 0, sizeof exact);
     for (i = 0; i < mf->n_bits; i++) {
         exact.bytes[mf->n_bytes - 1 - i / 8] |= 1u << (i % 8);
@@ -86,6 +90,9 @@ format_one(const struct ofpa *a, struct ds *s)
         break;
     case OFPA_SAMPLE:
         ofpa_sample_format(OFPA_CAST(ofpa_sample, a), s);
+        break;
+    case OFPA_CT: case OFPA_CT_CLEAR: case OFPA_NAT:
+        ofpa_ct_format(a, s);
         break;
     case OFPA_PUSH_VLAN: case OFPA_PUSH_MPLS: case OFPA_POP_MPLS:
         ds_put_format(s, "%s:0x%04"PRIx16, ofpa_type_name(a->type),
@@ -279,8 +286,9 @@ parse_enqueue(char *arg, struct ofpa_buf *out)
     return NULL;
 }
 
-static char *
-parse_set_field(char *arg, struct ofpa_buf *out)
+/* See ofp-actions.h. */
+char *
+ofpa_set_field_parse(char *arg, bool in_ct, struct ofpa_buf *out)
 {
     char *arrow = arg ? strstr(arg, "->") : NULL;
     const struct mf_field *mf;
@@ -297,6 +305,10 @@ parse_set_field(char *arg, struct ofpa_buf *out)
     }
     if (!mf->writable || !mf->supported) {
         return xasprintf("%s is read-only", mf->name);
+    }
+    if (in_ct && mf->id != MFF_CT_MARK && mf->id != MFF_CT_LABEL) {
+        return xasprintf("ct action doesn't support nested modification "
+                         "of %s", mf->name);
     }
     memset(&value, 0, sizeof value);
     memset(&mask, 0, sizeof mask);
@@ -489,9 +501,17 @@ parse_one(const char *key, char *arg, bool parens, bool nested,
     } else if (!strcasecmp(key, "pop_mpls")) {
         return parse_ethertype(key, arg, 0, 0, OFPA_POP_MPLS, out);
     } else if (!strcasecmp(key, "set_field")) {
-        return parse_set_field(arg, out);
+        return ofpa_set_field_parse(arg, false, out);
     } else if (!strcasecmp(key, "sample")) {
         return ofpa_sample_parse(arg, out);
+    } else if (!strcasecmp(key, "ct")) {
+        return ofpa_ct_parse(arg, out);
+    } else if (!strcasecmp(key, "ct_clear")) {
+        /* ovs-ofctl ignores an argument here. */
+        ofpa_put(out, OFPA_CT_CLEAR, sizeof(struct ofpa));
+        return NULL;
+    } else if (!strcasecmp(key, "nat")) {
+        return xstrdup("Cannot have NAT action outside of \"ct\" action");
     } else if (!strcasecmp(key, "mod_dl_src")
                || !strcasecmp(key, "mod_dl_dst")) {
         struct eth_addr mac;
@@ -610,7 +630,9 @@ parse_list(char *s, bool nested, struct ofpa_buf *out)
             }
             const struct ofpa *a = (const void *) ((uint8_t *) out->data
                                                    + ofs);
-            if (nested && ofpa_is_instruction(a->type)) {
+            if (ofpa_sets_ct_field(a)) {
+                return xstrdup("cannot set CT fields outside of ct action");
+            } else if (nested && ofpa_is_instruction(a->type)) {
                 return xasprintf("%s instruction not allowed here",
                                  ofpa_type_name(a->type));
             } else if (nested && !ofpa_is_allowed_in_action_set(a->type)) {

@@ -131,7 +131,8 @@ ofpa_type_name(enum ofpa_type type)
     static const char *const names[OFPA_N_TYPES] = {
         [OFPA_OUTPUT] = "output", [OFPA_GROUP] = "group",
         [OFPA_ENQUEUE] = "enqueue", [OFPA_SET_QUEUE] = "set_queue",
-        [OFPA_SAMPLE] = "sample",
+        [OFPA_SAMPLE] = "sample", [OFPA_CT] = "ct",
+        [OFPA_CT_CLEAR] = "ct_clear", [OFPA_NAT] = "nat",
         [OFPA_PUSH_VLAN] = "push_vlan", [OFPA_POP_VLAN] = "pop_vlan",
         [OFPA_STRIP_VLAN] = "strip_vlan", [OFPA_PUSH_MPLS] = "push_mpls",
         [OFPA_POP_MPLS] = "pop_mpls", [OFPA_SET_MPLS_TTL] = "set_mpls_ttl",
@@ -164,7 +165,8 @@ ofpa_is_instruction(enum ofpa_type type)
 bool
 ofpa_is_allowed_in_action_set(enum ofpa_type type)
 {
-    return type != OFPA_SAMPLE && !ofpa_is_instruction(type);
+    return (type != OFPA_SAMPLE && type != OFPA_NAT
+            && !ofpa_is_instruction(type));
 }
 
 /* Instruction rank in the pipeline order: meter 0, apply_actions 1 (any
@@ -190,7 +192,10 @@ ofpacts_verify(const void *ofpacts, size_t size)
 
     OFPA_FOR_EACH (a, ofpacts, size) {
         int rank = inst_rank(a->type);
-        if (rank < last) {
+        enum ofperr error = ofpa_ct_verify(a);
+        if (error) {
+            return error;
+        } else if (rank < last) {
             return OFPERR_OFPBAC_UNSUPPORTED_ORDER;
         } else if (rank == last && rank != 1) {
             return OFPERR_OFPBIC_DUP_INST;
@@ -200,7 +205,10 @@ ofpacts_verify(const void *ofpacts, size_t size)
             const struct ofpa_nest *n = OFPA_CAST(ofpa_nest, a);
             const struct ofpa *b;
             OFPA_FOR_EACH (b, ofpa_nest_actions(n), ofpa_nest_size(n)) {
-                if (ofpa_is_instruction(b->type)) {
+                error = ofpa_ct_verify(b);
+                if (error) {
+                    return error;
+                } else if (ofpa_is_instruction(b->type)) {
                     return OFPERR_OFPBIC_UNSUP_INST;
                 } else if (!ofpa_is_allowed_in_action_set(b->type)) {
                     return OFPERR_OFPBAC_BAD_TYPE;
@@ -284,19 +292,21 @@ put_set_field(struct ofpa_buf *out, enum mf_field_id id,
     sf_exact_mask(mf, &sf->mask);
 }
 
-/* Decodes the OXM TLV of an OpenFlow 1.3 set_field at P (SIZE bytes,
- * SIZE >= 4), which is the rest of the action after its 4-byte header.
- * The TLV itself is ofp-match's (ofp_oxm_decode_field()); what is checked
- * here is what set_field adds: the action's padding, a writable field, no
- * mask, a valid value. */
-static enum ofperr
-sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
+/* See ofp-actions.h.  The TLV itself is ofp-match's
+ * (ofp_oxm_decode_field()); what is checked here is what set_field adds:
+ * the action's padding, a writable field, no mask, a valid value, and
+ * where the field may stand (ct_mark and ct_label only inside ct(), and
+ * only they there).  The error for a mask, and where the ct() check comes,
+ * differ between the two places as in Open vSwitch. */
+enum ofperr
+ofpa_set_field_decode(const uint8_t *p, size_t len, bool in_ct,
+                      struct ofpa_buf *out)
 {
-    uint32_t header = load_be32(p);
+    uint32_t header = load_be32(p + 4);
     unsigned int length = MF_HEADER_LENGTH(header);
     const struct mf_field *mf;
 
-    if (4 + length > size || OFPA_ALIGN(8 + length) != size + 4) {
+    if (8 + length > len || OFPA_ALIGN(8 + length) != len) {
         return OFPERR_OFPBAC_BAD_SET_LEN;
     }
     if (MF_HEADER_CLASS(header) == 0xffff) {
@@ -307,6 +317,12 @@ sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
         return OFPERR_OFPBAC_BAD_SET_TYPE;
     }
     if (MF_HEADER_HASMASK(header)) {
+        return (in_ct ? OFPERR_OFPBAC_BAD_SET_LEN
+                : OFPERR_OFPBAC_BAD_SET_ARGUMENT);
+    }
+
+    bool ct_field = mf->id == MFF_CT_MARK || mf->id == MFF_CT_LABEL;
+    if (ct_field && !in_ct) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
     if (length != mf->n_bytes) {
@@ -315,22 +331,26 @@ sf_decode_oxm(const uint8_t *p, size_t size, struct ofpa_buf *out)
 
     union mf_value value;
     size_t consumed;
-    if (ofp_oxm_decode_field(p, 4 + length, &mf, &value, NULL, &consumed)) {
+    if (ofp_oxm_decode_field(p + 4, 4 + length, &mf, &value, NULL,
+                             &consumed)
+        || !mf_is_value_valid(mf, &value)) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
-    if (!mf_is_value_valid(mf, &value)
-        || (mf->id == MFF_VLAN_VID && !(ntohs(value.be16) & VLAN_CFI))) {
+    if (in_ct && !ct_field) {
+        return OFPERR_OFPBAC_BAD_ARGUMENT;      /* Not allowed in ct(). */
+    }
+    if (mf->id == MFF_VLAN_VID && !(ntohs(value.be16) & VLAN_CFI)) {
         return OFPERR_OFPBAC_BAD_SET_ARGUMENT;
     }
     put_set_field(out, mf->id, value.bytes);
     return 0;
 }
 
-/* Encodes an exact set_field as an OpenFlow 1.3 action: the TLV is
- * ofp-match's (ofp_oxm_encode_field()), padded to 8 bytes. */
-static enum ofperr
-sf_encode_oxm(enum mf_field_id id, const union mf_value *value,
-              struct ofpa_buf *out)
+/* See ofp-actions.h.  The TLV is ofp-match's (ofp_oxm_encode_field()),
+ * padded to 8 bytes. */
+enum ofperr
+ofpa_set_field_encode(enum mf_field_id id, const union mf_value *value,
+                      struct ofpa_buf *out)
 {
     const struct mf_field *mf = mf_from_id(id);
     uint8_t tlv[16 + sizeof(union mf_value)];
@@ -359,6 +379,7 @@ static enum ofperr
 decode_of10_action(uint16_t type, const uint8_t *p, size_t len,
                    struct ofpa_buf *out)
 {
+    const int version = OFPA_OF10;
     size_t want;
 
     switch (type) {
@@ -367,7 +388,7 @@ decode_of10_action(uint16_t type, const uint8_t *p, size_t len,
         want = 16;
         break;
     case OFPAT10_VENDOR:
-        return ofpacts_nx_decode(p, len, out);
+        return ofpacts_nx_decode(p, len, version, out);
     default:
         if (type > OFPAT10_ENQUEUE) {
             return OFPERR_OFPBAC_BAD_TYPE;
@@ -464,6 +485,7 @@ static enum ofperr
 decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
                    struct ofpa_buf *out)
 {
+    const int version = OFPA_OF13;
     switch (type) {
     case OFPAT13_OUTPUT:
     case OFPAT13_COPY_TTL_OUT: case OFPAT13_COPY_TTL_IN:
@@ -477,9 +499,9 @@ decode_of13_action(uint16_t type, const uint8_t *p, size_t len,
         }
         break;
     case OFPAT13_SET_FIELD:
-        return sf_decode_oxm(p + 4, len - 4, out);
+        return ofpa_set_field_decode(p, len, false, out);
     case OFPAT13_EXPERIMENTER:
-        return ofpacts_nx_decode(p, len, out);
+        return ofpacts_nx_decode(p, len, version, out);
     default:
         return OFPERR_OFPBAC_BAD_TYPE;
     }
@@ -834,6 +856,8 @@ encode_of10_action(const struct ofpa *a, struct ofpa_buf *out)
         return 0;
     case OFPA_SAMPLE:
         return ofpacts_nx_encode(a, out);
+    case OFPA_CT: case OFPA_CT_CLEAR: case OFPA_NAT:
+        return ofpacts_ct_encode(a, OFPA_OF10, out);
     case OFPA_METER: case OFPA_CLEAR_ACTIONS: case OFPA_WRITE_ACTIONS:
     case OFPA_WRITE_METADATA: case OFPA_GOTO_TABLE:
         return OFPERR_OFPBIC_UNSUP_INST;
@@ -879,6 +903,8 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
         return 0;
     case OFPA_SAMPLE:
         return ofpacts_nx_encode(a, out);
+    case OFPA_CT: case OFPA_CT_CLEAR: case OFPA_NAT:
+        return ofpacts_ct_encode(a, OFPA_OF13, out);
     case OFPA_PUSH_VLAN: case OFPA_PUSH_MPLS: case OFPA_POP_MPLS:
         put_wire_u16(out, (a->type == OFPA_PUSH_VLAN ? OFPAT13_PUSH_VLAN
                            : a->type == OFPA_PUSH_MPLS ? OFPAT13_PUSH_MPLS
@@ -911,7 +937,7 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
         if (!sf_is_exact(sf)) {
             return OFPERR_OFPBAC_BAD_TYPE;
         }
-        return sf_encode_oxm(sf->field, &sf->value, out);
+        return ofpa_set_field_encode(sf->field, &sf->value, out);
     }
     case OFPA_SET_VLAN_VID: {
         const struct ofpa_vlan_vid *vv = OFPA_CAST(ofpa_vlan_vid, a);
@@ -919,7 +945,7 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
             encode_push_vlan(out);
         }
         v.be16 = htons(vv->vid | VLAN_CFI);
-        return sf_encode_oxm(MFF_VLAN_VID, &v, out);
+        return ofpa_set_field_encode(MFF_VLAN_VID, &v, out);
     }
     case OFPA_SET_VLAN_PCP: {
         const struct ofpa_vlan_pcp *vp = OFPA_CAST(ofpa_vlan_pcp, a);
@@ -927,19 +953,20 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
             encode_push_vlan(out);
         }
         v.u8 = vp->pcp;
-        return sf_encode_oxm(MFF_VLAN_PCP, &v, out);
+        return ofpa_set_field_encode(MFF_VLAN_PCP, &v, out);
     }
     case OFPA_SET_ETH_SRC: case OFPA_SET_ETH_DST:
         v.mac = OFPA_CAST(ofpa_mac, a)->mac;
-        return sf_encode_oxm(a->type == OFPA_SET_ETH_SRC
-                             ? MFF_ETH_SRC : MFF_ETH_DST, &v, out);
+        return ofpa_set_field_encode(a->type == OFPA_SET_ETH_SRC
+                                     ? MFF_ETH_SRC : MFF_ETH_DST, &v, out);
     case OFPA_SET_IPV4_SRC: case OFPA_SET_IPV4_DST:
         v.be32 = OFPA_CAST(ofpa_ipv4, a)->ipv4;
-        return sf_encode_oxm(a->type == OFPA_SET_IPV4_SRC
-                             ? MFF_IPV4_SRC : MFF_IPV4_DST, &v, out);
+        return ofpa_set_field_encode(a->type == OFPA_SET_IPV4_SRC
+                                     ? MFF_IPV4_SRC : MFF_IPV4_DST, &v,
+                                     out);
     case OFPA_SET_IP_DSCP:
         v.u8 = OFPA_CAST(ofpa_dscp, a)->dscp >> 2;
-        return sf_encode_oxm(MFF_IP_DSCP_SHIFTED, &v, out);
+        return ofpa_set_field_encode(MFF_IP_DSCP_SHIFTED, &v, out);
     case OFPA_SET_L4_SRC_PORT: case OFPA_SET_L4_DST_PORT: {
         const struct ofpa_l4_port *l4 = OFPA_CAST(ofpa_l4_port, a);
         bool src = a->type == OFPA_SET_L4_SRC_PORT;
@@ -951,7 +978,7 @@ encode_of13_action(const struct ofpa *a, struct ofpa_buf *out)
         default: return OFPERR_OFPBAC_MATCH_INCONSISTENT;
         }
         v.be16 = htons(l4->port);
-        return sf_encode_oxm(id, &v, out);
+        return ofpa_set_field_encode(id, &v, out);
     }
     case OFPA_METER: case OFPA_CLEAR_ACTIONS: case OFPA_WRITE_ACTIONS:
     case OFPA_WRITE_METADATA: case OFPA_GOTO_TABLE:
@@ -1152,6 +1179,13 @@ check__(struct ofpa *ofpacts, size_t size, struct match *m,
             }
             break;
         }
+        case OFPA_CT: case OFPA_CT_CLEAR: case OFPA_NAT: {
+            enum ofperr error = ofpa_ct_check(a, m);
+            if (error) {
+                return error;
+            }
+            break;
+        }
         case OFPA_GROUP: case OFPA_SET_QUEUE: case OFPA_SAMPLE:
         case OFPA_COPY_TTL_OUT: case OFPA_COPY_TTL_IN:
         case OFPA_SET_ETH_SRC: case OFPA_SET_ETH_DST:
@@ -1304,6 +1338,10 @@ action_set_rank(const struct ofpa *a)
     case OFPA_SET_QUEUE: return 8;
     case OFPA_GROUP: return 9;
     case OFPA_OUTPUT: case OFPA_ENQUEUE: return 10;
+    /* Open vSwitch extensions, after output in priority (ovs-actions(7)):
+     * only one of group, output, ct_clear, ct runs. */
+    case OFPA_CT_CLEAR: return 11;
+    case OFPA_CT: return 12;
     default: return -1;
     }
 }
@@ -1325,15 +1363,20 @@ void
 ofpacts_action_set_order(const void *set, size_t size,
                          struct ofpa_buf *out)
 {
-    bool has_group = false;
+    int final = -1;             /* The one final slot that runs. */
     const struct ofpa *a, *b;
 
+    /* Ranks 9 and up (group, output, ct_clear, ct) are "final": only the
+     * first one present runs. */
     OFPA_FOR_EACH (a, set, size) {
-        has_group |= a->type == OFPA_GROUP;
+        int rank = action_set_rank(a);
+        if (rank >= 9 && (final < 0 || rank < final)) {
+            final = rank;
+        }
     }
-    for (int rank = 0; rank <= 10; rank++) {
-        if (rank == 10 && has_group) {
-            break;
+    for (int rank = 0; rank <= 12; rank++) {
+        if (rank >= 9 && rank != final) {
+            continue;
         }
         OFPA_FOR_EACH (a, set, size) {
             if (action_set_rank(a) != rank) {

@@ -36,6 +36,18 @@
  * vSwitch, it has no place in an OpenFlow 1.3 action set, so
  * write_actions refuses it (ofpa_is_allowed_in_action_set()).
  *
+ * Connection tracking (ofp-actions-ct.c): "ct(...)" (NXAST_CT 35) with a
+ * nested list that may hold only set_field/load of ct_mark and ct_label
+ * and "nat(...)" (NXAST_NAT 36), and "ct_clear" (NXAST_CT_CLEAR 43).  As
+ * in Open vSwitch, nat exists only inside ct, and ct_mark/ct_label may be
+ * set only there (text, decoders and ofpacts_verify() refuse them
+ * elsewhere with OFPBAC_BAD_SET_ARGUMENT); ct and ct_clear may sit in an
+ * action set, where only one of group, output, ct_clear, ct (that
+ * priority) runs.  Inside ct, a set_field that did not set a whole field
+ * in OpenFlow 1.3, or any set_field in OpenFlow 1.0, goes on the wire as
+ * NXAST_REG_LOAD and comes back as a set_field with 'load' set, printed
+ * "load:...", exactly as ovs-ofctl does.
+ *
  * Ports are 32-bit (OpenFlow 1.1+ numbering): OpenFlow 1.0's reserved
  * ports 0xfff8..0xfffe are MF_OFPP_IN_PORT..MF_OFPP_LOCAL of
  * lib/meta-flow.h.
@@ -75,6 +87,11 @@ enum ofpa_type {
     OFPA_ENQUEUE,               /* struct ofpa_enqueue (OpenFlow 1.0). */
     OFPA_SET_QUEUE,             /* struct ofpa_queue. */
     OFPA_SAMPLE,                /* struct ofpa_sample (Nicira extension). */
+
+    /* Connection tracking (Nicira extensions, ofp-actions-ct.c). */
+    OFPA_CT,                    /* struct ofpa_conntrack. */
+    OFPA_CT_CLEAR,              /* struct ofpa. */
+    OFPA_NAT,                   /* struct ofpa_nat, only inside OFPA_CT. */
 
     /* Tags. */
     OFPA_PUSH_VLAN,             /* struct ofpa_ethertype. */
@@ -181,7 +198,11 @@ struct ofpa_ttl {
 struct ofpa_set_field {
     struct ofpa ofpa;
     uint16_t field;             /* enum mf_field_id. */
-    uint8_t pad[2];
+    uint8_t load;               /* Came as (or was written as) Nicira's
+                                 * "load" (NXAST_REG_LOAD): encoded and
+                                 * printed that way, as Open vSwitch does.
+                                 * Only ct()'s exec list makes these. */
+    uint8_t pad;
     union mf_value value;       /* Wire form, see meta-flow.h. */
     union mf_value mask;        /* All-ones for an unmasked set. */
 };
@@ -224,6 +245,86 @@ struct ofpa_l4_port {
 struct ofpa_meter {
     struct ofpa ofpa;
     uint32_t meter_id;
+};
+
+/* Connection tracking: "ct(...)" (NXAST_CT), "ct_clear" (NXAST_CT_CLEAR,
+ * a bare struct ofpa) and "nat(...)" (NXAST_NAT), as Open vSwitch.
+ *
+ * OFPA_CT sends the packet through the connection tracker in zone
+ * 'zone_imm', or in the zone read from bits zone_ofs..zone_ofs+15 of field
+ * 'zone_src' (then not OFPA_CT_ZONE_IMM), commits it if 'flags' has
+ * OFPA_CT_F_COMMIT (OFPA_CT_F_FORCE: first ends a connection that started
+ * in the other direction), and, if 'recirc_table' is not
+ * OFPA_CT_NO_RECIRC, continues processing a clone of the packet, with
+ * ct_state & co. filled in, in that table; the original packet carries on
+ * with the actions after ct() untouched.  'alg' is the helper port (21
+ * ftp, 69 tftp, 0 none).  'flags' keeps unknown wire bits, which Open
+ * vSwitch ignores but re-encodes.
+ *
+ * The nested actions follow (8-byte aligned, like write_actions' struct
+ * ofpa_nest): only OFPA_SET_FIELD of MFF_CT_MARK or MFF_CT_LABEL (applied
+ * to the connection when it is committed; they need OFPA_CT_F_COMMIT) and
+ * OFPA_NAT.  A bare "nat" (flags 0) applies the translation an existing
+ * connection already has; it is the only nested action allowed without
+ * commit.  ofpacts_verify() enforces all of this. */
+#define OFPA_CT_F_COMMIT 0x0001
+#define OFPA_CT_F_FORCE 0x0002
+#define OFPA_CT_NO_RECIRC 0xff
+#define OFPA_CT_ZONE_IMM MFF_N_IDS      /* 'zone_src' of an immediate zone. */
+#define OFPA_CT_ALG_FTP 21
+#define OFPA_CT_ALG_TFTP 69
+
+struct ofpa_conntrack {
+    struct ofpa ofpa;
+    uint16_t flags;             /* OFPA_CT_F_* (and unknown wire bits). */
+    uint16_t zone_imm;          /* Zone, if zone_src == OFPA_CT_ZONE_IMM. */
+    uint16_t zone_src;          /* enum mf_field_id or OFPA_CT_ZONE_IMM. */
+    uint8_t zone_ofs;           /* First bit of zone_src (its NXM width). */
+    uint8_t zone_nbits;         /* Always 16 for a field zone. */
+    uint8_t recirc_table;       /* Table, or OFPA_CT_NO_RECIRC. */
+    uint8_t pad;
+    uint16_t alg;               /* OFPA_CT_ALG_* or another port, 0 none. */
+    /* struct ofpa actions[]; */
+};
+BUILD_ASSERT_DECL(sizeof(struct ofpa_conntrack) % OFPA_ALIGNTO == 0);
+
+/* OFPA_NAT flags.  They have the values (and meaning) of the datapath's
+ * enum ct_nat_flags (datapath/conntrack.h, CT_NAT_*), so that xlate can
+ * pass them straight through; lib/ must not include datapath headers, so
+ * they are repeated here and a BUILD_ASSERT in the xlate code should tie
+ * them together.  The wire (NX_NAT_F_*) numbers differ and are converted
+ * by the codec.  OFPA_NAT_RANGE_ADDR and OFPA_NAT_RANGE_PORT are derived:
+ * set exactly when an address (range_af != OFPA_NAT_AF_NONE) or a port
+ * (proto_min != 0) is given. */
+enum ofpa_nat_flags {
+    OFPA_NAT_SRC = 1 << 0,      /* nat(src...). */
+    OFPA_NAT_DST = 1 << 1,      /* nat(dst...). */
+    OFPA_NAT_RANGE_ADDR = 1 << 2,
+    OFPA_NAT_RANGE_PORT = 1 << 3,
+    OFPA_NAT_PERSISTENT = 1 << 4,
+    OFPA_NAT_HASH = 1 << 5,     /* "hash": port picked by a tuple hash. */
+    OFPA_NAT_RANDOM = 1 << 6,   /* "random": port picked at random. */
+};
+
+enum ofpa_nat_af {
+    OFPA_NAT_AF_NONE,           /* No address range. */
+    OFPA_NAT_AF_IPV4,           /* ipv4_min..ipv4_max. */
+    OFPA_NAT_AF_IPV6,           /* ipv6_min..ipv6_max. */
+};
+
+/* Ranges are inclusive; a zero max (0.0.0.0, ::, port 0) means "the same
+ * as min".  min is never zero when its range is present. */
+struct ofpa_nat {
+    struct ofpa ofpa;
+    uint16_t flags;             /* OFPA_NAT_*. */
+    uint8_t range_af;           /* enum ofpa_nat_af. */
+    uint8_t pad;
+    plx_be32 ipv4_min;
+    plx_be32 ipv4_max;
+    struct in6_addr ipv6_min;
+    struct in6_addr ipv6_max;
+    uint16_t proto_min;         /* L4 port range, host order; 0 none. */
+    uint16_t proto_max;
 };
 
 /* WRITE_ACTIONS: the nested list follows, 8-byte aligned. */
@@ -277,6 +378,23 @@ ofpa_nest_size(const struct ofpa_nest *n)
 {
     return n->ofpa.len - sizeof *n;
 }
+
+/* The nested list of a ct(): set_fields of ct_mark/ct_label and nat. */
+static inline const struct ofpa *
+ofpa_conntrack_actions(const struct ofpa_conntrack *c)
+{
+    return (const void *) (c + 1);
+}
+
+static inline size_t
+ofpa_conntrack_actions_size(const struct ofpa_conntrack *c)
+{
+    return c->ofpa.len - sizeof *c;
+}
+
+/* The first nat() of ct() C, or NULL (a valid ct() has at most one that
+ * xlate needs: the datapath applies one translation per pass). */
+const struct ofpa_nat *ofpa_conntrack_nat(const struct ofpa_conntrack *c);
 
 /* Casts, e.g. OFPA_CAST(ofpa_output, a). */
 #define OFPA_CAST(STRUCT, A) ((const struct STRUCT *) (const void *) (A))
@@ -366,9 +484,9 @@ enum ofperr ofpacts_check(void *ofpacts, size_t size,
  * every write_actions so far, in write order).  Appends to OUT the
  * actions to execute, in the order of the 1.3 spec (section 5.10): copy
  * TTL in, pop, push MPLS, push PBB, push VLAN, copy TTL out, decrement
- * TTL, set, qos, group, output; at most one action of each type (one
- * set_field per field), the last written winning; output is dropped
- * when there is a group. */
+ * TTL, set, qos, then one "final" action: group, else output, else
+ * ct_clear, else ct (Open vSwitch's priority); at most one action of each
+ * type (one set_field per field), the last written winning. */
 void ofpacts_action_set_order(const void *set, size_t size,
                               struct ofpa_buf *out);
 
@@ -385,7 +503,7 @@ char *ofpacts_text(const void *, size_t);
  * ofp-actions-text.c only.
  *
  * ofpacts_nx_decode() decodes the vendor action of LEN bytes at P (type
- * 0xffff; LEN a multiple of 8, as the caller checked) of either version,
+ * 0xffff; LEN a multiple of 8, as the caller checked) of OFP_VERSION,
  * appending it to OUT: OFPBAC_BAD_VENDOR (OpenFlow 1.3: BAD_EXPERIMENTER)
  * for a vendor other than Nicira, OFPBAC_BAD_VENDOR_TYPE (BAD_EXP_TYPE)
  * for a subtype Plexus does not implement, OFPBAC_BAD_LEN, or
@@ -397,10 +515,72 @@ char *ofpacts_text(const void *, size_t);
  * modifies, may be NULL) and appends the action to OUT, or returns a
  * malloc'd error; ofpa_sample_format() prints it as ovs-ofctl does. */
 enum ofperr ofpacts_nx_decode(const uint8_t *p, size_t len,
-                              struct ofpa_buf *out);
+                              int ofp_version, struct ofpa_buf *out);
 enum ofperr ofpacts_nx_encode(const struct ofpa *, struct ofpa_buf *out);
 char *ofpa_sample_parse(char *arg, struct ofpa_buf *out)
     PLX_WARN_UNUSED_RESULT;
 void ofpa_sample_format(const struct ofpa_sample *, struct ds *);
+
+/* Connection tracking actions (ofp-actions-ct.c), for ofp-actions.c,
+ * ofp-actions-nx.c and ofp-actions-text.c only.
+ *
+ * ofpacts_ct_decode() decodes Nicira subtype SUBTYPE (NXAST_CT 35,
+ * NXAST_NAT 36, NXAST_CT_CLEAR 43) of LEN bytes at P; the nested actions
+ * of a ct() are read in OFP_VERSION.  Errors as Open vSwitch:
+ * OFPBAC_BAD_LEN, OFPBAC_BAD_ARGUMENT (bad flags or ranges, a nested
+ * action other than set_field/load of ct_mark or ct_label and nat, or
+ * such actions without commit), OFPBAC_BAD_SET_TYPE / _SET_LEN /
+ * _SET_ARGUMENT (bad zone field or load), and OFPBAC_BAD_SET_ARGUMENT for
+ * nat outside ct.  ofpacts_ct_encode() appends the wire form of A (one of
+ * the three types) for OFP_VERSION.
+ *
+ * ofpa_ct_parse() parses the argument of "ct(...)" (ARG, modified, may be
+ * NULL); ofpa_ct_format() prints any of the three types as ovs-ofctl does;
+ * ofpa_load_format() prints a set_field whose 'load' is set.
+ *
+ * ofpa_ct_verify() checks what ofpacts_verify() must for A, which is at
+ * the top level of a list (NESTED false) or in write_actions (true).
+ * ofpa_ct_check() checks A (one of the three types) against match M as
+ * ofpacts_check() does.  ofpa_sets_ct_field() is true for a set_field of
+ * ct_mark or ct_label, which only ct()'s exec may hold. */
+enum ofperr ofpacts_ct_decode(uint16_t subtype, const uint8_t *p,
+                              size_t len, int ofp_version,
+                              struct ofpa_buf *out);
+enum ofperr ofpacts_ct_encode(const struct ofpa *, int ofp_version,
+                              struct ofpa_buf *out);
+char *ofpa_ct_parse(char *arg, struct ofpa_buf *out) PLX_WARN_UNUSED_RESULT;
+void ofpa_ct_format(const struct ofpa *, struct ds *);
+void ofpa_load_format(const struct ofpa_set_field *, struct ds *);
+enum ofperr ofpa_ct_verify(const struct ofpa *);
+enum ofperr ofpa_ct_check(const struct ofpa *, const struct match *m);
+bool ofpa_sets_ct_field(const struct ofpa *);
+
+/* The set_field codec (ofp-actions.c, ofp-actions-text.c), for those files
+ * and ofp-actions-ct.c only, so that ct()'s exec, which holds set_fields
+ * of ct_mark and ct_label, and the top level read and write set_field the
+ * same way.  IN_CT says which of the two places: ct_mark and ct_label may
+ * stand only inside ct(), and only they there.
+ *
+ * ofpa_set_field_decode() decodes the OpenFlow 1.3 set_field action of LEN
+ * bytes at P (LEN >= 8, a multiple of 8, as the caller checked) into an
+ * exact OFPA_SET_FIELD appended to OUT.  Errors as Open vSwitch:
+ * OFPBAC_BAD_SET_LEN (padding or value length), OFPBAC_BAD_SET_TYPE (an
+ * experimenter, unknown or read-only field), OFPBAC_BAD_SET_ARGUMENT (a
+ * bad value; a mask, and ct_mark or ct_label, at the top level; a mask in
+ * ct() is OFPBAC_BAD_SET_LEN), OFPBAC_BAD_ARGUMENT (another field in
+ * ct()).  ofpa_set_field_encode() appends the OpenFlow 1.3 set_field that
+ * sets all of field ID to VALUE, or returns OFPBAC_BAD_TYPE if ID has no
+ * OXM form.
+ *
+ * ofpa_set_field_parse() parses "VALUE[/MASK]->FIELD" (ARG, which it
+ * modifies, may be NULL) and appends the action to OUT, or returns a
+ * malloc'd error. */
+enum ofperr ofpa_set_field_decode(const uint8_t *p, size_t len, bool in_ct,
+                                  struct ofpa_buf *out);
+enum ofperr ofpa_set_field_encode(enum mf_field_id id,
+                                  const union mf_value *value,
+                                  struct ofpa_buf *out);
+char *ofpa_set_field_parse(char *arg, bool in_ct, struct ofpa_buf *out)
+    PLX_WARN_UNUSED_RESULT;
 
 #endif /* ofp-actions.h */
