@@ -465,13 +465,13 @@ handle_flow_stats_request(struct ofproto *p, struct ofconn *ofconn,
 /* ------------------------------------------------------------------ */
 /* Packet-out. */
 
+/* Runs OFPACTS on a copy of PACKET as a packet-out from IN_PORT. */
 static enum ofperr
-handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
-                  const struct ofp_header *oh)
+packet_out__(struct ofproto *p, const void *data, size_t len,
+             ofp_port_t in_port, void *ofpacts, size_t ofpacts_len,
+             int version)
 {
-    struct ofpa_buf ofpacts = OFPA_BUF_INITIALIZER;
     struct odp_buf odp = ODP_BUF_INITIALIZER;
-    struct ofputil_packet_out po;
     struct flow_wildcards wc;
     struct dp_packet *packet;
     struct xlate_out xout;
@@ -479,29 +479,18 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
     struct flow flow;
     enum ofperr error;
 
-    error = ofputil_decode_packet_out(oh, &po, &ofpacts);
-    if (error) {
-        goto out;
-    }
-    if (po.buffer_id != OFP_NO_BUFFER) {
-        error = OFPERR_OFPBRC_BUFFER_UNKNOWN;
-        goto out;
-    }
-
-    packet = dp_packet_clone_data(po.packet, po.packet_len);
+    packet = dp_packet_clone_data(data, len);
     flow_extract(packet, &flow);
-    flow.in_port = po.in_port;
+    flow.in_port = in_port;
     match_init_exact(&match, &flow);
-    error = ofpacts_check(ofpacts.data, ofpacts.size, &match,
-                          OFPROTO_MAX_PORTS,
-                          0, OFPROTO_N_OPENFLOW_TABLES,
-                          ofconn_get_version(ofconn));
+    error = ofpacts_check(ofpacts, ofpacts_len, &match, OFPROTO_MAX_PORTS,
+                          0, OFPROTO_N_OPENFLOW_TABLES, version);
     if (!error) {
-        error = ofproto_check_action_refs(p, ofpacts.data, ofpacts.size);
+        error = ofproto_check_action_refs(p, ofpacts, ofpacts_len);
     }
     if (error) {
         dp_packet_delete(packet);
-        goto out;
+        return error;
     }
 
     flow_wildcards_init_catchall(&wc);
@@ -511,13 +500,13 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
                       .flow = &flow,
                       .may_learn = true,
                       .now = time_msec(),
-                      .ofpacts = ofpacts.data ? ofpacts.data : "",
-                      .ofpacts_len = ofpacts.size,
+                      .ofpacts = ofpacts ? ofpacts : "",
+                      .ofpacts_len = ofpacts_len,
                   }, &odp, &wc, &xout);
     pthread_rwlock_unlock(&p->backer->rwlock);
 
     {
-        const struct ofport *in = ofproto_find_port(p, po.in_port);
+        const struct ofport *in = ofproto_find_port(p, in_port);
 
         packet->md.in_port = in ? in->odp_port : ODPP_NONE;
     }
@@ -526,8 +515,36 @@ handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
         VLOG_WARN_RL(&rl, "%s: packet-out: datapath refused the actions",
                      p->name);
     }
-out:
     odp_buf_uninit(&odp);
+    return 0;
+}
+
+enum ofperr
+ofproto_packet_out(struct ofproto *p, const void *data, size_t len,
+                   ofp_port_t in_port, void *ofpacts,
+                   size_t ofpacts_len)
+{
+    return packet_out__(p, data, len, in_port, ofpacts, ofpacts_len,
+                        OFP13_VERSION);
+}
+
+static enum ofperr
+handle_packet_out(struct ofproto *p, struct ofconn *ofconn,
+                  const struct ofp_header *oh)
+{
+    struct ofpa_buf ofpacts = OFPA_BUF_INITIALIZER;
+    struct ofputil_packet_out po;
+    enum ofperr error;
+
+    error = ofputil_decode_packet_out(oh, &po, &ofpacts);
+    if (!error && po.buffer_id != OFP_NO_BUFFER) {
+        error = OFPERR_OFPBRC_BUFFER_UNKNOWN;
+    }
+    if (!error) {
+        error = packet_out__(p, po.packet, po.packet_len, po.in_port,
+                             ofpacts.data, ofpacts.size,
+                             ofconn_get_version(ofconn));
+    }
     ofpa_buf_uninit(&ofpacts);
     return error;
 }

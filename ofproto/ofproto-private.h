@@ -85,6 +85,7 @@ struct backer {
 
     struct latch wake;              /* An upcall changed a MAC table. */
     unsigned long *meter_ids;       /* Datapath meter ids in use. */
+    struct recirc_table *recirc;    /* Recirculation ids (recirc.h). */
 
     /* Revalidator (main thread). */
     struct hmap rv_flows;           /* struct rv_flow, ofproto-upcall.c. */
@@ -149,6 +150,10 @@ struct ofproto {
     size_t n_pins;
     uint64_t n_pins_dropped;
     void (*packet_in)(struct ofproto *, const struct ofproto_pin *);
+    /* ofproto_set_local_handler(). */
+    ofproto_local_cb *local_cb;
+    void *local_aux;
+    uint64_t local_cookie, local_mask;
 
     struct mac_learning *ml;
 

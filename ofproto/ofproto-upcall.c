@@ -42,6 +42,7 @@
 #include "openflow.h"
 #include "ofproto/mac-learning.h"
 #include "ofproto/ofproto-private.h"
+#include "ofproto/recirc.h"
 #include "ofproto/xlate.h"
 #include "poll-loop.h"
 #include "rcu.h"
@@ -93,6 +94,11 @@ struct rv_flow {
     ofp_port_t in_ofp;
     uint32_t n_outputs;
     uint32_t last_output;
+
+    /* Recirculation ids held (recirc.h): the one it matches and those
+     * its actions use. */
+    uint32_t recirc_refs[XLATE_MAX_RECIRC + 1];
+    size_t n_recirc_refs;
 };
 
 void
@@ -125,8 +131,8 @@ queue_packet_in(struct backer *backer, const struct dpif_upcall *upcall)
         return;
     }
     pthread_rwlock_rdlock(&backer->rwlock);
-    port = (upcall->flow->recirc_id ? NULL
-            : ofproto_backer_find_odp_port(backer, upcall->flow->in_port));
+    /* A recirculated packet keeps its input port. */
+    port = ofproto_backer_find_odp_port(backer, upcall->flow->in_port);
     p = port ? port->ofproto : NULL;
     if (p) {
         size_t len = dp_packet_size(upcall->packet);
@@ -158,8 +164,7 @@ queue_sample(struct backer *backer, const struct dpif_upcall *upcall)
     const struct ofport *port;
 
     pthread_rwlock_rdlock(&backer->rwlock);
-    port = (upcall->flow->recirc_id ? NULL
-            : ofproto_backer_find_odp_port(backer, upcall->flow->in_port));
+    port = ofproto_backer_find_odp_port(backer, upcall->flow->in_port);
     if (port && port->ofp_port == c->in_port) {
         ofproto_export_queue_sample(port->ofproto, upcall);
     }
@@ -186,7 +191,10 @@ upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
         }
         return 0;
     }
-    if (upcall->flow->recirc_id) {
+    struct recirc_state resume;
+    bool resumed = upcall->flow->recirc_id != 0;
+    if (resumed && !recirc_find(backer->recirc, upcall->flow->recirc_id,
+                                &resume, time_msec())) {
         VLOG_WARN_RL(&rl, "upcall with unknown recirculation id %#"PRIx32,
                      upcall->flow->recirc_id);
         return EINVAL;
@@ -194,10 +202,14 @@ upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
 
     pthread_rwlock_rdlock(&backer->rwlock);
     port = ofproto_backer_find_odp_port(backer, upcall->flow->in_port);
-    if (!port || !port->ofproto->xbridge) {
+    if (!port || !port->ofproto->xbridge
+        || (resumed && strcmp(resume.bridge, port->ofproto->name))) {
         pthread_rwlock_unlock(&backer->rwlock);
         VLOG_DBG_RL(&rl, "upcall on datapath port %"PRIu32" of no bridge",
                     upcall->flow->in_port);
+        if (resumed) {
+            recirc_state_uninit(&resume);
+        }
         return ENODEV;
     }
 
@@ -209,9 +221,13 @@ upcall_cb(const struct dpif_upcall *upcall, struct odp_buf *actions,
         .flow = &flow,
         .may_learn = true,
         .now = time_msec(),
+        .resume = resumed ? &resume : NULL,
     };
     xlate_actions(&xin, actions, wc, &xout);
     pthread_rwlock_unlock(&backer->rwlock);
+    if (resumed) {
+        recirc_state_uninit(&resume);
+    }
 
     if (xout.used_mac_table && xout.ml_version != before) {
         latch_set(&backer->wake);
@@ -251,10 +267,38 @@ rv_drop_rules(struct rv_flow *rv)
 }
 
 static void
-rv_destroy(struct rv_flow *rv)
+rv_destroy(struct backer *backer, struct rv_flow *rv)
 {
     rv_drop_rules(rv);
+    for (size_t i = 0; i < rv->n_recirc_refs; i++) {
+        recirc_unref(backer->recirc, rv->recirc_refs[i]);
+    }
     free(rv);
+}
+
+/* Makes RV hold references on the recirculation ids its match and its
+ * new actions (XOUT) use, and drops those it held before. */
+static void
+rv_set_recirc_refs(struct backer *backer, struct rv_flow *rv,
+                   const struct xlate_out *xout)
+{
+    uint32_t old[ARRAY_SIZE(rv->recirc_refs)];
+    size_t n_old = rv->n_recirc_refs;
+
+    memcpy(old, rv->recirc_refs, n_old * sizeof *old);
+    rv->n_recirc_refs = 0;
+    if (rv->match.flow.recirc_id
+        && recirc_ref(backer->recirc, rv->match.flow.recirc_id)) {
+        rv->recirc_refs[rv->n_recirc_refs++] = rv->match.flow.recirc_id;
+    }
+    for (size_t i = 0; i < xout->n_recirc_ids; i++) {
+        if (recirc_ref(backer->recirc, xout->recirc_ids[i])) {
+            rv->recirc_refs[rv->n_recirc_refs++] = xout->recirc_ids[i];
+        }
+    }
+    for (size_t i = 0; i < n_old; i++) {
+        recirc_unref(backer->recirc, old[i]);
+    }
 }
 
 void
@@ -263,7 +307,7 @@ ofproto_revalidator_destroy(struct backer *backer)
     struct rv_flow *rv;
 
     HMAP_FOR_EACH_POP (rv, node, &backer->rv_flows) {
-        rv_destroy(rv);
+        rv_destroy(backer, rv);
     }
     hmap_destroy(&backer->rv_flows);
 }
@@ -351,7 +395,7 @@ delete_flow(struct backer *backer, struct ofproto *p,
     }
     if (rv) {
         hmap_remove(&backer->rv_flows, &rv->node);
-        rv_destroy(rv);
+        rv_destroy(backer, rv);
     }
 }
 
@@ -384,6 +428,21 @@ revalidate_flow(struct backer *backer, const struct ofport *port,
     struct flow flow;
     bool keep = true;
 
+    struct recirc_state resume;
+    bool resumed = f->match.flow.recirc_id != 0;
+    if (resumed) {
+        /* A state that is gone (or of another bridge) would not be
+         * translated the same. */
+        if (!recirc_find(backer->recirc, f->match.flow.recirc_id, &resume,
+                         now)) {
+            return false;
+        }
+        if (strcmp(resume.bridge, p->name)) {
+            recirc_state_uninit(&resume);
+            return false;
+        }
+    }
+
     flow = f->match.flow;
     flow.in_port = port->ofp_port;
     flow_wildcards_init_catchall(&wc);
@@ -396,7 +455,12 @@ revalidate_flow(struct backer *backer, const struct ofport *port,
                       .flow = &flow,
                       .may_learn = false,
                       .now = now,
+                      .resume = resumed ? &resume : NULL,
                   }, &actions, &wc, &xout);
+    if (resumed) {
+        recirc_state_uninit(&resume);
+    }
+    rv_set_recirc_refs(backer, rv, &xout);
 
     if (wc_exceeds(&wc, &f->match.wc)) {
         /* The decision now depends on bits the megaflow does not match:
@@ -458,8 +522,7 @@ revalidate_one(struct backer *backer, const struct dpif_flow *f,
     struct ofproto *p;
     long long int used;
 
-    port = (f->match.flow.recirc_id ? NULL
-            : ofproto_backer_find_odp_port(backer, f->match.flow.in_port));
+    port = ofproto_backer_find_odp_port(backer, f->match.flow.in_port);
     p = port ? port->ofproto : NULL;
     if (!p || !p->xbridge) {
         delete_flow(backer, NULL, f, rv);
@@ -536,9 +599,11 @@ revalidate_pass(struct backer *backer)
     HMAP_FOR_EACH_SAFE (rv, node, &backer->rv_flows) {
         if (!rv->seen) {
             hmap_remove(&backer->rv_flows, &rv->node);
-            rv_destroy(rv);
+            rv_destroy(backer, rv);
         }
     }
+
+    recirc_run(backer->recirc, now);
 
     LIST_FOR_EACH (p, backer_node, &backer->ofprotos) {
         p->rv_cfg_seq = p->cfg_seq;

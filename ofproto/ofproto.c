@@ -3,6 +3,7 @@
 #include <config.h>
 #include "ofproto/ofproto.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include "ofproto/mac-learning.h"
 #include "ofp-actions.h"
 #include "ofproto/ofproto-private.h"
+#include "ofproto/recirc.h"
 #include "ofproto/xlate.h"
 #include "openflow.h"
 #include "rcu.h"
@@ -82,6 +84,7 @@ backer_get(struct dpif *dpif)
     pthread_rwlockattr_destroy(&attr);
     hmap_init(&backer->odp_ports);
     latch_init(&backer->wake);
+    backer->recirc = recirc_table_create();
     ofproto_revalidator_init(backer);
     hmap_insert(&all_backers, &backer->node, hash_pointer(dpif, 0));
     ofproto_upcall_register(backer);
@@ -97,6 +100,7 @@ backer_unref(struct backer *backer)
     ofproto_upcall_unregister(backer);
     hmap_remove(&all_backers, &backer->node);
     ofproto_revalidator_destroy(backer);
+    recirc_table_destroy(backer->recirc);
     latch_destroy(&backer->wake);
     bitmap_free(backer->meter_ids);
     hmap_destroy(&backer->odp_ports);
@@ -279,6 +283,7 @@ build_xbridge(const struct ofproto *p)
     ofproto_groups_publish(p, xb);
     ofproto_meters_publish(p, xb);
     xb->miss_to_controller = p->miss_to_controller;
+    xb->recirc = p->backer->recirc;
     ofproto_export_publish(p, xb);
     HMAP_FOR_EACH (bundle, node, &p->bundles) {
         ofp_port_t *members = xcalloc(bundle->n_members + 1,
@@ -345,11 +350,27 @@ ofproto_deliver_packet_ins(struct ofproto *p)
     pthread_mutex_unlock(&p->pin_mutex);
 
     LIST_FOR_EACH_POP (pin, node, &pins) {
-        if (p->packet_in) {
+        uint64_t cookie = be64toh(pin->cookie.cookie);
+
+        if (p->local_cb && pin->cookie.reason == XLATE_PIN_ACTION
+            && (cookie & p->local_mask) == p->local_cookie) {
+            p->local_cb(p->local_aux, pin->packet, pin->len,
+                         pin->cookie.in_port, cookie);
+        } else if (p->packet_in) {
             p->packet_in(p, pin);
         }
         free(pin);
     }
+}
+
+void
+ofproto_set_local_handler(struct ofproto *p, uint64_t value, uint64_t mask,
+                          ofproto_local_cb *cb, void *aux)
+{
+    p->local_cb = cb;
+    p->local_aux = aux;
+    p->local_cookie = value & mask;
+    p->local_mask = mask;
 }
 
 size_t
@@ -542,7 +563,8 @@ ofproto_port_add(struct ofproto *p, struct netdev *netdev,
             }
         }
     } else if (ofp_port == 0
-               || (ofp_port >= OFPROTO_MAX_PORTS && ofp_port != MF_OFPP_LOCAL)) {
+               || (ofp_port >= OFPROTO_MAX_PORTS
+                   && ofp_port != MF_OFPP_LOCAL)) {
         return EINVAL;
     }
     if (ofproto_find_port(p, ofp_port)) {

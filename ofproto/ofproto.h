@@ -243,6 +243,29 @@ uint64_t ofproto_get_datapath_id(const struct ofproto *);
 struct connmgr *ofproto_get_connmgr(const struct ofproto *);
 
 /* ------------------------------------------------------------------ */
+/* The switch's own packet handling (vswitchd's network modes).
+ *
+ * Rules whose cookie, masked with MASK, equals VALUE send their
+ * "controller" packets to the bridge itself: CB gets them in the main
+ * thread (from ofproto_run()) instead of the OpenFlow controllers, with
+ * the OpenFlow input port and the rule's cookie.  One handler per
+ * bridge; CB NULL removes it. */
+typedef void ofproto_local_cb(void *aux, const void *packet, size_t len,
+                              ofp_port_t in_port, uint64_t cookie);
+void ofproto_set_local_handler(struct ofproto *, uint64_t value,
+                               uint64_t mask, ofproto_local_cb *cb,
+                               void *aux);
+
+/* Sends the LEN bytes of PACKET as if a controller's packet-out with
+ * in_port IN_PORT (OFPP_NONE-like MF_OFPP_CONTROLLER for none) ran the
+ * OFPACTS_LEN bytes of OpenFlow actions OFPACTS (lib/ofp-actions.h;
+ * ofpacts_check() may annotate them).
+ * Returns 0, or the OpenFlow error the actions earned. */
+enum ofperr ofproto_packet_out(struct ofproto *, const void *packet,
+                               size_t len, ofp_port_t in_port,
+                               void *ofpacts, size_t ofpacts_len);
+
+/* ------------------------------------------------------------------ */
 /* Reports. */
 
 /* `fdb/show`: " port  VLAN  MAC                Age" as ovs-appctl. */

@@ -9,9 +9,14 @@ ofproto_libofproto_a_SOURCES += \
 	ofproto/ofproto-private.h \
 	ofproto/ofproto-export.c \
 	ofproto/ofproto-upcall.c \
+	ofproto/recirc.c \
+	ofproto/recirc.h \
 	ofproto/rule.c \
 	ofproto/rule.h \
 	ofproto/xlate.c \
+	ofproto/xlate-ct.c \
+	ofproto/xlate-group.c \
+	ofproto/xlate-private.h \
 	ofproto/xlate-bridge.c \
 	ofproto/xlate.h
 

@@ -14,6 +14,8 @@
 #include "ofp-actions.h"
 #include "ofproto/mac-learning.h"
 #include "ofproto/netflow.h"
+#include "ofproto/recirc.h"
+#include "ofproto/xlate-private.h"
 #include "openflow.h"
 #include "packets.h"
 #include "util.h"
@@ -29,42 +31,7 @@ struct xvlan {
     uint16_t pcp;               /* Already shifted into place (0xe000). */
 };
 
-/* Nesting of goto_table, groups and output:TABLE. */
-#define XLATE_MAX_DEPTH 64
 
-struct xctx {
-    const struct xlate_in *xin;
-    const struct xlate_bridge *xb;
-    struct odp_buf *odp;
-    struct flow_wildcards *wc;
-    struct xlate_out *xout;
-
-    /* 'flow' is the packet as the OpenFlow actions so far made it;
-     * 'base' is the packet as the datapath actions emitted so far leave
-     * it.  An output first commits the difference (commit()).  Every
-     * action that writes a field un-wildcards it, so the comparison
-     * that commit() makes never depends on an unmatched input bit. */
-    struct flow flow;
-    struct flow base;
-
-    struct ofpa_buf action_set;     /* OpenFlow 1.3 write_actions. */
-    const struct rule *rule;        /* The rule being executed, or NULL. */
-    uint8_t table_id;
-    int depth;
-    bool exit;                      /* Stop: the pipeline ended. */
-    bool vlan_edited;               /* Emitted a push or pop. */
-    bool normal_output;             /* NORMAL output something. */
-
-    /* Outputs to ports so far, and the last port output to. */
-    uint32_t n_outputs;
-    ofp_port_t last_output;
-    /* Offsets in 'odp' of the bridge samples' cookies, whose 'output'
-     * is filled in once translation is done. */
-    size_t sample_ofs[2];
-    size_t n_sample_ofs;
-};
-
-static void commit(struct xctx *, const union flow_vlan_hdr *outer);
 
 static bool
 bundle_trunks_vlan(const struct xlate_bundle *b, uint16_t vlan)
@@ -155,7 +122,7 @@ output_port(struct xctx *ctx, const struct xlate_port *port,
     if (port->config & (OFPPC_NO_FWD | OFPPC_PORT_DOWN)) {
         return;
     }
-    commit(ctx, outer);
+    xlate_commit(ctx, outer);
     odp_put_output(ctx->odp, port->odp_port);
     ctx->n_outputs++;
     ctx->last_output = port->ofp_port;
@@ -553,8 +520,8 @@ commit_mpls(struct xctx *ctx)
 
 /* Emits the datapath actions that make the packet what 'flow' says, with
  * outer VLAN header *OUTER instead of the flow's if OUTER is nonnull. */
-static void
-commit(struct xctx *ctx, const union flow_vlan_hdr *outer)
+void
+xlate_commit(struct xctx *ctx, const union flow_vlan_hdr *outer)
 {
     const struct flow *f = &ctx->flow;
 
@@ -588,8 +555,8 @@ commit(struct xctx *ctx, const union flow_vlan_hdr *outer)
         if (outer->tci & htons(VLAN_CFI)) {
             target[n++] = *outer;
         }
-        for (size_t i = 1; i < FLOW_MAX_VLAN_HEADERS && n < FLOW_MAX_VLAN_HEADERS;
-             i++) {
+        for (size_t i = 1;
+             i < FLOW_MAX_VLAN_HEADERS && n < FLOW_MAX_VLAN_HEADERS; i++) {
             if (f->vlans[i].tci & htons(VLAN_CFI)) {
                 target[n++] = f->vlans[i];
             }
@@ -635,7 +602,6 @@ xlate_field_is_settable(enum mf_field_id id)
     }
 }
 
-static void do_xlate_actions(struct xctx *, const void *ofpacts, size_t len);
 static void xlate_table(struct xctx *, uint8_t table_id);
 
 static void
@@ -660,7 +626,7 @@ xlate_controller(struct xctx *ctx, enum xlate_pin_reason reason,
         return;
     }
 
-    commit(ctx, NULL);
+    xlate_commit(ctx, NULL);
     memset(&c, 0, sizeof c);
     c.magic = XLATE_PIN_MAGIC;
     c.reason = reason;
@@ -800,8 +766,8 @@ set_vlan_tci(struct xctx *ctx, uint16_t mask, uint16_t value,
                        | htons(VLAN_CFI));
 }
 
-static bool
-is_l4_with_ports(const struct flow *f)
+bool
+xlate_is_l4_with_ports(const struct flow *f)
 {
     return (dl_type_is_ip_any(f->dl_type)
             && !(f->nw_frag & FLOW_NW_FRAG_LATER)
@@ -875,7 +841,7 @@ xlate_push_mpls(struct xctx *ctx, plx_be16 ethertype)
     struct flow *f = &ctx->flow;
     uint32_t lse;
 
-    commit(ctx, NULL);
+    xlate_commit(ctx, NULL);
     ctx->wc->masks.dl_type = UINT16_MAX;
     if (eth_type_mpls(f->dl_type)) {
         ctx->wc->masks.mpls_lse[0] = UINT32_MAX;
@@ -910,7 +876,7 @@ xlate_pop_mpls(struct xctx *ctx, plx_be16 ethertype)
     if (!eth_type_mpls(f->dl_type)) {
         return;
     }
-    commit(ctx, NULL);
+    xlate_commit(ctx, NULL);
     ctx->wc->masks.mpls_lse[0] = UINT32_MAX;
     if (f->mpls_lse[0] & htonl(MPLS_BOS_MASK)) {
         f->dl_type = ethertype;
@@ -921,179 +887,6 @@ xlate_pop_mpls(struct xctx *ctx, plx_be16 ethertype)
     odp_put_pop_mpls(ctx->odp, ethertype);
     ctx->base.dl_type = f->dl_type;
     memcpy(ctx->base.mpls_lse, f->mpls_lse, sizeof f->mpls_lse);
-}
-
-/* ---- Groups. ---- */
-
-static bool group_is_live(const struct xctx *, const struct xlate_group *,
-                          int depth);
-
-static bool
-bucket_is_live(const struct xctx *ctx, const struct xlate_bucket *b,
-               int depth)
-{
-    if (b->watch_port != MF_OFPP_ANY) {
-        const struct xlate_port *p = xlate_bridge_find_port(ctx->xb,
-                                                            b->watch_port);
-        if (!p || !p->live) {
-            return false;
-        }
-    }
-    if (b->watch_group != 0xffffffffu) {
-        const struct xlate_group *g = xlate_bridge_find_group(ctx->xb,
-                                                              b->watch_group);
-        if (!g || depth >= XLATE_MAX_DEPTH || !group_is_live(ctx, g,
-                                                             depth + 1)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
-group_is_live(const struct xctx *ctx, const struct xlate_group *g,
-              int depth)
-{
-    for (size_t i = 0; i < g->n_buckets; i++) {
-        if (bucket_is_live(ctx, &g->buckets[i], depth)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Runs a bucket on a copy of the packet: the packet the group got is
- * what the next bucket and the actions after the group see. */
-static void
-xlate_bucket(struct xctx *ctx, const struct xlate_group *g,
-             const struct xlate_bucket *b)
-{
-    struct xlate_out *xout = ctx->xout;
-    struct flow saved = ctx->flow;
-    struct ofpa_buf saved_set = ctx->action_set;
-    bool saved_exit = ctx->exit;
-
-    if (xout->n_buckets < ARRAY_SIZE(xout->buckets)) {
-        xout->buckets[xout->n_buckets].group_id = g->group_id;
-        xout->buckets[xout->n_buckets].bucket = b - g->buckets;
-        xout->n_buckets++;
-    }
-    /* A bucket's actions are executed as an action set (OpenFlow 1.3,
-     * 5.6.1), in their own order. */
-    ofpa_buf_init(&ctx->action_set);
-    ctx->depth++;
-    {
-        struct ofpa_buf ordered = OFPA_BUF_INITIALIZER;
-
-        ofpacts_action_set_order(b->actions->ofpacts,
-                                 b->actions->ofpacts_len, &ordered);
-        do_xlate_actions(ctx, ordered.data, ordered.size);
-        ofpa_buf_uninit(&ordered);
-    }
-    ctx->depth--;
-    ofpa_buf_uninit(&ctx->action_set);
-    ctx->action_set = saved_set;
-    ctx->flow = saved;
-    ctx->exit = saved_exit;
-}
-
-/* A hash of two N-byte values that does not depend on their order. */
-static uint32_t
-hash_pair_sym(const void *a, const void *b, size_t n, uint32_t basis)
-{
-    bool a_first = memcmp(a, b, n) <= 0;
-
-    return hash_bytes(a_first ? b : a, n,
-                      hash_bytes(a_first ? a : b, n, basis));
-}
-
-static const struct xlate_bucket *
-select_bucket(struct xctx *ctx, const struct xlate_group *g)
-{
-    struct flow_wildcards *wc = ctx->wc;
-    const struct flow *f = &ctx->flow;
-    uint32_t total = 0, hash, pick;
-
-    /* The hash covers addresses, protocol and ports in both directions
-     * (a connection's two directions pick the same bucket). */
-    memset(&wc->masks.dl_src, 0xff, sizeof wc->masks.dl_src);
-    memset(&wc->masks.dl_dst, 0xff, sizeof wc->masks.dl_dst);
-    wc->masks.dl_type = UINT16_MAX;
-    hash = hash_pair_sym(f->dl_src.ea, f->dl_dst.ea, ETH_ADDR_LEN, 0);
-    if (f->dl_type == htons(ETH_TYPE_IP)) {
-        wc->masks.nw_src = wc->masks.nw_dst = UINT32_MAX;
-        wc->masks.nw_proto = UINT8_MAX;
-        hash = hash_add(hash, (uint32_t) f->nw_src ^ (uint32_t) f->nw_dst);
-        hash = hash_add(hash, f->nw_proto);
-    } else if (f->dl_type == htons(ETH_TYPE_IPV6)) {
-        memset(&wc->masks.ipv6_src, 0xff, sizeof wc->masks.ipv6_src);
-        memset(&wc->masks.ipv6_dst, 0xff, sizeof wc->masks.ipv6_dst);
-        wc->masks.nw_proto = UINT8_MAX;
-        hash = hash_add(hash, hash_pair_sym(&f->ipv6_src, &f->ipv6_dst,
-                                             sizeof f->ipv6_src, 0));
-        hash = hash_add(hash, f->nw_proto);
-    }
-    if (is_l4_with_ports(f)) {
-        wc->masks.tp_src = wc->masks.tp_dst = UINT16_MAX;
-        hash = hash_add(hash, (uint32_t) (f->tp_src ^ f->tp_dst));
-    }
-    hash = hash_finish(hash, 0);
-
-    for (size_t i = 0; i < g->n_buckets; i++) {
-        if (bucket_is_live(ctx, &g->buckets[i], ctx->depth)) {
-            total += g->buckets[i].weight;
-        }
-    }
-    if (!total) {
-        return NULL;
-    }
-    pick = hash % total;
-    for (size_t i = 0; i < g->n_buckets; i++) {
-        const struct xlate_bucket *b = &g->buckets[i];
-
-        if (bucket_is_live(ctx, b, ctx->depth)) {
-            if (pick < b->weight) {
-                return b;
-            }
-            pick -= b->weight;
-        }
-    }
-    return NULL;
-}
-
-static void
-xlate_group(struct xctx *ctx, uint32_t group_id)
-{
-    const struct xlate_group *g = xlate_bridge_find_group(ctx->xb, group_id);
-    const struct xlate_bucket *b = NULL;
-
-    if (!g || ctx->depth >= XLATE_MAX_DEPTH) {
-        return;
-    }
-    switch (g->type) {
-    case OFPROTO_GT_ALL:
-        for (size_t i = 0; i < g->n_buckets; i++) {
-            xlate_bucket(ctx, g, &g->buckets[i]);
-        }
-        return;
-    case OFPROTO_GT_INDIRECT:
-        b = g->n_buckets ? &g->buckets[0] : NULL;
-        break;
-    case OFPROTO_GT_SELECT:
-        b = select_bucket(ctx, g);
-        break;
-    case OFPROTO_GT_FF:
-        for (size_t i = 0; i < g->n_buckets; i++) {
-            if (bucket_is_live(ctx, &g->buckets[i], ctx->depth)) {
-                b = &g->buckets[i];
-                break;
-            }
-        }
-        break;
-    }
-    if (b) {
-        xlate_bucket(ctx, g, b);
-    }
 }
 
 /* ---- Samples for the exporters. ---- */
@@ -1159,14 +952,14 @@ xlate_sample(struct xctx *ctx, const struct ofpa_sample *s)
         .obs_point_id = s->obs_point_id,
     };
 
-    commit(ctx, NULL);
+    xlate_commit(ctx, NULL);
     put_sample(ctx, (uint32_t) s->probability * 65537u, &c);
 }
 
 /* ---- The action loop. ---- */
 
-static void
-do_xlate_actions(struct xctx *ctx, const void *ofpacts, size_t len)
+void
+xlate_do_actions(struct xctx *ctx, const void *ofpacts, size_t len)
 {
     struct flow *f = &ctx->flow;
     struct flow_wildcards *wc = ctx->wc;
@@ -1302,7 +1095,7 @@ do_xlate_actions(struct xctx *ctx, const void *ofpacts, size_t len)
             wc->masks.dl_type = UINT16_MAX;
             wc->masks.nw_proto = UINT8_MAX;
             wc->masks.nw_frag |= FLOW_NW_FRAG_MASK;
-            if (is_l4_with_ports(f)) {
+            if (xlate_is_l4_with_ports(f)) {
                 uint16_t port = OFPA_CAST(ofpa_l4_port, a)->port;
                 if (a->type == OFPA_SET_L4_SRC_PORT) {
                     wc->masks.tp_src = UINT16_MAX;
@@ -1342,6 +1135,15 @@ do_xlate_actions(struct xctx *ctx, const void *ofpacts, size_t len)
                                                        & md->mask);
             break;
         }
+        case OFPA_CT:
+            xlate_conntrack(ctx, OFPA_CAST(ofpa_conntrack, a));
+            break;
+        case OFPA_CT_CLEAR:
+            xlate_ct_clear(ctx);
+            break;
+        case OFPA_NAT:
+            /* Only inside ct(), which handles it. */
+            break;
         case OFPA_GOTO_TABLE:
             xlate_table(ctx, OFPA_CAST(ofpa_goto_table, a)->table_id);
             return;
@@ -1385,7 +1187,7 @@ xlate_table(struct xctx *ctx, uint8_t table_id)
         }
         ctx->rule = rule;
         ctx->depth++;
-        do_xlate_actions(ctx, rule->actions->ofpacts,
+        xlate_do_actions(ctx, rule->actions->ofpacts,
                          rule->actions->ofpacts_len);
         ctx->depth--;
     }
@@ -1414,22 +1216,38 @@ xlate_actions(const struct xlate_in *xin, struct odp_buf *odp,
     wc->masks.in_port = UINT32_MAX;
 
     if (xin->ofpacts) {
-        do_xlate_actions(&ctx, xin->ofpacts, xin->ofpacts_len);
+        xlate_do_actions(&ctx, xin->ofpacts, xin->ofpacts_len);
     } else {
-        in_port = xlate_bridge_find_port(ctx.xb, xin->flow->in_port);
-        if (in_port && in_port->config & (OFPPC_NO_RECV | OFPPC_PORT_DOWN)) {
-            xout->drop_reason = "input port does not receive";
-            ofpa_buf_uninit(&ctx.action_set);
-            return;
+        const struct recirc_state *r = xin->resume;
+        if (r) {
+            /* A recirculated packet: the pipeline goes on where it
+             * froze, with the pipeline fields it had. */
+            ctx.flow.metadata = ctx.base.metadata = r->metadata;
+            memcpy(ctx.flow.regs, r->regs, sizeof ctx.flow.regs);
+            memcpy(ctx.base.regs, r->regs, sizeof ctx.base.regs);
+            if (r->action_set_len) {
+                memcpy(ofpa_buf_put_zeros(&ctx.action_set,
+                                          r->action_set_len),
+                       r->action_set, r->action_set_len);
+            }
+            xlate_table(&ctx, r->table_id);
+        } else {
+            in_port = xlate_bridge_find_port(ctx.xb, xin->flow->in_port);
+            if (in_port
+                && in_port->config & (OFPPC_NO_RECV | OFPPC_PORT_DOWN)) {
+                xout->drop_reason = "input port does not receive";
+                ofpa_buf_uninit(&ctx.action_set);
+                return;
+            }
+            put_bridge_samples(&ctx);
+            xlate_table(&ctx, 0);
         }
-        put_bridge_samples(&ctx);
-        xlate_table(&ctx, 0);
         if (!ctx.exit && ctx.action_set.size) {
             struct ofpa_buf ordered = OFPA_BUF_INITIALIZER;
 
             ofpacts_action_set_order(ctx.action_set.data,
                                      ctx.action_set.size, &ordered);
-            do_xlate_actions(&ctx, ordered.data, ordered.size);
+            xlate_do_actions(&ctx, ordered.data, ordered.size);
             ofpa_buf_uninit(&ordered);
         }
     }

@@ -72,6 +72,8 @@
 
 struct mac_learning;
 struct odp_buf;
+struct recirc_state;
+struct recirc_table;
 
 /* ------------------------------------------------------------------ */
 /* Configuration snapshots. */
@@ -135,6 +137,10 @@ struct xlate_bridge {
     uint32_t ipfix_rate;
     bool ipfix;                     /* IPFIX configured (sample actions). */
     bool netflow;
+
+    /* Recirculation ids for ct(table=N) (recirc.h); not owned.  NULL:
+     * ct with a table drops, as nothing could resume the pipeline. */
+    struct recirc_table *recirc;
 };
 
 struct xlate_bridge *xlate_bridge_create(const char *name,
@@ -190,7 +196,14 @@ struct xlate_in {
      * flow table; NULL for the pipeline from table 0. */
     const void *ofpacts;
     size_t ofpacts_len;
+
+    /* A recirculated packet (flow->recirc_id nonzero): the state its
+     * translation froze, to resume from; NULL otherwise. */
+    const struct recirc_state *resume;
 };
+
+/* Recirculation ids one translation can emit, at most. */
+#define XLATE_MAX_RECIRC 8
 
 /* Rules whose statistics a megaflow feeds, at most this many. */
 #define XLATE_MAX_RULES 16
@@ -224,13 +237,18 @@ struct xlate_out {
      * the last of them 'last_output' (0 if none). */
     uint32_t n_outputs;
     uint32_t last_output;
+
+    /* The recirculation ids the actions use (see recirc.h, lifetime). */
+    uint32_t recirc_ids[XLATE_MAX_RECIRC];
+    size_t n_recirc_ids;
 };
 
 /* True if translation can apply a set_field to field ID: a packet header
  * field that commit() writes with a datapath set action, or a pipeline
- * field (metadata, registers, in_port).  Tunnel, conntrack and packet
- * mark fields are not (Plexus has no tunnels or conntrack yet), and
- * neither are MPLS entries below the top of the stack. */
+ * field (metadata, registers, in_port).  Tunnel and packet mark fields
+ * are not (Plexus has no tunnels), conntrack fields are not (ct_mark and
+ * ct_label are set only through ct(commit,exec(...))), and neither are
+ * MPLS entries below the top of the stack. */
 bool xlate_field_is_settable(enum mf_field_id);
 
 /* Appends to ACTIONS the datapath actions for XIN and ORs into WC the

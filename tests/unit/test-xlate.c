@@ -9,7 +9,9 @@
 #include <config.h>
 #include "ofproto/xlate.h"
 
+#include <endian.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bitmap.h"
@@ -18,6 +20,7 @@
 #include "match.h"
 #include "meta-flow.h"
 #include "ofproto/mac-learning.h"
+#include "ofproto/recirc.h"
 #include "ofp-actions.h"
 #include "openflow.h"
 #include "packets.h"
@@ -1238,5 +1241,109 @@ TEST(openflow_sample_action)
     CHECK(strstr(r.actions, user));
     result_free(&r);
     free(user);
+    fx_destroy(&fx);
+}
+
+/* ct(): the datapath action carries the zone (immediate or from a
+ * register), commit, the exec() list's mark and label and nat(); the
+ * actions after it follow; ct_clear is passed on. */
+TEST(conntrack_actions)
+{
+    struct fx fx;
+    struct result r;
+    struct flow f;
+
+    fx_init(&fx, NULL, 3);
+    fx_add_rule(&fx, "in_port=1,ip", 10,
+                "ct(commit,zone=5,exec(set_field:0x2a->ct_mark,"
+                "set_field:0x1/0x1->ct_label),nat(src=10.0.0.9)),"
+                "output:2");
+    fx_add_rule(&fx, "in_port=2,ip", 10,
+                "set_field:0x10007->reg0,ct(zone=NXM_NX_REG0[0..15],nat),"
+                "ct_clear,output:1");
+
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r),
+                "ct(commit,zone=5,mark=0x2a/0xffffffff,label=0x1/0x1,"
+                "nat(src=10.0.0.9)),12");
+    CHECK_EQ(r.xout.n_recirc_ids, 0);
+    result_free(&r);
+
+    f = mkflow(2, mac(0xa), mac(0xb), -1, 0);
+    CHECK_STREQ(actions_of(&fx, &f, &r), "ct(zone=7,nat),ct_clear,11");
+    result_free(&r);
+    fx_destroy(&fx);
+}
+
+/* ct(table=N) freezes the pipeline: a recirculation id whose state is the
+ * table, the registers, the metadata and the action set; translating the
+ * recirculated packet with that state goes on in table N.  Equal states
+ * share an id. */
+TEST(conntrack_recirculation)
+{
+    struct recirc_state st;
+    struct fx fx;
+    struct result r;
+    struct flow f;
+
+    fx_init(&fx, NULL, 3);
+    fx.xb->recirc = recirc_table_create();
+    fx_add_rule(&fx, "in_port=1,ip", 10,
+                "write_actions(output:3),write_metadata:0x4,goto_table:1");
+    fx_add_rule_in(&fx, 1, "ip", 10,
+                   "set_field:0x9->reg3,ct(zone=2,table=7)");
+    fx_add_rule_in(&fx, 7, "ip,reg3=0x9,ct_state=+trk+new", 10,
+                   "ct(commit,zone=2),output:2");
+    fx_add_rule_in(&fx, 7, "ip,reg3=0x9,ct_state=+trk+est", 10,
+                   "output:2");
+
+    f = mkflow(1, mac(0xa), mac(0xb), -1, 0);
+    actions_of(&fx, &f, &r);
+    CHECK_EQ(r.xout.n_recirc_ids, 1);
+    uint32_t id = r.xout.recirc_ids[0];
+    char *want = xasprintf("ct(zone=2),recirc(%#"PRIx32"),13", id);
+    CHECK_STREQ(r.actions, want);
+    free(want);
+    result_free(&r);
+
+    /* The same translation again: the same id. */
+    actions_of(&fx, &f, &r);
+    CHECK_EQ(r.xout.recirc_ids[0], id);
+    result_free(&r);
+    CHECK_EQ(recirc_count(fx.xb->recirc), 1);
+
+    CHECK(recirc_find(fx.xb->recirc, id, &st, 0));
+    CHECK_EQ(st.table_id, 7);
+    CHECK_EQ(st.regs[3], 9);
+    CHECK_EQ(st.metadata, htobe64(4));
+    CHECK_STREQ(st.bridge, "br0");
+
+    /* The recirculated packet, new and then established.  The action
+     * set frozen with the id (output:3) runs at the end. */
+    for (int est = 0; est < 2; est++) {
+        struct odp_buf buf = ODP_BUF_INITIALIZER;
+        struct flow_wildcards wc;
+        struct xlate_in xin = {
+            .bridge = fx.xb, .flow = &f, .now = 0, .resume = &st,
+        };
+        f.recirc_id = id;
+        f.ct_state = CS_TRACKED | (est ? CS_ESTABLISHED : CS_NEW);
+        flow_wildcards_init_catchall(&wc);
+        xlate_actions(&xin, &buf, &wc, &r.xout);
+        char *s = odp_actions_to_string(buf.data, buf.size);
+        CHECK_STREQ(s, est ? "12,13" : "ct(commit,zone=2),12,13");
+        free(s);
+        odp_buf_uninit(&buf);
+    }
+    recirc_state_uninit(&st);
+
+    /* Unreferenced and unused for the grace period: freed. */
+    recirc_run(fx.xb->recirc, RECIRC_GRACE_MS - 1);
+    CHECK_EQ(recirc_count(fx.xb->recirc), 1);
+    recirc_run(fx.xb->recirc, RECIRC_GRACE_MS + 1);
+    CHECK_EQ(recirc_count(fx.xb->recirc), 0);
+    CHECK(!recirc_find(fx.xb->recirc, id, &st, 0));
+
+    recirc_table_destroy(fx.xb->recirc);
     fx_destroy(&fx);
 }
