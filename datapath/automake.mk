@@ -59,3 +59,7 @@ include datapath/flowcache.mk
 include datapath/pmd.mk
 include datapath/dpif.mk
 include tests/bench/dpdk.mk
+
+# Conntrack, NAT and fragments in a live switch (needs root).
+SYSTEM_TESTS += tests/system/test_conntrack.py
+EXTRA_DIST += tests/system/test_conntrack.py

@@ -131,15 +131,17 @@ ofctl_open_stream(const char *target, const char *suffix)
     return stream;
 }
 
-struct ofctl_conn *
-ofctl_open(const char *target, uint32_t usable, const char *what)
+static struct ofctl_conn *
+ofctl_open__(const char *target, uint32_t usable, const char *what,
+             bool highest)
 {
     require_versions(usable, what);
 
     struct ofctl_conn *c = xzalloc(sizeof *c);
     c->target = xstrdup(target);
     c->conn = ofpconn_open(ofctl_open_stream(target, "mgmt"),
-                           ofctl_offer(usable));
+                           (highest ? ofctl_opts.allowed_versions & usable
+                            : ofctl_offer(usable)));
     ofpconn_set_probe_interval(c->conn, 0);
 
     while (!ofpconn_get_version(c->conn)) {
@@ -157,6 +159,18 @@ ofctl_open(const char *target, uint32_t usable, const char *what)
         poll_block();
     }
     return c;
+}
+
+struct ofctl_conn *
+ofctl_open(const char *target, uint32_t usable, const char *what)
+{
+    return ofctl_open__(target, usable, what, false);
+}
+
+struct ofctl_conn *
+ofctl_open_highest(const char *target, uint32_t usable, const char *what)
+{
+    return ofctl_open__(target, usable, what, true);
 }
 
 /* Sends whatever is still queued, for at most a few seconds. */

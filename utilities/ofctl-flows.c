@@ -253,8 +253,8 @@ prepare_dump_flows(struct plx_cmdl_context *ctx, bool aggregate,
     if (error) {
         plx_fatal(0, "%s", error);
     }
-    return ofctl_open(ctx->argv[1], flow_stats_request_usable(fsr),
-                      ctx->argv[0]);
+    return ofctl_open_highest(ctx->argv[1], flow_stats_request_usable(fsr),
+                              ctx->argv[0]);
 }
 
 void

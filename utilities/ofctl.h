@@ -77,6 +77,13 @@ struct ofctl_conn;
  * when the user's -O rules out every usable version.  Fatal on error. */
 struct ofctl_conn *ofctl_open(const char *target, uint32_t usable,
                               const char *what);
+/* Like ofctl_open(), but without -O it offers every usable version, so
+ * that the highest the switch speaks is used.  For the flow dumps: an
+ * OpenFlow 1.0 match cannot show conntrack, register or metadata fields,
+ * nor a reply's instructions (Open vSwitch's ovs-ofctl uses its NXM
+ * extension to OpenFlow 1.0 there; Plexus uses OpenFlow 1.3). */
+struct ofctl_conn *ofctl_open_highest(const char *target, uint32_t usable,
+                                      const char *what);
 void ofctl_close(struct ofctl_conn *);
 uint8_t ofctl_version(const struct ofctl_conn *);
 const char *ofctl_target(const struct ofctl_conn *);

@@ -43,6 +43,19 @@ static const struct dpctl_command dpctl_commands[] = {
     { "dump-flows", "dpctl/dump-flows", 'm' },
     { "del-flows", "dpctl/del-flows", 0 },
     { "pmd-stats-show", "dpif-netdev/pmd-stats-show", 0 },
+    { "dump-conntrack", "dpctl/dump-conntrack", 'm' },
+    { "flush-conntrack", "dpctl/flush-conntrack", 0 },
+    { "ct-stats-show", "dpctl/ct-stats-show", 'm' },
+    { "ct-set-maxconns", "dpctl/ct-set-maxconns", 0 },
+    { "ct-get-maxconns", "dpctl/ct-get-maxconns", 0 },
+    { "ct-get-nconns", "dpctl/ct-get-nconns", 0 },
+    { "ct-set-limits", "dpctl/ct-set-limits", 0 },
+    { "ct-get-limits", "dpctl/ct-get-limits", 0 },
+    { "ct-del-limits", "dpctl/ct-del-limits", 0 },
+    { "ipf-get-status", "dpctl/ipf-get-status", 'm' },
+    { "ipf-set-enabled", "dpctl/ipf-set-enabled", 0 },
+    { "ipf-set-min-frag", "dpctl/ipf-set-min-frag", 0 },
+    { "ipf-set-max-nfrags", "dpctl/ipf-set-max-nfrags", 0 },
 };
 
 static void dpctl_handler(struct plx_cmdl_context *);
@@ -56,6 +69,21 @@ static const struct plx_cmdl_command commands[] = {
       dpctl_handler },
     { "del-flows", "[DP]", 0, 1, dpctl_handler },
     { "pmd-stats-show", "[-pmd CORE] [DP]", 0, 3, dpctl_handler },
+    { "dump-conntrack", "[-m] [-s] [DP] [zone=N]", 0, 4, dpctl_handler },
+    { "flush-conntrack", "[DP] [zone=N] [CT-TUPLE]", 0, 3, dpctl_handler },
+    { "ct-stats-show", "[DP] [zone=N] [-m]", 0, 3, dpctl_handler },
+    { "ct-set-maxconns", "[DP] MAXCONNS", 1, 2, dpctl_handler },
+    { "ct-get-maxconns", "[DP]", 0, 1, dpctl_handler },
+    { "ct-get-nconns", "[DP]", 0, 1, dpctl_handler },
+    { "ct-set-limits", "[DP] [default=L] [zone=N,limit=L]...", 0, 8,
+      dpctl_handler },
+    { "ct-get-limits", "[DP] [zone=N[,N]...]", 0, 8, dpctl_handler },
+    { "ct-del-limits", "[DP] zone=N[,N]...", 1, 8, dpctl_handler },
+    { "ipf-get-status", "[DP] [-m]", 0, 2, dpctl_handler },
+    { "ipf-set-enabled", "[DP] v4|v6 enable|disable", 2, 3,
+      dpctl_handler },
+    { "ipf-set-min-frag", "[DP] v4|v6 SIZE", 2, 3, dpctl_handler },
+    { "ipf-set-max-nfrags", "[DP] N", 1, 2, dpctl_handler },
     { NULL, NULL, 0, 0, NULL },
 };
 
@@ -73,8 +101,10 @@ usage(void)
            "its pid file\n"
            "                       in the run directory, $PLX_RUNDIR)\n"
            "      --unixctl=SOCKET control socket path\n"
-           "  -s, --statistics     show: print statistics for each port\n"
-           "  -m, --more           dump-flows: print more detail\n"
+           "  -s, --statistics     show: print statistics for each port;\n"
+           "                       dump-conntrack: counters and timeouts\n"
+           "  -m, --more           dump-flows, dump-conntrack, ct-stats-show,\n"
+           "                       ipf-get-status: print more detail\n"
            "  -T, --timeout=SECS   give up after SECS seconds\n"
            "  -h, --help           print this help\n"
            "  -V, --version        print the version\n"
@@ -138,8 +168,10 @@ dpctl_is_flag(const char *arg, char flag)
 static bool
 dpctl_is_passed_option(const struct dpctl_command *cmd, const char *arg)
 {
-    return (!strcmp(cmd->name, "dump-flows")
-            && (!strcmp(arg, "--names") || !strcmp(arg, "--no-names")));
+    return ((!strcmp(cmd->name, "dump-flows")
+             && (!strcmp(arg, "--names") || !strcmp(arg, "--no-names")))
+            || (!strcmp(cmd->name, "dump-conntrack")
+                && (!strcmp(arg, "-s") || !strcmp(arg, "--statistics"))));
 }
 
 static void PLX_NO_RETURN
@@ -168,6 +200,9 @@ dpctl_handler(struct plx_cmdl_context *ctx)
     if (!flag_given && ((cmd->flag == 's' && opts->statistics)
                         || (cmd->flag == 'm' && opts->more))) {
         args[n_args++] = cmd->flag == 's' ? "-s" : "-m";
+    }
+    if (opts->statistics && !strcmp(cmd->name, "dump-conntrack")) {
+        args[n_args++] = "-s";  /* Its second flag. */
     }
     for (int i = 1; i < ctx->argc; i++) {
         const char *arg = ctx->argv[i];

@@ -117,7 +117,7 @@ build_syntaxes(void)
 {
     const struct vsctl_command_syntax *tables[] = {
         vsctl_db_syntaxes, vsctl_bridge_syntaxes, vsctl_switch_syntaxes,
-        vsctl_vm_syntaxes,
+        vsctl_vm_syntaxes, vsctl_zone_syntaxes,
     };
     size_t n = 0;
 
@@ -214,12 +214,14 @@ Options:\n\
 \n\
 Output formatting options:\n\
   -f, --format=FORMAT         set output formatting to FORMAT\n\
-                              (\"list\", \"table\", \"html\", \"csv\", or \"json\")\n\
+                              (\"list\", \"table\", \"html\", \"csv\",\n\
+                              or \"json\")\n\
   -d, --data=FORMAT           set table cell output formatting to\n\
                               FORMAT (\"string\", \"bare\", or \"json\")\n\
   --no-headings               omit table heading row\n\
   --pretty                    pretty-print JSON in output\n\
-  --bare                      equivalent to \"--format=list --data=bare --no-headings\"\n\
+  --bare                      equivalent to \"--format=list --data=bare\n\
+                              --no-headings\"\n\
 \n\
 Logging options:\n\
   -v, --verbose=[SPEC]        set logging levels\n\

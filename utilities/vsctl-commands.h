@@ -13,6 +13,8 @@
  *                                                fail mode, managers, SSL
  *   vsctl_vm_syntaxes       vsctl-vm-cmds.c      add-vm del-vm
  *                                                add-vm-port
+ *   vsctl_zone_syntaxes     vsctl-zone-cmds.c    add-zone-tp del-zone-tp
+ *                                                list-zone-tp list-dp-cap
  *
  * Also here: the record lookup shared by the generic commands and
  * "show" (ovs-vsctl's rules for naming a row of each table).
@@ -31,6 +33,7 @@ extern const struct vsctl_command_syntax vsctl_db_syntaxes[];
 extern const struct vsctl_command_syntax vsctl_bridge_syntaxes[];
 extern const struct vsctl_command_syntax vsctl_switch_syntaxes[];
 extern const struct vsctl_command_syntax vsctl_vm_syntaxes[];
+extern const struct vsctl_command_syntax vsctl_zone_syntaxes[];
 
 /* Finds the row of TABLE that RECORD_ID names: a UUID, "." for a table
  * with exactly one row, a name by the table's rule (Bridge, Port,

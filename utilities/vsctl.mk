@@ -20,7 +20,8 @@ utilities_plx_vsctl_SOURCES = \
 	utilities/vsctl-context.h \
 	utilities/vsctl-db-cmds.c \
 	utilities/vsctl-switch-cmds.c \
-	utilities/vsctl-vm-cmds.c
+	utilities/vsctl-vm-cmds.c \
+	utilities/vsctl-zone-cmds.c
 utilities_plx_vsctl_LDADD = utilities/libvsctl.a ovsdb/libovsdb.a \
 	lib/libplx.a $(PLX_LIBS)
 
@@ -46,6 +47,11 @@ EXTRA_DIST += tests/fuzz/fuzz-vsctl-args.c
 
 INTEROP_TESTS += tests/interop/test_vsctl.py
 EXTRA_DIST += tests/interop/test_vsctl.py
+
+# The conntrack zone commands (utilities/vsctl-zone-cmds.c) against
+# Debian's ovs-vsctl, both on plx-dbserver.
+INTEROP_TESTS += tests/interop/test_vsctl_zones.py
+EXTRA_DIST += tests/interop/test_vsctl_zones.py
 
 FUZZ_TARGETS += vsctl-vm
 EXTRA_DIST += tests/fuzz/fuzz-vsctl-vm.c

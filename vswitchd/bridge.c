@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "vswitchd/bridge.h"
+#include "vswitchd/bridge-ct.h"
 #include "vswitchd/bridge-db.h"
 #include "vswitchd/bridge-export.h"
 #include "vswitchd/bridge-ofp.h"
@@ -936,6 +937,9 @@ apply_global_config(const struct vswitchrec_open_vswitch *ovs)
     dpif_set_pmd_rxq_isolate(dpif, smap_get_bool(oc, "pmd-rxq-isolate",
                                                  true));
     dpif_set_pmd_auto_lb(dpif, oc);
+
+    /* Conntrack zone timeout policies (Datapath, CT_Zone tables). */
+    bridge_ct_configure(dpif_conntrack(dpif), ovs);
 
     /* How long an idle megaflow lives (Open vSwitch's max-idle, ms). */
     ofproto_set_flow_idle_timeout(smap_get_int(oc, "max-idle", 0));

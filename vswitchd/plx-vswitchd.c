@@ -33,6 +33,7 @@
 #include "util.h"
 #include "vlog.h"
 #include "vswitchd/bridge.h"
+#include "vswitchd/dpctl-ct.h"
 
 VLOG_DEFINE_THIS_MODULE(plx_vswitchd);
 
@@ -157,7 +158,7 @@ cmd_memory_show(struct unixctl_conn *conn, int argc PLX_UNUSED,
 /* Checks that a dpctl command's optional datapath argument names ours
  * ("netdev@plx-netdev", "plx-netdev" or "netdev@NAME" as ovs-dpctl
  * writes it).  Returns false, having replied with an error, if not. */
-static bool
+bool
 dpctl_check_dp(struct unixctl_conn *conn, const char *name)
 {
     const char *ours = dpif_name(bridge_get_dpif());
@@ -414,6 +415,7 @@ register_commands(void)
                              cmd_pmd_perf_show, NULL);
     unixctl_command_register("dpif-netdev/pmd-rxq-rebalance", "[dp]", 0, 1,
                              cmd_pmd_rxq_rebalance, NULL);
+    dpctl_ct_register_commands();
     coverage_init();
 }
 

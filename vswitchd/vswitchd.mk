@@ -3,6 +3,8 @@
 sbin_PROGRAMS += vswitchd/plx-vswitchd
 vswitchd_plx_vswitchd_SOURCES = \
 	vswitchd/bridge.c \
+	vswitchd/bridge-ct.c \
+	vswitchd/bridge-ct.h \
 	vswitchd/bridge-db.c \
 	vswitchd/bridge-db.h \
 	vswitchd/bridge-export.c \
@@ -12,6 +14,8 @@ vswitchd_plx_vswitchd_SOURCES = \
 	vswitchd/bridge-wanted.c \
 	vswitchd/bridge-wanted.h \
 	vswitchd/bridge.h \
+	vswitchd/dpctl-ct.c \
+	vswitchd/dpctl-ct.h \
 	vswitchd/plx-vswitchd.c
 vswitchd_plx_vswitchd_LDADD = \
 	ofproto/libofproto.a \
@@ -22,6 +26,7 @@ vswitchd_plx_vswitchd_LDADD = \
 # The generated IDL header must exist before these compile.
 vswitchd/bridge.$(OBJEXT): vswitchd/vswitch-idl.h
 vswitchd/bridge-export.$(OBJEXT): vswitchd/vswitch-idl.h
+vswitchd/bridge-ct.$(OBJEXT): vswitchd/vswitch-idl.h
 vswitchd/plx-vswitchd.$(OBJEXT): vswitchd/vswitch-idl.h
 
 SYSTEM_TESTS += tests/system/test_vswitchd.py
