@@ -6,6 +6,7 @@
 #include "vswitchd/bridge-ct.h"
 #include "vswitchd/bridge-db.h"
 #include "vswitchd/bridge-export.h"
+#include "vswitchd/bridge-netmode.h"
 #include "vswitchd/bridge-ofp.h"
 #include "vswitchd/bridge-wanted.h"
 #include "vswitchd/vm-supervisor.h"
@@ -75,6 +76,7 @@ struct bridge {
     uint64_t datapath_id;
     uint64_t controller_status_hash;    /* What the database was told. */
     struct bridge_export *export;       /* NetFlow, sFlow, IPFIX. */
+    struct bridge_netmode *netmode;     /* network-mode (bridged, nat...). */
 };
 
 /* A Port row: a bundle of the bridge's ofproto. */
@@ -177,6 +179,7 @@ bridge_init(const char *remote)
                    plx_strerror(error));
     }
     ofproto_init();
+    bridge_netmode_init();
     vm_supervisor_init(idl, bridge_iface_netdev);
     next_stats_ms = time_msec() + stats_interval;
 }
@@ -735,6 +738,10 @@ port_configure_bundle(struct port *port)
     }
     qsort(members, n_members, sizeof *members, compare_ofp_ports);
 
+    /* The uplink of a nat or routed network is no part of NORMAL. */
+    if (bridge_netmode_excludes_port(port->bridge->netmode, port->name)) {
+        n_members = 0;
+    }
     if (!n_members) {
         if (port->registered) {
             ofproto_bundle_unregister(ofproto, port);
@@ -812,6 +819,7 @@ bridge_create(const struct vswitchrec_bridge *cfg)
     br->cfg = cfg;
     br->fail_mode = OFPROTO_FAIL_STANDALONE;
     br->export = bridge_export_create();
+    br->netmode = bridge_netmode_create(ofproto, br->name);
     hmap_init(&br->ports);
     hmap_insert(&all_bridges, &br->node, hash_string(br->name, 0));
 
@@ -840,6 +848,7 @@ bridge_destroy(struct bridge *br)
     struct port *port;
 
     VLOG_INFO("bridge %s: deleted", br->name);
+    bridge_netmode_destroy(br->netmode);
     HMAP_FOR_EACH_SAFE (port, node, &br->ports) {
         port_destroy(port);
     }
@@ -891,6 +900,30 @@ bridge_configure_settings(struct bridge *br)
         status_dirty = true;
     }
     bridge_export_configure(br->export, br->ofproto, cfg, idl);
+}
+
+/* Hands the bridge's network-* keys and ports to its network mode. */
+static void
+bridge_configure_netmode(struct bridge *br)
+{
+    struct bridge_netmode_port *ports = NULL;
+    size_t n = 0, allocated = 0;
+    struct port *port;
+    struct iface *iface;
+
+    HMAP_FOR_EACH (port, node, &br->ports) {
+        LIST_FOR_EACH (iface, port_node, &port->ifaces) {
+            if (iface->netdev && iface->ofp_port != MF_OFPP_ANY) {
+                if (n >= allocated) {
+                    ports = x2nrealloc(ports, &allocated, sizeof *ports);
+                }
+                ports[n++] = (struct bridge_netmode_port) {
+                    port->name, iface->ofp_port, iface->netdev };
+            }
+        }
+    }
+    bridge_netmode_configure(br->netmode, &br->cfg->other_config, ports, n);
+    free(ports);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1060,7 +1093,11 @@ bridge_reconfigure(const struct vswitchrec_open_vswitch *ovs)
         }
     }
 
-    /* 4. Bundles, where their settings or members changed. */
+    /* 4. Network modes (which decide whether the uplink is a bundle),
+     *    then bundles, where their settings or members changed. */
+    HMAP_FOR_EACH (br, node, &all_bridges) {
+        bridge_configure_netmode(br);
+    }
     HMAP_FOR_EACH (br, node, &all_bridges) {
         HMAP_FOR_EACH (port, node, &br->ports) {
             port_configure_bundle(port);
@@ -1322,6 +1359,7 @@ bridge_run(void)
     struct bridge *br;
     HMAP_FOR_EACH (br, node, &all_bridges) {
         ofproto_run(br->ofproto);
+        bridge_netmode_run(br->netmode);
         if (br->cfg->n_controller
             && bridge_ofp_status_hash(br->ofproto)
                != br->controller_status_hash) {
@@ -1365,6 +1403,7 @@ bridge_wait(void)
     }
     HMAP_FOR_EACH (br, node, &all_bridges) {
         ofproto_wait(br->ofproto);
+        bridge_netmode_wait(br->netmode);
     }
     dpif_wait(dpif);
     vm_supervisor_wait();

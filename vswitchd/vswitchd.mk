@@ -31,3 +31,21 @@ vswitchd/plx-vswitchd.$(OBJEXT): vswitchd/vswitch-idl.h
 
 SYSTEM_TESTS += tests/system/test_vswitchd.py
 EXTRA_DIST += tests/system/test_vswitchd.py
+
+# Network modes (Documentation/network-modes.md): the pure compiler
+# netmode.c depends on lib/ only, so its unit test and fuzz target link
+# without the bridge.
+vswitchd_plx_vswitchd_SOURCES += \
+	vswitchd/bridge-netmode.c \
+	vswitchd/bridge-netmode.h \
+	vswitchd/netmode.c \
+	vswitchd/netmode.h
+UNIT_TESTS += tests/unit/test-netmode
+check_PROGRAMS += tests/unit/test-netmode
+tests_unit_test_netmode_SOURCES = tests/unit/test-netmode.c \
+	vswitchd/netmode.c vswitchd/netmode.h
+tests_unit_test_netmode_LDADD = $(PLX_UNIT_LIBS)
+FUZZ_TARGETS += netmode-config
+EXTRA_DIST += tests/fuzz/fuzz-netmode-config.c
+SYSTEM_TESTS += tests/system/test_netmode.py
+EXTRA_DIST += tests/system/test_netmode.py
