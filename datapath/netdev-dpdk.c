@@ -14,8 +14,10 @@
  *
  * Other options: n_rxq (rx queues, spread by RSS when more than one),
  * n_rxq_desc and n_txq_desc (ring sizes, rounded to what the device
- * accepts).  The Interface's mtu_request sets the MTU.  The device gets
- * as many tx queues as it allows up to the number of CPUs plus one, so
+ * accepts), n_mbufs (at least this many buffers in the port's pool, a
+ * Plexus option: by default the rings' sizes plus 8192).  The
+ * Interface's mtu_request sets the MTU.  The device gets as many tx
+ * queues as it allows up to the number of CPUs plus one, so
  * that usually every thread sends on its own queue (the datapath locks
  * shared ones).
  *
@@ -74,6 +76,7 @@ VLOG_DEFINE_THIS_MODULE(netdev_dpdk);
 #define DPDK_MTU_DEFAULT 1500
 #define DPDK_MBUF_CACHE 256
 #define DPDK_MIN_MBUFS 8192
+#define DPDK_MAX_MBUFS (1 << 22)
 /* Ethernet header, two VLAN tags and the CRC around the MTU. */
 #define DPDK_FRAME_OVERHEAD (14 + 2 * 4 + 4)
 
@@ -87,12 +90,14 @@ struct netdev_dpdk {
     int req_rxq_desc;
     int req_txq_desc;
     int req_mtu;
+    int req_n_mbufs;            /* options:n_mbufs, 0: the default. */
 
     /* What the device runs with (requests as of the last apply). */
     char *devargs;              /* NULL: no device attached. */
     int applied_n_rxq;
     int rxq_desc, txq_desc;
     int mtu;
+    int n_mbufs;                /* options:n_mbufs the pool was made for. */
     uint16_t port_id;
     struct rte_device *rte_dev;
     bool probed;                /* We hot-plugged it: remove on close. */
@@ -176,6 +181,10 @@ mempool_create(struct netdev_dpdk *dev, int n_rxq, int n_txq, int mtu,
     uint32_t room = mbuf_room_for_mtu(mtu);
     uint32_t n = (n_rxq * dev->req_rxq_desc + n_txq * dev->req_txq_desc
                   + DPDK_MIN_MBUFS);
+
+    /* A port that needs more (a pcap device with infinite_rx keeps its
+     * whole file in mbufs) says so. */
+    n = MAX(n, (uint32_t) dev->req_n_mbufs);
     char name[RTE_MEMPOOL_NAMESIZE];
 
     snprintf(name, sizeof name, "plx%u_%u", (unsigned int) getpid() % 100000,
@@ -422,7 +431,8 @@ dpdk_apply(struct netdev_dpdk *dev, char **errp)
     uint32_t room = mbuf_room_for_mtu(dev->req_mtu);
     if (!dev->mp || dev->mbuf_room != room
         || n_rxq != dev->up.n_rxq || dev->rxq_desc != dev->req_rxq_desc
-        || dev->txq_desc != dev->req_txq_desc) {
+        || dev->txq_desc != dev->req_txq_desc
+        || dev->n_mbufs != dev->req_n_mbufs) {
         struct rte_mempool *mp = mempool_create(dev, n_rxq, n_txq,
                                                 dev->req_mtu, errp);
         if (!mp) {
@@ -432,6 +442,7 @@ dpdk_apply(struct netdev_dpdk *dev, char **errp)
         mempool_release(dev->mp);
         dev->mp = mp;
         dev->mbuf_room = room;
+        dev->n_mbufs = dev->req_n_mbufs;
     }
 
     error = dpdk_setup_queues(dev, n_rxq, n_txq, &info, errp);
@@ -520,6 +531,7 @@ netdev_dpdk_reconf_required(const struct netdev *netdev)
             || dev->req_n_rxq != dev->applied_n_rxq
             || dev->req_rxq_desc != dev->rxq_desc
             || dev->req_txq_desc != dev->txq_desc
+            || dev->req_n_mbufs != dev->n_mbufs
             || dev->req_mtu != dev->mtu);
 }
 
@@ -557,9 +569,11 @@ netdev_dpdk_set_config(struct netdev *netdev, const struct smap *options,
 {
     struct netdev_dpdk *dev = netdev_dpdk_cast(netdev);
     const char *devargs = smap_get(options, "dpdk-devargs");
-    int n_rxq, rxd, txd;
+    int n_rxq, rxd, txd, n_mbufs;
 
     if (parse_int_option(options, "n_rxq", 1, 1, DPDK_MAX_RXQ, &n_rxq, errp)
+        || parse_int_option(options, "n_mbufs", 0, 0, DPDK_MAX_MBUFS,
+                            &n_mbufs, errp)
         || parse_int_option(options, "n_rxq_desc", DPDK_DEFAULT_DESC, 1,
                             DPDK_MAX_DESC, &rxd, errp)
         || parse_int_option(options, "n_txq_desc", DPDK_DEFAULT_DESC, 1,
@@ -575,6 +589,7 @@ netdev_dpdk_set_config(struct netdev *netdev, const struct smap *options,
     dev->req_n_rxq = n_rxq;
     dev->req_rxq_desc = rxd;
     dev->req_txq_desc = txd;
+    dev->req_n_mbufs = n_mbufs;
 
     /* The first configuration starts the device at once, so that the
      * port has its queues when it joins the datapath. */
