@@ -16,3 +16,4 @@ include ofproto/netflow.mk
 include ofproto/ipfix.mk
 include ofproto/sflow.mk
 include tests/bench/export.mk
+include tests/bench/conntrack.mk
