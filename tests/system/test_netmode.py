@@ -187,6 +187,27 @@ def nat_mode():
 
 
 @case
+def ipv6_router_advertisement():
+    """With network-ipv6-prefix, the guest's kernel configures a SLAAC
+    address in the prefix and a default route to the gateway's
+    link-local address from the switch's router advertisements."""
+    with Switch() as s:
+        out, vm = network(s, "nat", "10.52.0.0/24", [
+            "other_config:network-ipv6-prefix=fd00:52::/64"])
+        for key in ("disable_ipv6=0", "accept_ra=1", "autoconf=1"):
+            s.nsexec(vm, "sysctl", "-qw", "net.ipv6.conf.eth0." + key)
+
+        def slaac():
+            text = s.nsexec(vm, "ip", "-6", "addr", "show", "dev", "eth0",
+                            "scope", "global").stdout
+            return "inet6 fd00:52::" in text
+        wait_until(slaac, 20, "a SLAAC address in fd00:52::/64")
+        route = s.nsexec(vm, "ip", "-6", "route", "show", "default").stdout
+        if "via fe80::" not in route:
+            raise AssertionError("no default route from the RA: %r" % route)
+
+
+@case
 def routed_mode():
     """A routed guest's own address is reached from outside and reaches
     outside, both ways, untranslated."""
