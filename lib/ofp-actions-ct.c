@@ -1251,7 +1251,17 @@ parse_exec_load(char *arg, struct ofpa_buf *out)
     } else if (ofs + n_bits > mf->n_bits) {
         return xasprintf("%s: bits beyond %s", arrow + 2, mf->name);
     }
-    put_load(out, mf, ofs, n_bits, value);
+    if (ofs < 64 && ofs + n_bits > 64) {
+        /* A load across ct_label's 64-bit halves is two loads, as it is
+         * printed (and encoded): keep the internal form the same. */
+        unsigned int n_low = 64 - ofs;
+        put_load(out, mf, ofs, n_low,
+                 n_low < 64 ? value & ((1ULL << n_low) - 1) : value);
+        put_load(out, mf, 64, ofs + n_bits - 64,
+                 n_low < 64 ? value >> n_low : 0);
+    } else {
+        put_load(out, mf, ofs, n_bits, value);
+    }
     return NULL;
 }
 

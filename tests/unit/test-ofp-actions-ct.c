@@ -1039,6 +1039,9 @@ TEST(text_reads_back)
         "ct(commit,nat(dst=::-fe80::1))",
         "ct(commit,zone=reg3[0..15],exec(load:0->NXM_NX_CT_MARK[0..3]))",
         "ct(commit,table=0x10,exec(drop,set_field:0x1/0x3->ct_label))",
+        /* Across ct_label's two halves (found by fuzzing). */
+        "ct(commit,exec(load:0x3->NXM_NX_CT_LABEL[00..65]))",
+        "ct(commit,exec(load:0xffffffffffffffff->NXM_NX_CT_LABEL[1..127]))",
     };
     size_t n = ARRAY_SIZE(ct_cases) * 2 + ARRAY_SIZE(extra);
 
