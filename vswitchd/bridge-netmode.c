@@ -1157,7 +1157,9 @@ bridge_netmode_run(struct bridge_netmode *nm)
 
     if (now >= nm->next_verify) {
         nm->next_verify = now + NM_VERIFY_INTERVAL;
-        nm_verify_flows(nm);
+        if (hmap_count(&nm->flows)) {
+            nm_verify_flows(nm);
+        }
     }
     if (nm->dirty) {
         nm_sync_flows(nm);
