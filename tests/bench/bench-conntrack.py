@@ -219,26 +219,13 @@ def run_flows(flows, args, huge, res, notes, counter):
     if flows == args.new_flows:
         cases += [(r, "new-" + m) for r in range(args.new_rounds)
                   for m in args.new_modes]
-    pcap = os.path.join(bd.huge_tmp(), "flows-%d.pcap" % flows)
-    bd.write_pcap(pcap, flows)
-    names = [n for n in SWITCHES if not args.only or n in args.only]
-    switches = []
-    failed = set()
-    try:
-        def make(name):
-            sw = CtSwitch(name, args, huge, pcap)
-            sw.n_frames = max(flows, 64)
-            return sw
-        switches = lib.setup_switches(names, make, notes)
-        failed = lib.run_alternating(
-            switches, cases,
-            lambda sw, case: measure(sw, args, flows, case[1], case[0]),
-            lambda case: "%d flow(s), %s, round %d"
-            % (flows, case[1], case[0]), res, notes, counter)
-    finally:
-        for sw in switches:
-            sw.close(failed=sw.name in failed)
-        os.unlink(pcap)
+
+    def make(name, args, huge, pcap):
+        sw = CtSwitch(name, args, huge, pcap)
+        sw.n_frames = max(flows, 64)
+        return sw
+    bd.run_flows(flows, args, huge, res, notes, counter, switch_class=make,
+                 measure_fn=measure, cases=cases)
 
 
 def add_pps_medians(rec, s, runs):

@@ -346,10 +346,11 @@ def measure(sw, args, flows, action, rnd):
 
 
 def run_flows(flows, args, huge, res, notes, counter, actions=None,
-              switch_class=None, measure_fn=None):
-    """Sets up both switches (SWITCH_CLASS, default DpdkSwitch) with a
-    source of FLOWS flows and measures each of ACTIONS (default
-    args.actions) in every round with MEASURE_FN (default measure())."""
+              switch_class=None, measure_fn=None, cases=None):
+    """Sets up both switches (SWITCH_CLASS(name, args, huge, pcap),
+    default DpdkSwitch) with a source of FLOWS flows and measures each
+    of ACTIONS (default args.actions) in every round with MEASURE_FN
+    (default measure()); or the (round, action) pairs of CASES."""
     switch_class = switch_class or DpdkSwitch
     measure_fn = measure_fn or measure
     pcap = os.path.join(huge_tmp(), "flows-%d.pcap" % flows)
@@ -360,8 +361,9 @@ def run_flows(flows, args, huge, res, notes, counter, actions=None,
     try:
         switches = lib.setup_switches(
             names, lambda name: switch_class(name, args, huge, pcap), notes)
-        cases = [(rnd, action) for rnd in range(args.rounds)
-                 for action in (actions or args.actions)]
+        if cases is None:
+            cases = [(rnd, action) for rnd in range(args.rounds)
+                     for action in (actions or args.actions)]
         failed = lib.run_alternating(
             switches, cases,
             lambda sw, case: measure_fn(sw, args, flows, case[1], case[0]),
