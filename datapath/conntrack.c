@@ -435,6 +435,25 @@ apply_nat(struct dp_packet *pkt, const struct ct_key *orig,
 
 enum process_result { PROCESS_DONE, PROCESS_RESTART };
 
+/* With CONN's lock held: applies EXEC's mark and label to CONN if
+ * SET_MARK_LABEL, writes CONN's metadata into PKT, and copies out what
+ * NAT needs after the lock is released: the tuples (into *ORIG and
+ * *REPLY) and the return value, CONN's NAT flags. */
+static uint16_t
+conn_to_packet(struct conn *conn, struct dp_packet *pkt,
+               const struct ct_exec *exec, bool set_mark_label,
+               struct ct_key *orig, struct ct_key *reply)
+{
+    if (set_mark_label) {
+        conn_set_mark_label(conn, exec);
+    }
+    write_md(pkt, exec->zone, conn->mark, &conn->label,
+             &conn->kn[CT_DIR_ORIG].key);
+    *orig = conn->kn[CT_DIR_ORIG].key;
+    *reply = conn->kn[CT_DIR_REPLY].key;
+    return conn->nat_flags;
+}
+
 /* Tracks PKT (parsed into P) as a packet of CONN in direction DIR. */
 static enum process_result
 process_existing(struct conntrack *ct, struct dp_packet *pkt,
@@ -473,14 +492,10 @@ process_existing(struct conntrack *ct, struct dp_packet *pkt,
             conn->bytes[dir] += p->l3_len;
         }
     }
-    if (!(state & CS_INVALID)) {
-        conn_set_mark_label(conn, exec);
-    }
-    write_md(pkt, exec->zone, conn->mark, &conn->label,
-             &conn->kn[CT_DIR_ORIG].key);
-    struct ct_key orig = conn->kn[CT_DIR_ORIG].key;
-    struct ct_key reply = conn->kn[CT_DIR_REPLY].key;
-    uint16_t nat_flags = conn->nat_flags;
+    struct ct_key orig, reply;
+    uint16_t nat_flags = conn_to_packet(conn, pkt, exec,
+                                        !(state & CS_INVALID),
+                                        &orig, &reply);
     pthread_spin_unlock(&conn->lock);
 
     if (state & CS_INVALID) {
@@ -520,13 +535,10 @@ process_new(struct conntrack *ct, struct dp_packet *pkt,
 
     uint16_t state = CS_TRACKED | CS_NEW | nat_bits;
     if (conn) {
+        struct ct_key orig, reply;
         pthread_spin_lock(&conn->lock);
-        conn_set_mark_label(conn, exec);
-        write_md(pkt, exec->zone, conn->mark, &conn->label,
-                 &conn->kn[CT_DIR_ORIG].key);
-        struct ct_key orig = conn->kn[CT_DIR_ORIG].key;
-        struct ct_key reply = conn->kn[CT_DIR_REPLY].key;
-        uint16_t nat_flags = conn->nat_flags;
+        uint16_t nat_flags = conn_to_packet(conn, pkt, exec, true, &orig,
+                                            &reply);
         pthread_spin_unlock(&conn->lock);
         conn_unref(conn);
 
