@@ -84,7 +84,6 @@ Same requirements and cleanup as bench-dpdk (root, hugepages, DPDK's
 pcap and null drivers; without them it says so and exits 0)."""
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -94,10 +93,9 @@ import types
 sys.dont_write_bytecode = True     # No __pycache__ in the source tree.
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-_spec = importlib.util.spec_from_file_location(
-    "bench_dpdk", os.path.join(HERE, "bench-dpdk.py"))
-bd = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bd)
+import vhost_bench_lib  # noqa: E402
+
+bd = vhost_bench_lib.load_bench("bench-dpdk")
 lib = bd.lib
 
 lib.PROG = "bench-conntrack"
@@ -344,17 +342,10 @@ def main():
                    "measured (default %d)" % MAX_FLOWS)
     p.add_argument("--new-rounds", type=int, default=5,
                    help="rounds of the new connection rate (default 5)")
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: 1 round (and 1 new connection round), "
-                   "2 s after 1 s warm-up")
-    p.add_argument("--socket-mem", type=int, default=1024,
-                   help="dpdk-socket-mem and dpdk-socket-limit, MB, for "
-                   "each switch (default 1024)")
-    args = p.parse_args()
+    bd.add_run_args(p, "smoke run: 1 round (and 1 new connection round), "
+                    "2 s after 1 s warm-up")
+    args = bd.parse_run_args(p)
     if args.quick:
-        args.duration = 2
-        args.warmup = 1
-        args.rounds = 1
         args.new_rounds = 1
     if any(n < 1 or n > MAX_FLOWS for n in args.flows):
         p.error("--flows must be between 1 and %d" % MAX_FLOWS)

@@ -444,22 +444,34 @@ def main():
                    "each (default 1 256)")
     p.add_argument("--actions", nargs="+", choices=ACTIONS,
                    default=list(ACTIONS))
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: 1 round, 2 s after 1 s warm-up")
-    p.add_argument("--socket-mem", type=int, default=1024,
-                   help="dpdk-socket-mem and dpdk-socket-limit, MB, "
-                   "for each switch (default 1024)")
-    args = p.parse_args()
-    if args.quick:
-        args.duration = 2
-        args.warmup = 1
-        args.rounds = 1
+    add_run_args(p)
+    args = parse_run_args(p)
     if any(n < 1 or n > 65536 for n in args.flows):
         p.error("--flows must be between 1 and 65536")
 
     return run_bench(args, "dpdk", run_flows,
                      lambda res, notes: print_table(summarize(res), notes,
                                                     args))
+
+
+def add_run_args(p, quick_help="smoke run: 1 round, 2 s after 1 s "
+                 "warm-up"):
+    """The options every benchmark on this setup has besides
+    lib.add_common_args(): --quick and --socket-mem."""
+    p.add_argument("--quick", action="store_true", help=quick_help)
+    p.add_argument("--socket-mem", type=int, default=1024,
+                   help="dpdk-socket-mem and dpdk-socket-limit, MB, "
+                   "for each switch (default 1024)")
+
+
+def parse_run_args(p):
+    """P's arguments, --quick applied: 1 round of 2 s after 1 s."""
+    args = p.parse_args()
+    if args.quick:
+        args.duration = 2
+        args.warmup = 1
+        args.rounds = 1
+    return args
 
 
 def run_bench(args, bench, run_flows_fn, report):

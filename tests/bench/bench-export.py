@@ -27,7 +27,6 @@ cleanup as bench-dpdk (root, hugepages, DPDK's pcap and null drivers;
 without them it says so and exits 0)."""
 
 import argparse
-import importlib.util
 import os
 import signal
 import subprocess
@@ -37,10 +36,9 @@ import time
 sys.dont_write_bytecode = True     # No __pycache__ in the source tree.
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-_spec = importlib.util.spec_from_file_location(
-    "bench_dpdk", os.path.join(HERE, "bench-dpdk.py"))
-bd = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bd)
+import vhost_bench_lib  # noqa: E402
+
+bd = vhost_bench_lib.load_bench("bench-dpdk")
 lib = bd.lib
 
 lib.PROG = "bench-export"
@@ -190,16 +188,8 @@ def main():
                    help="distinct UDP flows in the source pcap "
                    "(default 256)")
     p.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: 1 round, 2 s after 1 s warm-up")
-    p.add_argument("--socket-mem", type=int, default=1024,
-                   help="dpdk-socket-mem and dpdk-socket-limit, MB, for "
-                   "each switch (default 1024)")
-    args = p.parse_args()
-    if args.quick:
-        args.duration = 2
-        args.warmup = 1
-        args.rounds = 1
+    bd.add_run_args(p)
+    args = bd.parse_run_args(p)
 
     def summarize(res):
         return lib.summarize(res, ("flows", "mode"),

@@ -44,10 +44,19 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-_spec = importlib.util.spec_from_file_location(
-    "bench_switch", os.path.join(HERE, "bench-switch.py"))
-bs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bs)
+
+
+def load_bench(name):
+    """The benchmark script tests/bench/NAME.py as a module (its file
+    name has a dash, so it cannot be imported by name)."""
+    spec = importlib.util.spec_from_file_location(
+        name.replace("-", "_"), os.path.join(HERE, name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bs = load_bench("bench-switch")
 
 Skip = bs.Skip
 sh = bs.sh
